@@ -1,0 +1,139 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/hasher"
+	"github.com/latchkey/latchkey/internal/identity"
+	"github.com/latchkey/latchkey/internal/metrics"
+	"github.com/latchkey/latchkey/internal/schema"
+	"github.com/latchkey/latchkey/internal/session"
+	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/store/sqlstore"
+	"github.com/latchkey/latchkey/internal/token"
+)
+
+// Version is set at build time with -ldflags "-X .../app.Version=v1.2.3".
+var Version = "v0.6.3-latchkey.dev"
+
+// App is a built Latchkey: its components and its two HTTP handlers.
+type App struct {
+	Config     config.Config
+	Log        *slog.Logger
+	DB         *store.DB
+	Store      *sqlstore.Store
+	Schemas    *schema.Registry
+	Identities *identity.Manager
+	Sessions   *session.Manager
+	Hasher     *hasher.Hasher
+	Tokens     *token.Hasher
+	Metrics    *metrics.Metrics
+
+	Public http.Handler
+	Admin  http.Handler
+}
+
+// Options change how New prepares the database.
+type Options struct {
+	// Migrate applies pending migrations instead of refusing to start.
+	Migrate bool
+}
+
+// New builds the app: it opens the database, checks (or applies) the
+// schema, loads identity schemas, and mounts every route.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
+	target, err := store.ParseDSN(cfg.DSN)
+	if err != nil {
+		return nil, fmt.Errorf("dsn: %w", err)
+	}
+	for _, p := range target.Ignored {
+		log.Warn("dsn parameter has no effect in latchkey and is ignored", "parameter", p)
+	}
+	db, err := store.OpenTarget(ctx, target)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, Log: log, DB: db, Store: sqlstore.New(db), Metrics: metrics.New()}
+	if err := a.prepareSchema(ctx, opts.Migrate || target.InMemory); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := a.build(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) prepareSchema(ctx context.Context, migrate bool) error {
+	if migrate {
+		n, err := a.DB.Migrate(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			a.Log.Info("applied database migrations", "count", n, "dialect", string(a.DB.Dialect))
+		}
+		return nil
+	}
+	return a.DB.CheckSchema(ctx)
+}
+
+func (a *App) build(ctx context.Context) error {
+	cfg := a.Config
+	var refs []schema.Ref
+	for _, s := range cfg.Identity.Schemas {
+		refs = append(refs, schema.Ref{ID: s.ID, URL: s.URL})
+	}
+	schemas, err := schema.Load(ctx, cfg.Identity.DefaultSchemaURL, refs)
+	if err != nil {
+		return err
+	}
+	a.Schemas = schemas
+	a.Tokens = token.NewHasher(cfg.SecretList())
+	a.Hasher = hasher.New(hasherParams(cfg.Hashers), 0)
+	publicBase := cfg.Serve.Public.BaseURL
+	a.Identities = &identity.Manager{Store: a.Store, Schemas: schemas, PublicBase: publicBase}
+	a.Sessions = &session.Manager{
+		Store: a.Store, Tokens: a.Tokens, Lifespan: cfg.Session.Lifespan.D(), PublicBase: publicBase,
+		Cookie: session.Cookie{
+			Name: cfg.Session.Cookie.Name, Domain: cfg.Session.Cookie.Domain, Path: cfg.Session.Cookie.Path,
+			Persistent: cfg.Session.Cookie.Persistent == nil || *cfg.Session.Cookie.Persistent,
+			SameSite:   sameSite(cfg.Session.Cookie.SameSite), Secure: !cfg.Dev,
+		},
+	}
+	a.Public, a.Admin = a.routes()
+	return nil
+}
+
+func hasherParams(h config.Hashers) hasher.Params {
+	return hasher.Params{
+		Algorithm: h.Algorithm, BcryptCost: h.Bcrypt.Cost,
+		Argon2: hasher.Argon2Params{
+			Memory: uint32(h.Argon2.Memory / 1024), Iterations: h.Argon2.Iterations, Parallelism: h.Argon2.Parallelism,
+			SaltLength: h.Argon2.SaltLength, KeyLength: h.Argon2.KeyLength,
+		},
+	}
+}
+
+func sameSite(v string) http.SameSite {
+	switch strings.ToLower(v) {
+	case "strict":
+		return http.SameSiteStrictMode
+	case "none":
+		return http.SameSiteNoneMode
+	}
+	return http.SameSiteLaxMode
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// ErrStopped is returned by Serve after a clean shutdown.
+var ErrStopped = errors.New("stopped")

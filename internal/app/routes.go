@@ -1,0 +1,36 @@
+package app
+
+import (
+	"net/http"
+
+	"github.com/latchkey/latchkey/internal/health"
+	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/identity"
+	"github.com/latchkey/latchkey/internal/schema"
+	"github.com/latchkey/latchkey/internal/session"
+)
+
+// routes mounts every endpoint. Each package registers its own routes, so a
+// path is found in one search: grep for it.
+func (a *App) routes() (public, admin http.Handler) {
+	pub, adm := http.NewServeMux(), http.NewServeMux()
+	log := a.Log
+
+	h := &health.Handler{Ping: a.DB.SQL.PingContext, Version: Version, Log: log}
+	h.Register(pub)
+	h.Register(adm)
+	h.RegisterVersion(adm)
+
+	schemas := &schema.Handler{Registry: a.Schemas, Log: log}
+	schemas.Register(pub)
+	schemas.Register(adm)
+
+	(&session.Handler{Manager: a.Sessions, Log: log}).Register(pub)
+	(&identity.AdminHandler{Manager: a.Identities, Log: log, AdminBase: a.Config.Serve.Admin.BaseURL}).Register(adm)
+
+	adm.Handle("GET /metrics/prometheus", a.Metrics.Handler())
+
+	pub.Handle("/", httpx.NotFoundJSON(log))
+	adm.Handle("/", httpx.NotFoundJSON(log))
+	return httpx.Recover(log, a.Metrics.Wrap("public", pub)), httpx.Recover(log, a.Metrics.Wrap("admin", adm))
+}

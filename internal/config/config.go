@@ -1,0 +1,251 @@
+package config
+
+import "time"
+
+// Config mirrors the reference's configuration keys. Field tags carry the
+// key names; durations and byte sizes are parsed from the reference's string
+// forms ("1h", "128MB").
+type Config struct {
+	Version      string      `yaml:"version"`
+	DSN          string      `yaml:"dsn"`
+	Dev          bool        `yaml:"dev"`
+	WatchCourier *bool       `yaml:"watch-courier"`
+	Serve        Serve       `yaml:"serve"`
+	SelfService  SelfService `yaml:"selfservice"`
+	Identity     Identity    `yaml:"identity"`
+	Secrets      Secrets     `yaml:"secrets"`
+	Session      Session     `yaml:"session"`
+	Hashers      Hashers     `yaml:"hashers"`
+	Courier      Courier     `yaml:"courier"`
+	Log          Log         `yaml:"log"`
+	UI           UI          `yaml:"ui"`
+}
+
+type Serve struct {
+	Public Public   `yaml:"public"`
+	Admin  Endpoint `yaml:"admin"`
+}
+
+type Endpoint struct {
+	BaseURL string `yaml:"base_url"`
+	Host    string `yaml:"host"`
+	Port    int    `yaml:"port"`
+}
+
+type Public struct {
+	Endpoint `yaml:",inline"`
+	CORS     CORS `yaml:"cors"`
+}
+
+type CORS struct {
+	Enabled          bool     `yaml:"enabled"`
+	AllowedOrigins   []string `yaml:"allowed_origins"`
+	AllowedMethods   []string `yaml:"allowed_methods"`
+	AllowedHeaders   []string `yaml:"allowed_headers"`
+	ExposedHeaders   []string `yaml:"exposed_headers"`
+	AllowCredentials *bool    `yaml:"allow_credentials"`
+	MaxAge           int      `yaml:"max_age"`
+	Debug            bool     `yaml:"debug"`
+}
+
+type SelfService struct {
+	DefaultBrowserReturnURL string   `yaml:"default_browser_return_url"`
+	WhitelistedReturnURLs   []string `yaml:"whitelisted_return_urls"`
+	Flows                   Flows    `yaml:"flows"`
+	Methods                 Methods  `yaml:"methods"`
+}
+
+type Flows struct {
+	Login        LoginFlow        `yaml:"login"`
+	Registration RegistrationFlow `yaml:"registration"`
+	Settings     SettingsFlow     `yaml:"settings"`
+	Recovery     RecoveryFlow     `yaml:"recovery"`
+	Verification VerificationFlow `yaml:"verification"`
+	Logout       LogoutFlow       `yaml:"logout"`
+	Error        ErrorFlow        `yaml:"error"`
+}
+
+// After holds what happens after a flow succeeds, for all methods and per
+// method.
+type After struct {
+	DefaultBrowserReturnURL string      `yaml:"default_browser_return_url"`
+	Hooks                   []Hook      `yaml:"hooks"`
+	Password                AfterMethod `yaml:"password"`
+	Profile                 AfterMethod `yaml:"profile"`
+	OIDC                    AfterMethod `yaml:"oidc"`
+}
+
+type AfterMethod struct {
+	DefaultBrowserReturnURL string `yaml:"default_browser_return_url"`
+	Hooks                   []Hook `yaml:"hooks"`
+}
+
+type Before struct {
+	Hooks []Hook `yaml:"hooks"`
+}
+
+// Hook is one entry of a hooks list: session, revoke_active_sessions or
+// web_hook with its config.
+type Hook struct {
+	Hook   string         `yaml:"hook"`
+	Config *WebHookConfig `yaml:"config"`
+}
+
+type WebHookConfig struct {
+	URL    string       `yaml:"url"`
+	Method string       `yaml:"method"`
+	Body   string       `yaml:"body"`
+	Auth   *WebHookAuth `yaml:"auth"`
+}
+
+type WebHookAuth struct {
+	Type   string            `yaml:"type"`
+	Config map[string]string `yaml:"config"`
+}
+
+type LoginFlow struct {
+	UIURL    string   `yaml:"ui_url"`
+	Lifespan Duration `yaml:"lifespan"`
+	Before   Before   `yaml:"before"`
+	After    After    `yaml:"after"`
+}
+
+type RegistrationFlow struct {
+	UIURL    string   `yaml:"ui_url"`
+	Lifespan Duration `yaml:"lifespan"`
+	Before   Before   `yaml:"before"`
+	After    After    `yaml:"after"`
+}
+
+type SettingsFlow struct {
+	UIURL                   string   `yaml:"ui_url"`
+	Lifespan                Duration `yaml:"lifespan"`
+	PrivilegedSessionMaxAge Duration `yaml:"privileged_session_max_age"`
+	After                   After    `yaml:"after"`
+}
+
+type RecoveryFlow struct {
+	Enabled  bool     `yaml:"enabled"`
+	UIURL    string   `yaml:"ui_url"`
+	Lifespan Duration `yaml:"lifespan"`
+	After    After    `yaml:"after"`
+}
+
+type VerificationFlow struct {
+	Enabled  bool     `yaml:"enabled"`
+	UIURL    string   `yaml:"ui_url"`
+	Lifespan Duration `yaml:"lifespan"`
+	After    After    `yaml:"after"`
+}
+
+type LogoutFlow struct {
+	After After `yaml:"after"`
+}
+
+type ErrorFlow struct {
+	UIURL string `yaml:"ui_url"`
+}
+
+type Methods struct {
+	Password PasswordMethod `yaml:"password"`
+	Profile  Toggle         `yaml:"profile"`
+	Link     Toggle         `yaml:"link"`
+}
+
+type Toggle struct {
+	Enabled *bool `yaml:"enabled"`
+}
+
+// On reports whether a method is enabled; every method defaults to on.
+func (t Toggle) On() bool { return t.Enabled == nil || *t.Enabled }
+
+type PasswordMethod struct {
+	Toggle `yaml:",inline"`
+	Config PasswordConfig `yaml:"config"`
+}
+
+type PasswordConfig struct {
+	HaveIBeenPwnedHost    string `yaml:"haveibeenpwned_host"`
+	HaveIBeenPwnedEnabled *bool  `yaml:"haveibeenpwned_enabled"`
+	MaxBreaches           int    `yaml:"max_breaches"`
+	IgnoreNetworkErrors   *bool  `yaml:"ignore_network_errors"`
+	MinPasswordLength     int    `yaml:"min_password_length"`
+}
+
+type Identity struct {
+	DefaultSchemaURL string      `yaml:"default_schema_url"`
+	Schemas          []SchemaRef `yaml:"schemas"`
+}
+
+type SchemaRef struct {
+	ID  string `yaml:"id"`
+	URL string `yaml:"url"`
+}
+
+type Secrets struct {
+	Default []string `yaml:"default"`
+	Cookie  []string `yaml:"cookie"`
+}
+
+type Session struct {
+	Lifespan Duration      `yaml:"lifespan"`
+	Cookie   SessionCookie `yaml:"cookie"`
+}
+
+type SessionCookie struct {
+	Name       string `yaml:"name"`
+	Domain     string `yaml:"domain"`
+	Path       string `yaml:"path"`
+	Persistent *bool  `yaml:"persistent"`
+	SameSite   string `yaml:"same_site"`
+}
+
+type Hashers struct {
+	Algorithm string `yaml:"algorithm"`
+	Argon2    Argon2 `yaml:"argon2"`
+	Bcrypt    Bcrypt `yaml:"bcrypt"`
+}
+
+type Argon2 struct {
+	Memory      ByteSize `yaml:"memory"`
+	Iterations  uint32   `yaml:"iterations"`
+	Parallelism uint8    `yaml:"parallelism"`
+	SaltLength  uint32   `yaml:"salt_length"`
+	KeyLength   uint32   `yaml:"key_length"`
+}
+
+type Bcrypt struct {
+	Cost int `yaml:"cost"`
+}
+
+type Courier struct {
+	TemplateOverridePath string `yaml:"template_override_path"`
+	SMTP                 SMTP   `yaml:"smtp"`
+}
+
+type SMTP struct {
+	ConnectionURI string `yaml:"connection_uri"`
+	FromAddress   string `yaml:"from_address"`
+	FromName      string `yaml:"from_name"`
+}
+
+type Log struct {
+	Level               string `yaml:"level"`
+	Format              string `yaml:"format"`
+	LeakSensitiveValues bool   `yaml:"leak_sensitive_values"`
+}
+
+// UI configures Latchkey's built-in self-service pages (not in the reference).
+type UI struct {
+	Name    string `yaml:"name"`
+	LogoURL string `yaml:"logo_url"`
+}
+
+// Duration is a time.Duration written as the reference writes it ("1h").
+type Duration time.Duration
+
+// D returns the value as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// ByteSize is a size written as the reference writes it ("128MB").
+type ByteSize uint64

@@ -1,0 +1,109 @@
+package httpx
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+)
+
+// Error is an HTTP error with a message safe to show and a cause that is
+// only logged. It renders as the reference's envelope:
+// {"error":{"code","status","reason","message","details"}}.
+type Error struct {
+	Code    int
+	Reason  string
+	Message string
+	Details map[string]any
+	Cause   error
+}
+
+func (e *Error) Error() string {
+	s := fmt.Sprintf("%d %s", e.Code, e.Message)
+	if e.Reason != "" {
+		s += ": " + e.Reason
+	}
+	if e.Cause != nil {
+		s += ": " + e.Cause.Error()
+	}
+	return s
+}
+
+func (e *Error) Unwrap() error { return e.Cause }
+
+// WithReason returns a copy of e with a reason.
+func (e *Error) WithReason(format string, args ...any) *Error {
+	c := *e
+	c.Reason = fmt.Sprintf(format, args...)
+	return &c
+}
+
+// WithCause returns a copy of e carrying a hidden cause.
+func (e *Error) WithCause(err error) *Error {
+	c := *e
+	c.Cause = err
+	return &c
+}
+
+// WithDetail returns a copy of e with one more detail.
+func (e *Error) WithDetail(key string, v any) *Error {
+	c := *e
+	c.Details = map[string]any{}
+	for k, vv := range e.Details {
+		c.Details[k] = vv
+	}
+	c.Details[key] = v
+	return &c
+}
+
+func newError(code int, message string) *Error { return &Error{Code: code, Message: message} }
+
+// The errors handlers start from; messages follow the reference's meaning.
+var (
+	ErrBadRequest        = newError(http.StatusBadRequest, "The request was malformed or contained invalid parameters")
+	ErrUnauthorized      = newError(http.StatusUnauthorized, "The request could not be authorized")
+	ErrForbidden         = newError(http.StatusForbidden, "The requested action was forbidden")
+	ErrNotFound          = newError(http.StatusNotFound, "The requested resource could not be found")
+	ErrMethodNotAllowed  = newError(http.StatusMethodNotAllowed, "The request method is not allowed for this resource")
+	ErrConflict          = newError(http.StatusConflict, "The resource could not be created due to a conflict")
+	ErrGone              = newError(http.StatusGone, "The requested resource is no longer available")
+	ErrTooLarge          = newError(http.StatusRequestEntityTooLarge, "The request body is too large")
+	ErrUnsupportedMedia  = newError(http.StatusUnsupportedMediaType, "The request content type is not supported")
+	ErrTooManyRequests   = newError(http.StatusTooManyRequests, "Too many requests; try again later")
+	ErrInternal          = newError(http.StatusInternalServerError, "An internal server error occurred, please contact the system administrator")
+	ErrServiceUnavailabe = newError(http.StatusServiceUnavailable, "The service is temporarily unavailable; try again shortly")
+)
+
+// AsError finds the *Error in err, or wraps an unknown error as a 500.
+func AsError(err error) *Error {
+	var he *Error
+	if errors.As(err, &he) {
+		return he
+	}
+	if IsUnavailable(err) {
+		return ErrServiceUnavailabe.WithCause(err)
+	}
+	return ErrInternal.WithCause(err)
+}
+
+type envelope struct {
+	Error body `json:"error"`
+}
+
+type body struct {
+	Code    int            `json:"code"`
+	Status  string         `json:"status"`
+	Reason  string         `json:"reason,omitempty"`
+	Message string         `json:"message"`
+	Details map[string]any `json:"details,omitempty"`
+}
+
+// Envelope is the JSON body of an error, also stored for self-service
+// errors.
+func (e *Error) Envelope() any {
+	return envelope{Error: e.Body()}
+}
+
+// Body is the inner object of the envelope.
+func (e *Error) Body() body {
+	return body{Code: e.Code, Status: http.StatusText(e.Code), Reason: e.Reason, Message: e.Message, Details: e.Details}
+}

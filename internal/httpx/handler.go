@@ -1,0 +1,51 @@
+package httpx
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+)
+
+// HandlerFunc is an HTTP handler that returns its error instead of writing
+// it, so that one place decides how errors look and what gets logged.
+type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// Handle adapts a HandlerFunc, rendering a returned error as JSON.
+func Handle(log *slog.Logger, h HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			WriteError(log, w, r, err)
+		}
+	})
+}
+
+// WriteError renders err in the reference's envelope. Causes of server
+// errors are logged; clients only see the safe message.
+func WriteError(log *slog.Logger, w http.ResponseWriter, r *http.Request, err error) {
+	he := AsError(err)
+	if he.Code >= 500 {
+		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "status", he.Code, "error", err.Error())
+	} else if he.Cause != nil {
+		log.DebugContext(r.Context(), "request refused", "method", r.Method, "path", r.URL.Path, "status", he.Code, "error", he.Cause.Error())
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(he.Code)
+	_ = json.NewEncoder(w).Encode(he.Envelope())
+}
+
+// WriteJSON writes v as a JSON body with a status.
+func WriteJSON(w http.ResponseWriter, status int, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_, err = w.Write(append(b, '\n'))
+	return err
+}

@@ -1,0 +1,125 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/latchkey/latchkey/internal/identity"
+	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/token"
+)
+
+// Cookie is how the session cookie is written.
+type Cookie struct {
+	Name       string
+	Domain     string
+	Path       string
+	Persistent bool
+	SameSite   http.SameSite
+	Secure     bool
+}
+
+// Manager issues and reads sessions.
+type Manager struct {
+	Store      Store
+	Tokens     *token.Hasher
+	Lifespan   time.Duration
+	Cookie     Cookie
+	PublicBase string // for identities' schema_url
+}
+
+// Issue starts a session for an identity and returns it with its token,
+// which exists nowhere else: only its hash is stored.
+func (m *Manager) Issue(ctx context.Context, i *identity.Identity, authenticatedAt time.Time) (*Session, string, error) {
+	now := identity.Now()
+	s := &Session{
+		ID: uuid.New(), Active: true, IssuedAt: now, AuthenticatedAt: authenticatedAt.UTC().Truncate(time.Microsecond),
+		ExpiresAt: now.Add(m.Lifespan), Identity: i, IdentityID: i.ID,
+	}
+	tok := token.New()
+	if err := m.Store.CreateSession(ctx, s, m.Tokens.Hash(token.Session, tok)); err != nil {
+		return nil, "", err
+	}
+	return s, tok, nil
+}
+
+// TokenFromRequest returns the session token a request carries: the
+// X-Session-Token header, a bearer token, or the session cookie.
+func (m *Manager) TokenFromRequest(r *http.Request) string {
+	if t := r.Header.Get("X-Session-Token"); t != "" {
+		return t
+	}
+	if auth := r.Header.Get("Authorization"); len(auth) > 7 && strings.EqualFold(auth[:7], "bearer ") {
+		return strings.TrimSpace(auth[7:])
+	}
+	if c, err := r.Cookie(m.Cookie.Name); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+// FromRequest returns the usable session a request carries, ErrNoSession
+// when it has none, or a database error.
+func (m *Manager) FromRequest(r *http.Request) (*Session, error) {
+	return m.FromToken(r.Context(), m.TokenFromRequest(r))
+}
+
+// maxTokenLen bounds what is hashed: real tokens are 43 characters.
+const maxTokenLen = 512
+
+// FromToken returns the usable session a token belongs to.
+func (m *Manager) FromToken(ctx context.Context, tok string) (*Session, error) {
+	if tok == "" || len(tok) > maxTokenLen {
+		return nil, ErrNoSession
+	}
+	s, err := m.Store.SessionByTokenHash(ctx, m.Tokens.Candidates(token.Session, tok))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrNoSession
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !s.Usable(time.Now()) {
+		return nil, ErrNoSession
+	}
+	s.Identity.SchemaURL = identity.SchemaURL(m.PublicBase, s.Identity.SchemaID)
+	return s, nil
+}
+
+// Revoke deactivates the session a token belongs to.
+func (m *Manager) Revoke(ctx context.Context, tok string) error {
+	if tok == "" || len(tok) > maxTokenLen {
+		return store.ErrNotFound
+	}
+	return m.Store.RevokeSessionByTokenHash(ctx, m.Tokens.Candidates(token.Session, tok))
+}
+
+// SetCookie writes the session cookie for a browser.
+func (m *Manager) SetCookie(w http.ResponseWriter, tok string, s *Session) {
+	c := m.baseCookie()
+	c.Value = tok
+	if m.Cookie.Persistent {
+		c.MaxAge = int(time.Until(s.ExpiresAt).Seconds())
+		c.Expires = s.ExpiresAt
+	}
+	http.SetCookie(w, c)
+}
+
+// ClearCookie expires the session cookie.
+func (m *Manager) ClearCookie(w http.ResponseWriter) {
+	c := m.baseCookie()
+	c.MaxAge = -1
+	http.SetCookie(w, c)
+}
+
+func (m *Manager) baseCookie() *http.Cookie {
+	return &http.Cookie{
+		Name: m.Cookie.Name, Path: m.Cookie.Path, Domain: m.Cookie.Domain,
+		HttpOnly: true, Secure: m.Cookie.Secure, SameSite: m.Cookie.SameSite,
+	}
+}

@@ -1,0 +1,45 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/latchkey/latchkey/internal/identity"
+)
+
+// Session is an authenticated identity's session.
+type Session struct {
+	ID              uuid.UUID          `json:"id"`
+	Active          bool               `json:"active"`
+	ExpiresAt       time.Time          `json:"expires_at"`
+	AuthenticatedAt time.Time          `json:"authenticated_at"`
+	IssuedAt        time.Time          `json:"issued_at"`
+	Identity        *identity.Identity `json:"identity"`
+	IdentityID      uuid.UUID          `json:"-"`
+}
+
+// Usable reports whether the session may authenticate a request now.
+func (s *Session) Usable(now time.Time) bool {
+	return s.Active && now.Before(s.ExpiresAt)
+}
+
+// Store persists sessions by the keyed hash of their token.
+type Store interface {
+	CreateSession(ctx context.Context, s *Session, tokenHash string) error
+	// SessionByTokenHash finds the session whose token hashes to one of
+	// hashes, with its identity and addresses, in one round trip.
+	SessionByTokenHash(ctx context.Context, hashes []string) (*Session, error)
+	// RevokeSessionByTokenHash deactivates a session; store.ErrNotFound when
+	// no session has the token.
+	RevokeSessionByTokenHash(ctx context.Context, hashes []string) error
+	// RevokeIdentitySessions deactivates every session of an identity except
+	// keep (uuid.Nil keeps none).
+	RevokeIdentitySessions(ctx context.Context, identityID, keep uuid.UUID) error
+}
+
+// ErrNoSession means the request carries no usable session: none, unknown,
+// expired or revoked. Database failures are other errors.
+var ErrNoSession = errors.New("session: no valid session")

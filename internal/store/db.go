@@ -1,0 +1,96 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	_ "github.com/go-sql-driver/mysql" // registers "mysql"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	_ "modernc.org/sqlite"             // registers "sqlite"
+)
+
+// Querier is what both *sql.DB and *sql.Tx offer; store code takes it so the
+// same function runs inside or outside a transaction.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// DB is an open database with its dialect.
+type DB struct {
+	SQL     *sql.DB
+	Dialect Dialect
+	Target  Target
+}
+
+// Open connects to the database a DSN names. It does not migrate.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	t, err := ParseDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
+	return OpenTarget(ctx, t)
+}
+
+// OpenTarget connects to a parsed DSN and checks the connection once.
+func OpenTarget(ctx context.Context, t Target) (*DB, error) {
+	db, err := sql.Open(t.Driver, t.DriverDSN)
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", t.Dialect, err)
+	}
+	db.SetMaxOpenConns(t.MaxOpenConns)
+	db.SetMaxIdleConns(t.MaxIdleConns)
+	if t.ConnLifetime > 0 {
+		db.SetConnMaxLifetime(t.ConnLifetime)
+	}
+	if t.InMemory {
+		db.SetConnMaxLifetime(0) // the database dies with its last connection
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", t.Dialect, err)
+	}
+	return &DB{SQL: db, Dialect: t.Dialect, Target: t}, nil
+}
+
+// Close closes the pool.
+func (db *DB) Close() error { return db.SQL.Close() }
+
+// Q rebinds a query written with '?' placeholders for this dialect.
+func (db *DB) Q(query string) string { return db.Dialect.Rebind(query) }
+
+// InTx runs fn in one transaction, committing when it returns nil. Every
+// multi-row change goes through here so that a failure leaves nothing behind.
+func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	tx, err := db.SQL.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = tx.Commit(); err != nil {
+		return MapError(fmt.Errorf("commit: %w", err))
+	}
+	return nil
+}
+
+// NoRows maps sql.ErrNoRows to ErrNotFound.
+func NoRows(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
+}

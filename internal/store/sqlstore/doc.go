@@ -1,0 +1,17 @@
+// Package sqlstore is the one SQL implementation of every storage interface
+// the domain packages declare (identity.Store, session.Store, the flow
+// stores, ...), one file per domain, over SQLite, PostgreSQL and MySQL.
+package sqlstore
+
+import "github.com/latchkey/latchkey/internal/store"
+
+// Store satisfies the domain stores over one database.
+type Store struct {
+	db *store.DB
+}
+
+// New wraps an open database.
+func New(db *store.DB) *Store { return &Store{db: db} }
+
+// DB is the underlying database, for health checks.
+func (s *Store) DB() *store.DB { return s.db }

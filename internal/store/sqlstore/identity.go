@@ -1,0 +1,324 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/latchkey/latchkey/internal/identity"
+	"github.com/latchkey/latchkey/internal/store"
+)
+
+// CreateIdentity implements identity.Store.
+func (s *Store) CreateIdentity(ctx context.Context, i *identity.Identity) error {
+	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO identities (id, schema_id, traits, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`),
+			i.ID.String(), i.SchemaID, string(i.Traits), i.CreatedAt, i.UpdatedAt)
+		if err != nil {
+			return store.MapError(err)
+		}
+		if err := s.insertAddresses(ctx, tx, i.ID, i.VerifiableAddresses, i.RecoveryAddresses); err != nil {
+			return err
+		}
+		for _, c := range i.Credentials {
+			if err := s.writeCredential(ctx, tx, i.ID, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (s *Store) insertAddresses(ctx context.Context, tx *sql.Tx, id uuid.UUID, ver []identity.VerifiableAddress, rec []identity.RecoveryAddress) error {
+	for _, a := range ver {
+		_, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO identity_verifiable_addresses (id, identity_id, via, value, verified, status, verified_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			a.ID.String(), id.String(), a.Via, a.Value, a.Verified, a.Status, a.VerifiedAt, a.CreatedAt, a.UpdatedAt)
+		if err != nil {
+			return store.MapError(err)
+		}
+	}
+	for _, a := range rec {
+		_, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO identity_recovery_addresses (id, identity_id, via, value, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`),
+			a.ID.String(), id.String(), a.Via, a.Value, a.CreatedAt, a.UpdatedAt)
+		if err != nil {
+			return store.MapError(err)
+		}
+	}
+	return nil
+}
+
+// writeCredential upserts a credential of a type and replaces its
+// identifiers. A nil Config keeps the stored one.
+func (s *Store) writeCredential(ctx context.Context, tx *sql.Tx, identityID uuid.UUID, c *identity.Credential) error {
+	var existing string
+	err := tx.QueryRowContext(ctx, s.db.Q(`SELECT id FROM identity_credentials WHERE identity_id = ? AND type = ?`), identityID.String(), string(c.Type)).Scan(&existing)
+	switch {
+	case err == sql.ErrNoRows:
+		cfg := c.Config
+		if cfg == nil {
+			cfg = []byte("{}")
+		}
+		if _, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO identity_credentials (id, identity_id, type, config, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`),
+			c.ID.String(), identityID.String(), string(c.Type), string(cfg), c.CreatedAt, c.UpdatedAt); err != nil {
+			return store.MapError(err)
+		}
+		existing = c.ID.String()
+	case err != nil:
+		return err
+	default:
+		c.ID = uuid.MustParse(existing)
+		if c.Config != nil {
+			if _, err := tx.ExecContext(ctx, s.db.Q(`UPDATE identity_credentials SET config = ?, updated_at = ? WHERE id = ?`), string(c.Config), c.UpdatedAt, existing); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, s.db.Q(`DELETE FROM identity_credential_identifiers WHERE credential_id = ?`), existing); err != nil {
+			return err
+		}
+	}
+	for _, ident := range c.Identifiers {
+		if _, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO identity_credential_identifiers (id, identity_id, credential_id, type, identifier, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+			uuid.NewString(), identityID.String(), existing, string(c.Type), ident, c.UpdatedAt, c.UpdatedAt); err != nil {
+			return store.MapError(err)
+		}
+	}
+	return nil
+}
+
+// UpdateIdentity implements identity.Store.
+func (s *Store) UpdateIdentity(ctx context.Context, i *identity.Identity) error {
+	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.db.Q(`UPDATE identities SET schema_id = ?, traits = ?, updated_at = ? WHERE id = ?`),
+			i.SchemaID, string(i.Traits), i.UpdatedAt, i.ID.String())
+		if err != nil {
+			return store.MapError(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return store.ErrNotFound
+		}
+		if err := s.syncAddresses(ctx, tx, i); err != nil {
+			return err
+		}
+		for _, c := range i.Credentials {
+			if err := s.writeCredential(ctx, tx, i.ID, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// syncAddresses deletes the identity's address rows that i no longer has and
+// inserts the new ones; rows i still has (same id) are left untouched.
+func (s *Store) syncAddresses(ctx context.Context, tx *sql.Tx, i *identity.Identity) error {
+	var keepV, keepR []string
+	for _, a := range i.VerifiableAddresses {
+		keepV = append(keepV, a.ID.String())
+	}
+	for _, a := range i.RecoveryAddresses {
+		keepR = append(keepR, a.ID.String())
+	}
+	existingV, err := s.ids(ctx, tx, `SELECT id FROM identity_verifiable_addresses WHERE identity_id = ?`, i.ID)
+	if err != nil {
+		return err
+	}
+	existingR, err := s.ids(ctx, tx, `SELECT id FROM identity_recovery_addresses WHERE identity_id = ?`, i.ID)
+	if err != nil {
+		return err
+	}
+	if err := s.deleteExcept(ctx, tx, "identity_verifiable_addresses", i.ID, keepV); err != nil {
+		return err
+	}
+	if err := s.deleteExcept(ctx, tx, "identity_recovery_addresses", i.ID, keepR); err != nil {
+		return err
+	}
+	var newV []identity.VerifiableAddress
+	for _, a := range i.VerifiableAddresses {
+		if !existingV[a.ID.String()] {
+			newV = append(newV, a)
+		}
+	}
+	var newR []identity.RecoveryAddress
+	for _, a := range i.RecoveryAddresses {
+		if !existingR[a.ID.String()] {
+			newR = append(newR, a)
+		}
+	}
+	return s.insertAddresses(ctx, tx, i.ID, newV, newR)
+}
+
+func (s *Store) ids(ctx context.Context, q store.Querier, query string, id uuid.UUID) (map[string]bool, error) {
+	rows, err := q.QueryContext(ctx, s.db.Q(query), id.String())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out[v] = true
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) deleteExcept(ctx context.Context, tx *sql.Tx, table string, identityID uuid.UUID, keep []string) error {
+	q := `DELETE FROM ` + table + ` WHERE identity_id = ?`
+	args := []any{identityID.String()}
+	if len(keep) > 0 {
+		q += ` AND id NOT IN (` + placeholders(len(keep)) + `)`
+		for _, k := range keep {
+			args = append(args, k)
+		}
+	}
+	_, err := tx.ExecContext(ctx, s.db.Q(q), args...)
+	return err
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// Identity implements identity.Store.
+func (s *Store) Identity(ctx context.Context, id uuid.UUID) (*identity.Identity, error) {
+	return s.identity(ctx, s.db.SQL, id)
+}
+
+func (s *Store) identity(ctx context.Context, q store.Querier, id uuid.UUID) (*identity.Identity, error) {
+	i := &identity.Identity{}
+	var rawID, traits string
+	err := q.QueryRowContext(ctx, s.db.Q(`SELECT id, schema_id, traits, created_at, updated_at FROM identities WHERE id = ?`), id.String()).
+		Scan(&rawID, &i.SchemaID, &traits, &i.CreatedAt, &i.UpdatedAt)
+	if err != nil {
+		return nil, store.NoRows(err)
+	}
+	i.ID, i.Traits = id, []byte(traits)
+	normalizeTimes(&i.CreatedAt, &i.UpdatedAt)
+	if err := s.loadAddresses(ctx, q, []*identity.Identity{i}); err != nil {
+		return nil, err
+	}
+	return i, nil
+}
+
+// ListIdentities implements identity.Store.
+func (s *Store) ListIdentities(ctx context.Context, offset, limit int) ([]*identity.Identity, int, error) {
+	var total int
+	if err := s.db.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM identities`).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	if offset >= total {
+		return nil, total, nil
+	}
+	rows, err := s.db.SQL.QueryContext(ctx, s.db.Q(`SELECT id, schema_id, traits, created_at, updated_at FROM identities ORDER BY created_at, id LIMIT ? OFFSET ?`), limit, offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var list []*identity.Identity
+	for rows.Next() {
+		i := &identity.Identity{}
+		var rawID, traits string
+		if err := rows.Scan(&rawID, &i.SchemaID, &traits, &i.CreatedAt, &i.UpdatedAt); err != nil {
+			return nil, 0, err
+		}
+		if i.ID, err = uuid.Parse(rawID); err != nil {
+			return nil, 0, fmt.Errorf("identity id %q: %w", rawID, err)
+		}
+		i.Traits = []byte(traits)
+		normalizeTimes(&i.CreatedAt, &i.UpdatedAt)
+		list = append(list, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	rows.Close()
+	if err := s.loadAddresses(ctx, s.db.SQL, list); err != nil {
+		return nil, 0, err
+	}
+	return list, total, nil
+}
+
+// loadAddresses fills the addresses of many identities with two queries.
+func (s *Store) loadAddresses(ctx context.Context, q store.Querier, list []*identity.Identity) error {
+	if len(list) == 0 {
+		return nil
+	}
+	byID := make(map[string]*identity.Identity, len(list))
+	args := make([]any, 0, len(list))
+	for _, i := range list {
+		byID[i.ID.String()] = i
+		args = append(args, i.ID.String())
+		i.VerifiableAddresses, i.RecoveryAddresses = []identity.VerifiableAddress{}, []identity.RecoveryAddress{}
+	}
+	in := placeholders(len(list))
+	rows, err := q.QueryContext(ctx, s.db.Q(`SELECT identity_id, id, via, value, verified, status, verified_at, created_at, updated_at FROM identity_verifiable_addresses WHERE identity_id IN (`+in+`) ORDER BY created_at, value`), args...)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var owner string
+		a, err := scanVerifiable(rows, &owner)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		i := byID[owner]
+		i.VerifiableAddresses = append(i.VerifiableAddresses, a)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = q.QueryContext(ctx, s.db.Q(`SELECT identity_id, id, via, value, created_at, updated_at FROM identity_recovery_addresses WHERE identity_id IN (`+in+`) ORDER BY created_at, value`), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var owner, id string
+		var a identity.RecoveryAddress
+		if err := rows.Scan(&owner, &id, &a.Via, &a.Value, &a.CreatedAt, &a.UpdatedAt); err != nil {
+			return err
+		}
+		a.ID, _ = uuid.Parse(id)
+		normalizeTimes(&a.CreatedAt, &a.UpdatedAt)
+		i := byID[owner]
+		i.RecoveryAddresses = append(i.RecoveryAddresses, a)
+	}
+	return rows.Err()
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanVerifiable(row scanner, owner *string) (identity.VerifiableAddress, error) {
+	var a identity.VerifiableAddress
+	var id string
+	var verifiedAt sql.NullTime
+	if err := row.Scan(owner, &id, &a.Via, &a.Value, &a.Verified, &a.Status, &verifiedAt, &a.CreatedAt, &a.UpdatedAt); err != nil {
+		return a, err
+	}
+	a.ID, _ = uuid.Parse(id)
+	if verifiedAt.Valid {
+		t := verifiedAt.Time.UTC()
+		a.VerifiedAt = &t
+	}
+	normalizeTimes(&a.CreatedAt, &a.UpdatedAt)
+	return a, nil
+}
+
+// DeleteIdentity implements identity.Store.
+func (s *Store) DeleteIdentity(ctx context.Context, id uuid.UUID) error {
+	res, err := s.db.SQL.ExecContext(ctx, s.db.Q(`DELETE FROM identities WHERE id = ?`), id.String())
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}

@@ -1,0 +1,83 @@
+package testkit
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"testing"
+
+	"github.com/latchkey/latchkey/internal/app"
+	"github.com/latchkey/latchkey/internal/config"
+)
+
+// Server is a running Latchkey with both ports on loopback.
+type Server struct {
+	App       *app.App
+	PublicURL string // with a trailing slash
+	AdminURL  string
+}
+
+// Config returns a configuration for a test: the given DSN, a fixed secret,
+// bcrypt at its cheapest cost, no network checks, and the session hook after
+// registration. mutate may change anything before it is validated.
+func Config(t testing.TB, dsn string, mutate func(*config.Config)) config.Config {
+	t.Helper()
+	f := false
+	c := config.Config{DSN: dsn, Dev: true}
+	c.Secrets.Default = []string{"test-secret-0123456789abcdef"}
+	c.Hashers.Bcrypt.Cost = 4
+	c.SelfService.Methods.Password.Config.HaveIBeenPwnedEnabled = &f
+	c.SelfService.Flows.Registration.After.Password.Hooks = []config.Hook{{Hook: "session"}}
+	c.WatchCourier = &f
+	if mutate != nil {
+		mutate(&c)
+	}
+	return c
+}
+
+// Start builds the app from cfg as main does (migrating the database) and
+// serves it on two loopback ports until the test ends. The configured base
+// URLs are replaced by the real addresses unless they were set.
+func Start(t testing.TB, cfg config.Config) *Server {
+	t.Helper()
+	pub, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	adm, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Serve.Public.BaseURL == "" {
+		cfg.Serve.Public.BaseURL = fmt.Sprintf("http://%s/", pub.Addr())
+	}
+	if cfg.Serve.Admin.BaseURL == "" {
+		cfg.Serve.Admin.BaseURL = fmt.Sprintf("http://%s/", adm.Addr())
+	}
+	loaded, err := config.FromStruct(cfg)
+	if err != nil {
+		t.Fatalf("test config is invalid: %v", err)
+	}
+	var logOut io.Writer = io.Discard
+	if os.Getenv("LATCHKEY_TEST_LOG") != "" {
+		logOut = os.Stderr
+	}
+	log := app.NewLogger(loaded.Log, logOut)
+	a, err := app.New(context.Background(), loaded, log, app.Options{Migrate: true})
+	if err != nil {
+		t.Fatalf("build app: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Serve(ctx, app.Listeners{Public: pub, Admin: adm}) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+		a.Close()
+	})
+	return &Server{App: a, PublicURL: loaded.Serve.Public.BaseURL, AdminURL: loaded.Serve.Admin.BaseURL}
+}
