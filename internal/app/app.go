@@ -37,6 +37,8 @@ type App struct {
 
 	Public http.Handler
 	Admin  http.Handler
+
+	flows *flows
 }
 
 // Options change how New prepares the database.
@@ -108,6 +110,11 @@ func (a *App) build(ctx context.Context) error {
 			SameSite:   sameSite(cfg.Session.Cookie.SameSite), Secure: !cfg.Dev,
 		},
 	}
+	f, err := a.buildFlows(ctx)
+	if err != nil {
+		return err
+	}
+	a.flows = f
 	a.Public, a.Admin = a.routes()
 	return nil
 }
@@ -132,8 +139,15 @@ func sameSite(v string) http.SameSite {
 	return http.SameSiteLaxMode
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close waits for background work (web hooks) and releases the database.
+func (a *App) Close() error {
+	if a.flows != nil {
+		for _, wh := range a.flows.webHooks {
+			wh.Wait()
+		}
+	}
+	return a.DB.Close()
+}
 
 // ErrStopped is returned by Serve after a clean shutdown.
 var ErrStopped = errors.New("stopped")

@@ -28,6 +28,7 @@ func (a *App) routes() (public, admin http.Handler) {
 	(&session.Handler{Manager: a.Sessions, Log: log}).Register(pub)
 	(&identity.AdminHandler{Manager: a.Identities, Log: log, AdminBase: a.Config.Serve.Admin.BaseURL}).Register(adm)
 
+	a.flows.register(pub, adm)
 	adm.Handle("GET /metrics/prometheus", a.Metrics.Handler())
 
 	pub.Handle("/", httpx.NotFoundJSON(log))

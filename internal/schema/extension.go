@@ -184,3 +184,14 @@ func (s *Schema) IsEmailIdentifier() bool {
 	}
 	return false
 }
+
+// IsIdentifierField reports whether a form field ("traits.email") holds a
+// password identifier, so forms can place it first.
+func (s *Schema) IsIdentifierField(name string) bool {
+	for _, e := range s.ext {
+		if e.identifier && "traits."+strings.Join(e.path, ".") == name {
+			return true
+		}
+	}
+	return false
+}

@@ -2,15 +2,10 @@ package schema
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
-	"io"
-	"net/http"
-	"net/url"
-	"os"
 	"sort"
-	"strings"
-	"time"
+
+	"github.com/latchkey/latchkey/internal/urlfile"
 )
 
 // Ref names a schema and where to load it from, as in identity.schemas[].
@@ -24,9 +19,6 @@ type Registry struct {
 	byID      map[string]*Schema
 	defaultID string
 }
-
-// maxSchemaBytes bounds what a schema URL may return.
-const maxSchemaBytes = 1 << 20
 
 // Load fetches and compiles the default schema and the extra ones. An empty
 // defaultURL selects the built-in email-and-password schema.
@@ -46,7 +38,7 @@ func Load(ctx context.Context, defaultURL string, extra []Ref) (*Registry, error
 		raw := defaultSchema
 		if ref.URL != "" {
 			var err error
-			if raw, err = fetch(ctx, ref.URL); err != nil {
+			if raw, err = urlfile.Read(ctx, ref.URL); err != nil {
 				return nil, fmt.Errorf("identity schema %q: %w", ref.ID, err)
 			}
 		}
@@ -57,48 +49,6 @@ func Load(ctx context.Context, defaultURL string, extra []Ref) (*Registry, error
 		r.byID[ref.ID] = s
 	}
 	return r, nil
-}
-
-func fetch(ctx context.Context, raw string) ([]byte, error) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return nil, fmt.Errorf("%q is not a URL: %v", raw, err)
-	}
-	switch u.Scheme {
-	case "file":
-		path := u.Path
-		if u.Host != "" && u.Host != "localhost" {
-			path = u.Host + u.Path // file://relative/path.json
-		}
-		return os.ReadFile(path)
-	case "base64":
-		enc := strings.TrimPrefix(raw, "base64://")
-		for _, e := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
-			if b, err := e.DecodeString(enc); err == nil {
-				return b, nil
-			}
-		}
-		return nil, fmt.Errorf("base64:// schema is not valid base64")
-	case "http", "https":
-		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, raw, nil)
-		if err != nil {
-			return nil, err
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return nil, err
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return nil, fmt.Errorf("GET %s answered %s", raw, resp.Status)
-		}
-		return io.ReadAll(io.LimitReader(resp.Body, maxSchemaBytes))
-	case "":
-		return os.ReadFile(raw) // a plain path, as many configs write it
-	}
-	return nil, fmt.Errorf("schema URL scheme %q is not supported (file://, base64://, http(s)://)", u.Scheme)
 }
 
 // Schema returns the schema with an id.

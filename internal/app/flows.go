@@ -1,0 +1,181 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/flow"
+	"github.com/latchkey/latchkey/internal/flow/login"
+	"github.com/latchkey/latchkey/internal/flow/logout"
+	"github.com/latchkey/latchkey/internal/flow/registration"
+	"github.com/latchkey/latchkey/internal/flow/settings"
+	"github.com/latchkey/latchkey/internal/hook"
+	"github.com/latchkey/latchkey/internal/identity"
+	"github.com/latchkey/latchkey/internal/selfserviceerror"
+	"github.com/latchkey/latchkey/internal/strategy/password"
+	"github.com/latchkey/latchkey/internal/strategy/profile"
+	"github.com/latchkey/latchkey/internal/urlfile"
+)
+
+// csrfCookieName is the anti-CSRF cookie; clients never read it.
+const csrfCookieName = "latchkey_csrf_token"
+
+// flows builds the self-service flows with their strategies and hooks.
+type flows struct {
+	login        *login.Handler
+	registration *registration.Handler
+	settings     *settings.Handler
+	logout       *logout.Handler
+	errors       *selfserviceerror.Handler
+	webHooks     []*hook.WebHook
+}
+
+func (a *App) buildFlows(ctx context.Context) (*flows, error) {
+	cfg := a.Config
+	ss := cfg.SelfService
+	base := cfg.Serve.Public.BaseURL
+	uiURLs := map[flow.Kind]string{
+		flow.Login: ss.Flows.Login.UIURL, flow.Registration: ss.Flows.Registration.UIURL, flow.Settings: ss.Flows.Settings.UIURL,
+		flow.Recovery: ss.Flows.Recovery.UIURL, flow.Verification: ss.Flows.Verification.UIURL,
+	}
+	allowed := append([]string{}, ss.WhitelistedReturnURLs...)
+	for _, u := range uiURLs {
+		allowed = append(allowed, u)
+	}
+	returns, err := flow.NewReturnPolicy(ss.DefaultBrowserReturnURL, allowed, afterURLs(ss.Flows))
+	if err != nil {
+		return nil, err
+	}
+	errs := &selfserviceerror.Manager{Store: a.Store}
+	web := &flow.Web{
+		CSRFCookie: http.Cookie{Name: csrfCookieName, Path: "/", Domain: cfg.Session.Cookie.Domain, Secure: !cfg.Dev, SameSite: http.SameSiteLaxMode},
+		Returns:    returns, Errors: errs, ErrorUIURL: ss.Flows.Error.UIURL, Log: a.Log,
+	}
+	responder := &flow.Responder{PublicBase: base, UIURLs: uiURLs, Log: a.Log}
+
+	addressStatus := identity.StatusPending
+	if ss.Flows.Verification.Enabled {
+		addressStatus = identity.StatusSent
+	}
+	pwCfg := ss.Methods.Password.Config
+	pw := &password.Strategy{
+		Store: a.Store, Identities: a.Identities, Schemas: a.Schemas, Hasher: a.Hasher, Log: a.Log, NewAddressStatus: addressStatus,
+		Policy: password.NewPolicy(password.Policy{
+			MinLength: pwCfg.MinPasswordLength, CheckBreaches: *pwCfg.HaveIBeenPwnedEnabled, BreachHost: pwCfg.HaveIBeenPwnedHost,
+			MaxBreaches: pwCfg.MaxBreaches, IgnoreNetworkErrors: *pwCfg.IgnoreNetworkErrors, Log: a.Log,
+		}),
+	}
+	if err := pw.Init(ctx); err != nil {
+		return nil, err
+	}
+	prof := &profile.Strategy{Identities: a.Identities, Schemas: a.Schemas, NewAddressStatus: addressStatus}
+
+	out := &flows{errors: &selfserviceerror.Handler{Store: a.Store, Log: a.Log}}
+	hooksFor := func(key string, lists ...[]config.Hook) ([]flow.AfterHook, bool, error) {
+		var hooks []flow.AfterHook
+		session := false
+		for _, list := range lists {
+			for _, h := range list {
+				switch h.Hook {
+				case "session":
+					session = true
+				case "revoke_active_sessions":
+					hooks = append(hooks, &hook.RevokeActiveSessions{Sessions: a.Store})
+				case "web_hook":
+					wh, err := a.webHook(ctx, h.Config)
+					if err != nil {
+						return nil, false, fmt.Errorf("%s: %w", key, err)
+					}
+					out.webHooks = append(out.webHooks, wh)
+					hooks = append(hooks, wh)
+				}
+			}
+		}
+		return hooks, session, nil
+	}
+	f := ss.Flows
+	regHooks, issueSession, err := hooksFor("selfservice.flows.registration.after", f.Registration.After.Hooks, f.Registration.After.Password.Hooks)
+	if err != nil {
+		return nil, err
+	}
+	loginHooks, _, err := hooksFor("selfservice.flows.login.after", f.Login.After.Hooks, f.Login.After.Password.Hooks)
+	if err != nil {
+		return nil, err
+	}
+	settingsHooks, _, err := hooksFor("selfservice.flows.settings.after", f.Settings.After.Hooks, f.Settings.After.Password.Hooks, f.Settings.After.Profile.Hooks)
+	if err != nil {
+		return nil, err
+	}
+
+	var loginStrategies []login.Strategy
+	var regStrategies []registration.Strategy
+	var settingsStrategies []settings.Strategy
+	if ss.Methods.Profile.On() {
+		settingsStrategies = append(settingsStrategies, prof)
+	}
+	if ss.Methods.Password.On() {
+		loginStrategies = append(loginStrategies, pw)
+		regStrategies = append(regStrategies, pw)
+		settingsStrategies = append(settingsStrategies, pw)
+	}
+	out.login = &login.Handler{
+		Flows: a.Store, Sessions: a.Sessions, Strategies: loginStrategies, Responder: responder, Web: web,
+		Lifespan: f.Login.Lifespan.D(), PublicBase: base, After: loginHooks, Log: a.Log,
+	}
+	out.registration = &registration.Handler{
+		Flows: a.Store, Identities: a.Store, Sessions: a.Sessions, Strategies: regStrategies, Responder: responder, Web: web,
+		Lifespan: f.Registration.Lifespan.D(), PublicBase: base, IssueSession: issueSession, After: regHooks, Log: a.Log,
+	}
+	out.settings = &settings.Handler{
+		Flows: a.Store, Identities: a.Store, Decorate: a.Identities.Decorate, Sessions: a.Sessions, Strategies: settingsStrategies,
+		Responder: responder, Web: web, Lifespan: f.Settings.Lifespan.D(), PrivilegedMaxAge: f.Settings.PrivilegedSessionMaxAge.D(),
+		PublicBase: base, LoginUIURL: base + "self-service/login/browser", After: settingsHooks, Log: a.Log,
+	}
+	logoutAfter := f.Logout.After.DefaultBrowserReturnURL
+	if logoutAfter == "" {
+		logoutAfter = ss.DefaultBrowserReturnURL
+	}
+	out.logout = &logout.Handler{Sessions: a.Sessions, Web: web, AfterURL: logoutAfter, SameSite: append([]string{base}, allowed...), Log: a.Log}
+	return out, nil
+}
+
+func afterURLs(f config.Flows) map[string]string {
+	return map[string]string{
+		"login": f.Login.After.DefaultBrowserReturnURL, "login/password": f.Login.After.Password.DefaultBrowserReturnURL,
+		"registration": f.Registration.After.DefaultBrowserReturnURL, "registration/password": f.Registration.After.Password.DefaultBrowserReturnURL,
+		"settings": f.Settings.After.DefaultBrowserReturnURL, "settings/password": f.Settings.After.Password.DefaultBrowserReturnURL,
+		"settings/profile": f.Settings.After.Profile.DefaultBrowserReturnURL,
+		"recovery":         f.Recovery.After.DefaultBrowserReturnURL, "verification": f.Verification.After.DefaultBrowserReturnURL,
+	}
+}
+
+func (a *App) webHook(ctx context.Context, c *config.WebHookConfig) (*hook.WebHook, error) {
+	wh := &hook.WebHook{URL: c.URL, Method: c.Method, Client: &http.Client{Timeout: 10 * time.Second}, Log: a.Log}
+	if c.Body != "" {
+		body, err := urlfile.Read(ctx, c.Body)
+		if err != nil {
+			return nil, fmt.Errorf("web_hook body template: %w", err)
+		}
+		wh.Body = string(body)
+	}
+	if c.Auth != nil {
+		wh.Auth = hook.Auth{Type: c.Auth.Type, Config: c.Auth.Config}
+	}
+	return wh, nil
+}
+
+// register mounts the flows on both muxes.
+func (f *flows) register(pub, adm *http.ServeMux) {
+	f.login.Register(pub)
+	f.login.RegisterAdmin(adm)
+	f.registration.Register(pub)
+	f.registration.RegisterAdmin(adm)
+	f.settings.Register(pub)
+	f.settings.RegisterAdmin(adm)
+	f.logout.Register(pub)
+	f.errors.Register(pub)
+	f.errors.Register(adm)
+}

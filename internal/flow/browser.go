@@ -1,0 +1,109 @@
+package flow
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/token"
+)
+
+// ErrorStore keeps errors a browser met, for the error page to show.
+type ErrorStore interface {
+	SaveError(ctx context.Context, e *httpx.Error) (uuid.UUID, error)
+}
+
+// Web holds what browser flows need beyond api flows: the anti-CSRF
+// cookie, return_to checks, where to send the browser afterwards, and the
+// error page.
+type Web struct {
+	CSRFCookie http.Cookie // Name, Path, Domain, Secure, SameSite
+	Returns    *ReturnPolicy
+	Errors     ErrorStore
+	ErrorUIURL string
+	Log        *slog.Logger
+}
+
+// csrfLifetime keeps the anti-CSRF cookie past any flow's lifespan.
+const csrfLifetime = 30 * 24 * time.Hour
+
+// Token returns the browser's anti-CSRF token, setting the cookie when the
+// browser has none yet. Api flows have no CSRF token.
+func (b *Web) Token(w http.ResponseWriter, r *http.Request, typ Type) string {
+	if typ != Browser {
+		return ""
+	}
+	if c, err := r.Cookie(b.CSRFCookie.Name); err == nil && len(c.Value) == 43 {
+		return c.Value
+	}
+	tok := token.New()
+	c := b.CSRFCookie
+	c.Value, c.HttpOnly, c.MaxAge = tok, true, int(csrfLifetime.Seconds())
+	http.SetCookie(w, &c)
+	return tok
+}
+
+// ErrCSRF refuses a browser submission whose anti-CSRF token is missing or
+// does not belong to this browser and flow.
+var ErrCSRF = httpx.ErrForbidden.WithReason("The request was rejected to protect you from Cross-Site-Request-Forgery (CSRF): the anti-CSRF token is missing or does not match. Go back and try again.")
+
+// CheckCSRF compares the submitted csrf_token, the browser's cookie and the
+// token the flow was issued with; all three must be equal.
+func (b *Web) CheckCSRF(r *http.Request, f *Flow, sub Submission) error {
+	submitted, _ := sub.String("csrf_token")
+	c, err := r.Cookie(b.CSRFCookie.Name)
+	if err != nil || submitted == "" || f.CSRFToken == "" ||
+		!token.Equal(submitted, f.CSRFToken) || !token.Equal(c.Value, f.CSRFToken) {
+		return ErrCSRF
+	}
+	return nil
+}
+
+type browserMark struct{ browser bool }
+
+type markKey struct{}
+
+// MarkBrowser records that a request belongs to a browser flow.
+func MarkBrowser(r *http.Request) {
+	if m, ok := r.Context().Value(markKey{}).(*browserMark); ok {
+		m.browser = true
+	}
+}
+
+// Handle adapts a handler whose errors a browser may meet: for browser
+// requests (always, or once MarkBrowser was called) an error is stored and
+// the browser sent to the error page; other clients get JSON.
+func (b *Web) Handle(alwaysBrowser bool, h httpx.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mark := &browserMark{browser: alwaysBrowser}
+		r = r.WithContext(context.WithValue(r.Context(), markKey{}, mark))
+		err := h(w, r)
+		if err == nil {
+			return
+		}
+		if !mark.browser || IsJSONRequest(r) {
+			httpx.WriteError(b.Log, w, r, err)
+			return
+		}
+		b.showError(w, r, err)
+	})
+}
+
+func (b *Web) showError(w http.ResponseWriter, r *http.Request, err error) {
+	he := httpx.AsError(err)
+	if he.Code >= 500 {
+		b.Log.ErrorContext(r.Context(), "browser request failed", "method", r.Method, "path", r.URL.Path, "error", err.Error())
+	}
+	id, saveErr := b.Errors.SaveError(r.Context(), he)
+	if saveErr != nil {
+		b.Log.ErrorContext(r.Context(), "could not store error for the error page", "error", saveErr.Error())
+		httpx.WriteError(b.Log, w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, appendQuery(b.ErrorUIURL, "error", id.String()), http.StatusSeeOther)
+}

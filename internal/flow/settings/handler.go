@@ -1,0 +1,162 @@
+package settings
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/flow"
+	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/identity"
+	"github.com/latchkey/latchkey/internal/session"
+	"github.com/latchkey/latchkey/internal/store"
+)
+
+// Handler serves the settings flow.
+type Handler struct {
+	Flows      flow.Store
+	Identities IdentityStore
+	Decorate   func(*identity.Identity)
+	Sessions   *session.Manager
+	Strategies []Strategy
+	Responder  *flow.Responder
+	Web        *flow.Web
+	Lifespan   time.Duration
+	// PrivilegedMaxAge is how recent a sign-in must be to change the
+	// password or a password identifier.
+	PrivilegedMaxAge time.Duration
+	PublicBase       string
+	LoginUIURL       string
+	After            []flow.AfterHook
+	Log              *slog.Logger
+}
+
+// Register mounts the public routes.
+func (h *Handler) Register(mux *http.ServeMux) {
+	mux.Handle("GET /self-service/settings/api", httpx.Handle(h.Log, h.initAPI))
+	mux.Handle("GET /self-service/settings/browser", h.Web.Handle(true, h.initBrowser))
+	mux.Handle("GET /self-service/settings/flows", httpx.Handle(h.Log, h.fetchPublic))
+	mux.Handle("POST /self-service/settings", h.Web.Handle(false, h.submit))
+}
+
+// RegisterAdmin mounts the admin routes: flows readable without a session.
+func (h *Handler) RegisterAdmin(mux *http.ServeMux) {
+	mux.Handle("GET /self-service/settings/flows", httpx.Handle(h.Log, h.fetchAdmin))
+}
+
+var (
+	errNoSession  = httpx.ErrUnauthorized.WithReason("No valid session was found: sign in first.")
+	errNotOwner   = httpx.ErrForbidden.WithReason("This settings flow belongs to another identity.")
+	errPrivileged = httpx.ErrForbidden.WithReason("The sign-in is too old to change the password or a sign-in identifier. Sign in again (login with refresh=true), then retry.")
+)
+
+// session returns the request's session, errNoSession without one.
+func (h *Handler) session(r *http.Request) (*session.Session, error) {
+	s, err := h.Sessions.FromRequest(r)
+	if errors.Is(err, session.ErrNoSession) {
+		return nil, errNoSession
+	}
+	return s, err
+}
+
+func (h *Handler) newFlow(w http.ResponseWriter, r *http.Request, typ flow.Type, i *identity.Identity) (*flow.Flow, error) {
+	f := flow.New(flow.Settings, typ, h.Lifespan, h.PublicBase, r, h.Web.Token(w, r, typ))
+	f.IdentityID, f.State = i.ID, StateShowForm
+	h.populate(f, i)
+	return f, h.Flows.CreateFlow(r.Context(), f)
+}
+
+// populate rebuilds the form after the CSRF input for the identity as it is.
+func (h *Handler) populate(f *flow.Flow, i *identity.Identity) {
+	f.UI.Nodes = f.UI.Nodes[:1]
+	for _, s := range h.Strategies {
+		s.PopulateSettings(f, i)
+	}
+}
+
+func (h *Handler) initAPI(w http.ResponseWriter, r *http.Request) error {
+	s, err := h.session(r)
+	if err != nil {
+		return err
+	}
+	f, err := h.newFlow(w, r, flow.API, s.Identity)
+	if err != nil {
+		return err
+	}
+	return httpx.WriteJSON(w, http.StatusOK, wire(f, s.Identity))
+}
+
+func (h *Handler) initBrowser(w http.ResponseWriter, r *http.Request) error {
+	returnTo, err := h.Web.ReturnTo(r)
+	if err != nil {
+		return err
+	}
+	s, err := h.session(r)
+	if errors.Is(err, errNoSession) {
+		http.Redirect(w, r, h.LoginUIURL, http.StatusFound)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	f, err := h.newFlow(w, r, flow.Browser, s.Identity)
+	if err != nil {
+		return err
+	}
+	if returnTo != "" {
+		f.ReturnTo = returnTo
+		if err := h.Flows.UpdateFlow(r.Context(), f); err != nil {
+			return err
+		}
+	}
+	http.Redirect(w, r, h.Responder.UIURL(f), http.StatusFound)
+	return nil
+}
+
+func (h *Handler) load(r *http.Request, param string) (*flow.Flow, error) {
+	id, err := flow.ID(r, param)
+	if err != nil {
+		return nil, err
+	}
+	f, err := h.Flows.Flow(r.Context(), flow.Settings, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, flow.ErrNotFound
+	}
+	return f, err
+}
+
+func (h *Handler) fetchPublic(w http.ResponseWriter, r *http.Request) error {
+	s, err := h.session(r)
+	if err != nil {
+		return err
+	}
+	f, err := h.load(r, "id")
+	if err != nil {
+		return err
+	}
+	if f.IdentityID != s.Identity.ID {
+		return errNotOwner
+	}
+	return h.show(w, r, f)
+}
+
+func (h *Handler) fetchAdmin(w http.ResponseWriter, r *http.Request) error {
+	f, err := h.load(r, "id")
+	if err != nil {
+		return err
+	}
+	return h.show(w, r, f)
+}
+
+func (h *Handler) show(w http.ResponseWriter, r *http.Request, f *flow.Flow) error {
+	if f.Expired(time.Now()) {
+		return h.Responder.Gone(f)
+	}
+	i, err := h.Identities.Identity(r.Context(), f.IdentityID)
+	if err != nil {
+		return err
+	}
+	h.Decorate(i)
+	return httpx.WriteJSON(w, http.StatusOK, wire(f, i))
+}

@@ -1,0 +1,27 @@
+package settings
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"github.com/latchkey/latchkey/internal/flow"
+	"github.com/latchkey/latchkey/internal/identity"
+)
+
+// Strategy is something a user can change in settings.
+type Strategy interface {
+	ID() string
+	// PopulateSettings adds the strategy's inputs, filled for the identity.
+	PopulateSettings(f *flow.Flow, i *identity.Identity)
+	// NeedsPrivilege reports whether this submission needs a recent sign-in.
+	NeedsPrivilege(i *identity.Identity, sub flow.Submission) bool
+	// Settings applies a submission and returns the updated identity, or
+	// flow.ErrInvalid with the problems on the flow's form.
+	Settings(ctx context.Context, f *flow.Flow, i *identity.Identity, sub flow.Submission) (*identity.Identity, error)
+}
+
+// IdentityStore loads the identity a flow belongs to.
+type IdentityStore interface {
+	Identity(ctx context.Context, id uuid.UUID) (*identity.Identity, error)
+}

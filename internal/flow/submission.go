@@ -1,0 +1,87 @@
+package flow
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/latchkey/latchkey/internal/httpx"
+)
+
+// Submission is a decoded form submission: JSON objects as they are, and
+// form-urlencoded bodies with dotted names ("traits.name.first") turned into
+// nested objects, so strategies read one shape.
+type Submission struct {
+	Values map[string]any
+	Form   bool // true when the values came from a form (all strings)
+}
+
+// Decode reads a submission from a JSON or form-urlencoded body.
+func Decode(w http.ResponseWriter, r *http.Request) (Submission, error) {
+	switch httpx.MediaType(r) {
+	case "application/json":
+		b, err := httpx.ReadBody(w, r)
+		if err != nil {
+			return Submission{}, err
+		}
+		if err := httpx.CheckJSON(b); err != nil {
+			return Submission{}, err
+		}
+		var v map[string]any
+		if err := json.Unmarshal(b, &v); err != nil {
+			return Submission{}, httpx.ErrBadRequest.WithReason("the body must be a JSON object")
+		}
+		return Submission{Values: v}, nil
+	case "application/x-www-form-urlencoded":
+		r.Body = http.MaxBytesReader(w, r.Body, httpx.MaxBodyBytes)
+		if err := r.ParseForm(); err != nil {
+			if strings.Contains(err.Error(), "too large") {
+				return Submission{}, httpx.ErrTooLarge
+			}
+			return Submission{}, httpx.ErrBadRequest.WithReason("the form body could not be parsed")
+		}
+		return Submission{Values: nest(r.PostForm), Form: true}, nil
+	}
+	return Submission{}, httpx.ErrUnsupportedMedia.WithReason("send application/json or application/x-www-form-urlencoded")
+}
+
+func nest(form url.Values) map[string]any {
+	out := map[string]any{}
+	for key, vals := range form {
+		if len(vals) == 0 || strings.IndexByte(vals[0], 0) >= 0 {
+			continue
+		}
+		parts := strings.Split(key, ".")
+		node := out
+		for _, p := range parts[:len(parts)-1] {
+			next, ok := node[p].(map[string]any)
+			if !ok {
+				next = map[string]any{}
+				node[p] = next
+			}
+			node = next
+		}
+		node[parts[len(parts)-1]] = vals[0]
+	}
+	return out
+}
+
+// String returns a string field; ok is false when it is absent or not a
+// string.
+func (s Submission) String(key string) (string, bool) {
+	v, ok := s.Values[key].(string)
+	return v, ok
+}
+
+// Has reports whether a field is present at all.
+func (s Submission) Has(key string) bool {
+	_, ok := s.Values[key]
+	return ok
+}
+
+// Method is the submitted "method", the strategy the client chose.
+func (s Submission) Method() string {
+	m, _ := s.String("method")
+	return m
+}

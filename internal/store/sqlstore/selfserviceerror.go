@@ -1,0 +1,35 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/google/uuid"
+
+	"github.com/latchkey/latchkey/internal/selfserviceerror"
+	"github.com/latchkey/latchkey/internal/store"
+)
+
+// InsertError implements selfserviceerror.Store.
+func (s *Store) InsertError(ctx context.Context, c *selfserviceerror.Container) error {
+	body, err := json.Marshal(c.Errors)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.SQL.ExecContext(ctx, s.db.Q(`INSERT INTO selfservice_errors (id, errors, csrf_token, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`),
+		c.ID, string(body), "", c.CreatedAt, c.UpdatedAt)
+	return err
+}
+
+// Error implements selfserviceerror.Store.
+func (s *Store) Error(ctx context.Context, id uuid.UUID) (*selfserviceerror.Container, error) {
+	c := &selfserviceerror.Container{ID: id.String()}
+	var body string
+	err := s.db.SQL.QueryRowContext(ctx, s.db.Q(`SELECT errors, created_at, updated_at FROM selfservice_errors WHERE id = ?`), id.String()).
+		Scan(&body, &c.CreatedAt, &c.UpdatedAt)
+	if err != nil {
+		return nil, store.NoRows(err)
+	}
+	normalizeTimes(&c.CreatedAt, &c.UpdatedAt)
+	return c, json.Unmarshal([]byte(body), &c.Errors)
+}

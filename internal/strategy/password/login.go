@@ -1,0 +1,87 @@
+package password
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	"github.com/latchkey/latchkey/internal/flow"
+	"github.com/latchkey/latchkey/internal/hasher"
+	"github.com/latchkey/latchkey/internal/identity"
+	"github.com/latchkey/latchkey/internal/schema"
+	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/text"
+	"github.com/latchkey/latchkey/internal/ui"
+)
+
+// maxIdentifierBytes matches the storage column; longer input cannot match.
+const maxIdentifierBytes = 255
+
+// PopulateLogin adds the identifier and password inputs.
+func (s *Strategy) PopulateLogin(f *flow.Flow) {
+	f.UI.Nodes = append(f.UI.Nodes,
+		ui.Input(ui.GroupDefault, "password_identifier", "text", nil, true, ui.Label(text.LabelID())),
+		ui.Input(ui.GroupPassword, "password", "password", nil, true, ui.Label(text.LabelPassword())),
+		ui.Submit(ui.GroupPassword, Method, text.LabelSignIn()),
+	)
+}
+
+// Login checks an identifier and password and returns the identity they
+// belong to. A wrong password and an unknown identifier get the same
+// message, and cost one hash comparison each.
+func (s *Strategy) Login(ctx context.Context, f *flow.Flow, sub flow.Submission) (*identity.Identity, error) {
+	identifier, _ := sub.String("password_identifier")
+	if identifier == "" {
+		identifier, _ = sub.String("identifier")
+	}
+	password, _ := sub.String("password")
+	f.UI.SetValue("password_identifier", identifier)
+	if identifier == "" {
+		f.UI.AddNodeMessage("password_identifier", text.Required("password_identifier"))
+	}
+	if password == "" {
+		f.UI.AddNodeMessage("password", text.Required("password"))
+	}
+	if identifier == "" || password == "" {
+		return nil, flow.ErrInvalid
+	}
+	if len(identifier) > maxIdentifierBytes || len(password) > MaxBytes {
+		f.UI.AddMessage(text.InvalidCredentials())
+		return nil, flow.ErrInvalid
+	}
+	i, cred, err := s.Store.IdentityByIdentifier(ctx, identity.CredentialPassword, identifierCandidates(identifier))
+	hash := s.decoy
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return nil, err
+	default:
+		var cfg identity.PasswordConfig
+		if json.Unmarshal(cred.Config, &cfg) == nil && cfg.HashedPassword != "" {
+			hash = cfg.HashedPassword
+		}
+	}
+	err = s.Hasher.Compare(ctx, []byte(password), hash)
+	if err != nil && !errors.Is(err, hasher.ErrMismatch) {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		s.Log.ErrorContext(ctx, "stored password hash cannot be read", "error", err.Error())
+	}
+	if err != nil || hash == s.decoy {
+		f.UI.AddMessage(text.InvalidCredentials())
+		return nil, flow.ErrInvalid
+	}
+	return i, nil
+}
+
+// identifierCandidates are the stored forms a typed identifier may have: as
+// typed (canonicalised), and case-folded when it looks like an email.
+func identifierCandidates(typed string) []string {
+	plain := schema.Canonical(typed, false)
+	folded := schema.Canonical(typed, true)
+	if folded == plain {
+		return []string{plain}
+	}
+	return []string{plain, folded}
+}
