@@ -33,5 +33,12 @@ func (a *App) routes() (public, admin http.Handler) {
 
 	pub.Handle("/", httpx.NotFoundJSON(log))
 	adm.Handle("/", httpx.NotFoundJSON(log))
-	return httpx.Recover(log, a.Metrics.Wrap("public", pub)), httpx.Recover(log, a.Metrics.Wrap("admin", adm))
+	c := a.Config.Serve.Public.CORS
+	cors := httpx.CORSConfig{
+		Enabled: c.Enabled, AllowedOrigins: c.AllowedOrigins, AllowedMethods: c.AllowedMethods, AllowedHeaders: c.AllowedHeaders,
+		ExposedHeaders: c.ExposedHeaders, AllowCredentials: c.AllowCredentials != nil && *c.AllowCredentials, MaxAge: c.MaxAge, Debug: c.Debug,
+	}
+	public = httpx.SecurityHeaders(httpx.CORS(cors, log, a.Metrics.Wrap("public", pub)))
+	admin = httpx.SecurityHeaders(a.Metrics.Wrap("admin", adm))
+	return httpx.Recover(log, public), httpx.Recover(log, admin)
 }

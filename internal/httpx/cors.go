@@ -1,0 +1,53 @@
+package httpx
+
+import (
+	"log/slog"
+	"net/http"
+	"slices"
+
+	"github.com/rs/cors"
+)
+
+// CORSConfig is serve.public.cors.
+type CORSConfig struct {
+	Enabled          bool
+	AllowedOrigins   []string
+	AllowedMethods   []string
+	AllowedHeaders   []string
+	ExposedHeaders   []string
+	AllowCredentials bool
+	MaxAge           int
+	Debug            bool
+}
+
+// CORS lets single-page apps on other origins call the public API. A
+// wildcard origin never gets credentials: reflecting any origin with
+// cookies would let every site read a visitor's session.
+func CORS(c CORSConfig, log *slog.Logger, next http.Handler) http.Handler {
+	if !c.Enabled {
+		return next
+	}
+	creds := c.AllowCredentials
+	if creds && slices.Contains(c.AllowedOrigins, "*") {
+		log.Warn("serve.public.cors: allowed_origins contains \"*\", so credentials (cookies) are not allowed cross-origin; list the origins of your apps to allow them")
+		creds = false
+	}
+	return cors.New(cors.Options{
+		AllowedOrigins: c.AllowedOrigins, AllowedMethods: c.AllowedMethods, AllowedHeaders: c.AllowedHeaders,
+		ExposedHeaders: c.ExposedHeaders, AllowCredentials: creds, MaxAge: c.MaxAge, Debug: c.Debug,
+	}).Handler(next)
+}
+
+// SecurityHeaders sets defaults every public answer gets: nothing is cached
+// (flows, sessions and errors carry personal data and tokens; handlers of
+// static content override this), no Referer leaks a token or flow id from
+// the URL, and content types are not sniffed.
+func SecurityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Cache-Control", "no-store")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Content-Type-Options", "nosniff")
+		next.ServeHTTP(w, r)
+	})
+}
