@@ -24,6 +24,7 @@ const usage = `latchkey: an identity server that speaks the Ory Kratos v0.6.3 AP
 Usage:
   latchkey serve [-c FILE]... [--dev] [--watch-courier]
   latchkey migrate sql [DSN] [-e] [--yes] [-c FILE]...
+  latchkey courier watch [-c FILE]...
   latchkey identities list|get|delete|import [--endpoint URL] ...
   latchkey hashers argon2 calibrate [DURATION] [flags]
   latchkey version
@@ -45,6 +46,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		err = migrate(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "identities":
 		err = identities(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "courier":
+		err = courierCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "hashers":
 		err = hashers(args[1:], stdout, stderr)
 	case "version":

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/courier"
 	"github.com/latchkey/latchkey/internal/hasher"
 	"github.com/latchkey/latchkey/internal/identity"
 	"github.com/latchkey/latchkey/internal/metrics"
@@ -34,6 +35,8 @@ type App struct {
 	Hasher     *hasher.Hasher
 	Tokens     *token.Hasher
 	Metrics    *metrics.Metrics
+	// Courier sends queued mail; Serve runs it when watch-courier is on.
+	Courier *courier.Worker
 
 	Public http.Handler
 	Admin  http.Handler
@@ -101,6 +104,11 @@ func (a *App) build(ctx context.Context) error {
 	a.Tokens = token.NewHasher(cfg.SecretList())
 	a.Hasher = hasher.New(hasherParams(cfg.Hashers), 0)
 	publicBase := cfg.Serve.Public.BaseURL
+	sender, err := a.mailSender()
+	if err != nil {
+		return err
+	}
+	a.Courier = &courier.Worker{Store: a.Store, Sender: sender, Log: a.Log}
 	a.Identities = &identity.Manager{Store: a.Store, Schemas: schemas, PublicBase: publicBase}
 	a.Sessions = &session.Manager{
 		Store: a.Store, Tokens: a.Tokens, Lifespan: cfg.Session.Lifespan.D(), PublicBase: publicBase,
@@ -117,6 +125,20 @@ func (a *App) build(ctx context.Context) error {
 	a.flows = f
 	a.Public, a.Admin = a.routes()
 	return nil
+}
+
+// mailSender picks how mail leaves: SMTP when configured; in dev mode
+// without SMTP, messages stay in the database for the dev mailbox.
+func (a *App) mailSender() (courier.Sender, error) {
+	smtp := a.Config.Courier.SMTP
+	if smtp.ConnectionURI != "" {
+		return courier.NewSMTP(smtp.ConnectionURI, smtp.FromAddress, smtp.FromName)
+	}
+	if a.Config.Dev {
+		return courier.Keep{}, nil
+	}
+	a.Log.Warn("courier.smtp.connection_uri is not set: recovery and verification mail is queued but not sent until it is")
+	return nil, nil
 }
 
 func hasherParams(h config.Hashers) hasher.Params {

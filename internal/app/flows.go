@@ -7,14 +7,18 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/courier"
 	"github.com/latchkey/latchkey/internal/flow"
 	"github.com/latchkey/latchkey/internal/flow/login"
 	"github.com/latchkey/latchkey/internal/flow/logout"
+	"github.com/latchkey/latchkey/internal/flow/recovery"
 	"github.com/latchkey/latchkey/internal/flow/registration"
 	"github.com/latchkey/latchkey/internal/flow/settings"
+	"github.com/latchkey/latchkey/internal/flow/verification"
 	"github.com/latchkey/latchkey/internal/hook"
 	"github.com/latchkey/latchkey/internal/identity"
 	"github.com/latchkey/latchkey/internal/selfserviceerror"
+	"github.com/latchkey/latchkey/internal/strategy/link"
 	"github.com/latchkey/latchkey/internal/strategy/password"
 	"github.com/latchkey/latchkey/internal/strategy/profile"
 	"github.com/latchkey/latchkey/internal/urlfile"
@@ -29,6 +33,8 @@ type flows struct {
 	registration *registration.Handler
 	settings     *settings.Handler
 	logout       *logout.Handler
+	recovery     *recovery.Handler     // nil when recovery is off
+	verification *verification.Handler // nil when verification is off
 	errors       *selfserviceerror.Handler
 	webHooks     []*hook.WebHook
 }
@@ -72,6 +78,10 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 		return nil, err
 	}
 	prof := &profile.Strategy{Identities: a.Identities, Schemas: a.Schemas, NewAddressStatus: addressStatus}
+	linkStrategy := &link.Strategy{
+		Store: a.Store, Tokens: a.Tokens, Templates: courier.Templates{OverrideDir: cfg.Courier.TemplateOverridePath},
+		PublicBase: base, Log: a.Log, Wake: a.Courier.Wake,
+	}
 
 	out := &flows{errors: &selfserviceerror.Handler{Store: a.Store, Log: a.Log}}
 	hooksFor := func(key string, lists ...[]config.Hook) ([]flow.AfterHook, bool, error) {
@@ -110,6 +120,15 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 		return nil, err
 	}
 
+	if f.Verification.Enabled && ss.Methods.Link.On() {
+		out.verification = &verification.Handler{
+			Flows: a.Store, Strategy: linkStrategy, Responder: responder, Web: web, Lifespan: f.Verification.Lifespan.D(), PublicBase: base, Log: a.Log,
+		}
+		mail := &hook.Verification{Sender: out.verification}
+		regHooks = append([]flow.AfterHook{mail}, regHooks...)
+		settingsHooks = append([]flow.AfterHook{mail}, settingsHooks...)
+	}
+
 	var loginStrategies []login.Strategy
 	var regStrategies []registration.Strategy
 	var settingsStrategies []settings.Strategy
@@ -133,6 +152,12 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 		Flows: a.Store, Identities: a.Store, Decorate: a.Identities.Decorate, Sessions: a.Sessions, Strategies: settingsStrategies,
 		Responder: responder, Web: web, Lifespan: f.Settings.Lifespan.D(), PrivilegedMaxAge: f.Settings.PrivilegedSessionMaxAge.D(),
 		PublicBase: base, LoginUIURL: base + "self-service/login/browser", After: settingsHooks, Log: a.Log,
+	}
+	if f.Recovery.Enabled && ss.Methods.Link.On() {
+		out.recovery = &recovery.Handler{
+			Flows: a.Store, Identities: a.Store, Sessions: a.Sessions, Strategy: linkStrategy, Settings: out.settings,
+			Responder: responder, Web: web, Lifespan: f.Recovery.Lifespan.D(), PublicBase: base, Log: a.Log,
+		}
 	}
 	logoutAfter := f.Logout.After.DefaultBrowserReturnURL
 	if logoutAfter == "" {
@@ -176,6 +201,14 @@ func (f *flows) register(pub, adm *http.ServeMux) {
 	f.settings.Register(pub)
 	f.settings.RegisterAdmin(adm)
 	f.logout.Register(pub)
+	if f.recovery != nil {
+		f.recovery.Register(pub)
+		f.recovery.RegisterAdmin(adm)
+	}
+	if f.verification != nil {
+		f.verification.Register(pub)
+		f.verification.RegisterAdmin(adm)
+	}
 	f.errors.Register(pub)
 	f.errors.Register(adm)
 }

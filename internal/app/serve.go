@@ -38,6 +38,12 @@ func (a *App) Serve(ctx context.Context, l Listeners) error {
 		newServer(a.Public),
 		newServer(a.Admin),
 	}
+	if a.Config.WatchesCourier() && a.Courier.Sender != nil {
+		courierCtx, stopCourier := context.WithCancel(ctx)
+		courierDone := make(chan struct{})
+		go func() { a.Courier.Run(courierCtx); close(courierDone) }()
+		defer func() { stopCourier(); <-courierDone }()
+	}
 	errc := make(chan error, 2)
 	go func() { errc <- servers[0].Serve(l.Public) }()
 	go func() { errc <- servers[1].Serve(l.Admin) }()

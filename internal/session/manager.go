@@ -104,7 +104,7 @@ func (m *Manager) SetCookie(w http.ResponseWriter, tok string, s *Session) {
 	c := m.baseCookie()
 	c.Value = tok
 	if m.Cookie.Persistent {
-		c.MaxAge = int(time.Until(s.ExpiresAt).Seconds())
+		c.MaxAge = int(s.ExpiresAt.Sub(s.IssuedAt).Seconds())
 		c.Expires = s.ExpiresAt
 	}
 	http.SetCookie(w, c)

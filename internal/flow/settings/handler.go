@@ -11,6 +11,7 @@ import (
 	"github.com/latchkey/latchkey/internal/identity"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/text"
 )
 
 // Handler serves the settings flow.
@@ -60,10 +61,13 @@ func (h *Handler) session(r *http.Request) (*session.Session, error) {
 	return s, err
 }
 
-func (h *Handler) newFlow(w http.ResponseWriter, r *http.Request, typ flow.Type, i *identity.Identity) (*flow.Flow, error) {
+func (h *Handler) newFlow(w http.ResponseWriter, r *http.Request, typ flow.Type, i *identity.Identity, msgs ...text.Message) (*flow.Flow, error) {
 	f := flow.New(flow.Settings, typ, h.Lifespan, h.PublicBase, r, h.Web.Token(w, r, typ))
 	f.IdentityID, f.State = i.ID, StateShowForm
 	h.populate(f, i)
+	for _, m := range msgs {
+		f.UI.AddMessage(m)
+	}
 	return f, h.Flows.CreateFlow(r.Context(), f)
 }
 
@@ -159,4 +163,14 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request, f *flow.Flow) err
 	}
 	h.Decorate(i)
 	return httpx.WriteJSON(w, http.StatusOK, wire(f, i))
+}
+
+// StartAfterRecovery opens a browser settings flow for a user who just
+// signed in with a recovery link, telling them to choose a new password.
+func (h *Handler) StartAfterRecovery(w http.ResponseWriter, r *http.Request, i *identity.Identity) (string, error) {
+	f, err := h.newFlow(w, r, flow.Browser, i, text.RecoverySuccessful())
+	if err != nil {
+		return "", err
+	}
+	return h.Responder.UIURL(f), nil
 }

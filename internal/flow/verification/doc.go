@@ -1,0 +1,6 @@
+// Package verification proves a user controls an address: the user (or a
+// hook after sign-up or an address change) asks for a link, and following
+// the link marks the address verified. GET /self-service/verification/api
+// (and /browser) start the flow; POST /self-service/verification (or
+// .../methods/link) submits an address.
+package verification

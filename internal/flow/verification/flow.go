@@ -1,0 +1,42 @@
+package verification
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/latchkey/latchkey/internal/flow"
+	"github.com/latchkey/latchkey/internal/identity"
+	"github.com/latchkey/latchkey/internal/ui"
+)
+
+// Flow is the verification flow as clients see it.
+type Flow struct {
+	ID         uuid.UUID    `json:"id"`
+	Type       flow.Type    `json:"type"`
+	ExpiresAt  time.Time    `json:"expires_at"`
+	IssuedAt   time.Time    `json:"issued_at"`
+	RequestURL string       `json:"request_url"`
+	UI         ui.Container `json:"ui"`
+	State      string       `json:"state"`
+	Active     string       `json:"active,omitempty"`
+}
+
+func wire(f *flow.Flow) Flow {
+	return Flow{ID: f.ID, Type: f.Type, ExpiresAt: f.ExpiresAt, IssuedAt: f.IssuedAt, RequestURL: f.RequestURL, UI: f.UI, State: f.State, Active: f.Active}
+}
+
+// Strategy is a way to verify an address.
+type Strategy interface {
+	ID() string
+	PopulateVerification(f *flow.Flow)
+	// SubmitVerification acts on a submission made to path, to which the
+	// mailed link points back.
+	SubmitVerification(ctx context.Context, f *flow.Flow, sub flow.Submission, path string) error
+	// MailVerification sends a link for one address of an identity.
+	MailVerification(ctx context.Context, f *flow.Flow, i *identity.Identity, addressID uuid.UUID, email, path string) error
+	// Verify consumes a token from a link, verifying its address:
+	// flow.ErrTokenInvalid or flow.ErrTokenExpired otherwise.
+	Verify(ctx context.Context, tok string) (flowID uuid.UUID, err error)
+}

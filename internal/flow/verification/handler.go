@@ -1,0 +1,194 @@
+package verification
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/flow"
+	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/identity"
+	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/text"
+)
+
+// Handler serves the verification flow.
+type Handler struct {
+	Flows      flow.Store
+	Strategy   Strategy
+	Responder  *flow.Responder
+	Web        *flow.Web
+	Lifespan   time.Duration
+	PublicBase string
+	Log        *slog.Logger
+}
+
+// Register mounts the public routes; both submit paths are served, as for
+// recovery.
+func (h *Handler) Register(mux *http.ServeMux) {
+	mux.Handle("GET /self-service/verification/api", httpx.Handle(h.Log, h.initAPI))
+	mux.Handle("GET /self-service/verification/browser", h.Web.Handle(true, h.initBrowser))
+	mux.Handle("GET /self-service/verification/flows", httpx.Handle(h.Log, h.fetch))
+	for _, p := range []string{"/self-service/verification", "/self-service/verification/methods/link"} {
+		mux.Handle("POST "+p, h.Web.Handle(false, h.submit))
+		mux.Handle("GET "+p, h.Web.Handle(true, h.followLink))
+	}
+}
+
+// RegisterAdmin mounts the admin routes.
+func (h *Handler) RegisterAdmin(mux *http.ServeMux) {
+	mux.Handle("GET /self-service/verification/flows", httpx.Handle(h.Log, h.fetch))
+}
+
+func (h *Handler) create(r *http.Request, typ flow.Type, csrfToken string) (*flow.Flow, error) {
+	f := flow.New(flow.Verification, typ, h.Lifespan, h.PublicBase, r, csrfToken)
+	f.State = "choose_method"
+	h.Strategy.PopulateVerification(f)
+	return f, h.Flows.CreateFlow(r.Context(), f)
+}
+
+func (h *Handler) newFlow(w http.ResponseWriter, r *http.Request, typ flow.Type) (*flow.Flow, error) {
+	return h.create(r, typ, h.Web.Token(w, r, typ))
+}
+
+func (h *Handler) initAPI(w http.ResponseWriter, r *http.Request) error {
+	f, err := h.newFlow(w, r, flow.API)
+	if err != nil {
+		return err
+	}
+	return httpx.WriteJSON(w, http.StatusOK, wire(f))
+}
+
+// initBrowser starts a flow whether or not the browser is signed in: a
+// signed-in user may well want to verify an address.
+func (h *Handler) initBrowser(w http.ResponseWriter, r *http.Request) error {
+	returnTo, err := h.Web.ReturnTo(r)
+	if err != nil {
+		return err
+	}
+	f, err := h.newFlow(w, r, flow.Browser)
+	if err != nil {
+		return err
+	}
+	if returnTo != "" {
+		f.ReturnTo = returnTo
+		if err := h.Flows.UpdateFlow(r.Context(), f); err != nil {
+			return err
+		}
+	}
+	http.Redirect(w, r, h.Responder.UIURL(f), http.StatusFound)
+	return nil
+}
+
+func (h *Handler) fetch(w http.ResponseWriter, r *http.Request) error {
+	return flow.Fetch(w, r, h.Flows, h.Responder, flow.Verification, wire)
+}
+
+func (h *Handler) submit(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	f, err := flow.Load(r, h.Flows, flow.Verification)
+	if err != nil {
+		return err
+	}
+	if f.Expired(time.Now()) {
+		next, err := h.newFlow(w, r, f.Type)
+		if err != nil {
+			return err
+		}
+		return h.Responder.Replace(w, r, h.Flows, f, next, text.VerificationExpired(f.ExpiresAt))
+	}
+	sub, err := flow.Decode(w, r)
+	if err != nil {
+		return err
+	}
+	if f.Type == flow.Browser {
+		if err := h.Web.CheckCSRF(r, f, sub); err != nil {
+			return err
+		}
+	}
+	f.UI.ResetMessages()
+	if hdr := flow.APIRequestProblem(r); f.Type == flow.API && hdr != "" {
+		f.UI.AddMessage(flow.APIHeaderMessage(hdr))
+		return h.Responder.Invalid(w, r, h.Flows, f, wire(f))
+	}
+	if m := sub.Method(); m != "" && m != h.Strategy.ID() {
+		f.UI.AddMessage(text.VerificationNoStrategy())
+		return h.Responder.Invalid(w, r, h.Flows, f, wire(f))
+	}
+	path := strings.TrimPrefix(r.URL.Path, "/")
+	if err := h.Strategy.SubmitVerification(ctx, f, sub, path); errors.Is(err, flow.ErrInvalid) {
+		return h.Responder.Invalid(w, r, h.Flows, f, wire(f))
+	} else if err != nil {
+		return err
+	}
+	if err := h.Flows.UpdateFlow(ctx, f); err != nil {
+		return err
+	}
+	return h.Responder.Show(w, r, f, http.StatusOK, wire(f))
+}
+
+var errLinkIncomplete = httpx.ErrBadRequest.WithReason("The verification link is incomplete: it needs both flow and token. Open the link from the email as it is.")
+
+// followLink verifies the address a mailed link was sent to. It issues no
+// session: proving an address is not signing in.
+func (h *Handler) followLink(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	q := r.URL.Query()
+	if q.Get("token") == "" || q.Get("flow") == "" {
+		return errLinkIncomplete
+	}
+	flowID, err := h.Strategy.Verify(ctx, q.Get("token"))
+	switch {
+	case errors.Is(err, flow.ErrTokenInvalid):
+		return h.retry(w, r, text.VerificationTokenInvalid())
+	case errors.Is(err, flow.ErrTokenExpired):
+		return h.retry(w, r, text.VerificationExpired(time.Now()))
+	case err != nil:
+		return err
+	}
+	returnTo := ""
+	if f, err := h.Flows.Flow(ctx, flow.Verification, flowID); err == nil {
+		f.State, returnTo = "passed_challenge", f.ReturnTo
+		if err := h.Flows.UpdateFlow(ctx, f); err != nil {
+			return err
+		}
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	http.Redirect(w, r, h.Web.AfterURL(returnTo, flow.Verification), http.StatusSeeOther)
+	return nil
+}
+
+func (h *Handler) retry(w http.ResponseWriter, r *http.Request, msg text.Message) error {
+	f, err := h.newFlow(w, r, flow.Browser)
+	if err != nil {
+		return err
+	}
+	f.UI.AddMessage(msg)
+	if err := h.Flows.UpdateFlow(r.Context(), f); err != nil {
+		return err
+	}
+	http.Redirect(w, r, h.Responder.UIURL(f), http.StatusSeeOther)
+	return nil
+}
+
+// SendLinks mails a verification link for each address of i that a change
+// just created, each with a flow of its own. It backs the verification
+// hook after registration and settings.
+func (h *Handler) SendLinks(r *http.Request, i *identity.Identity) error {
+	for _, a := range i.VerifiableAddresses {
+		if a.Verified || !a.CreatedAt.Equal(i.UpdatedAt) {
+			continue
+		}
+		f, err := h.create(r, flow.Browser, "")
+		if err != nil {
+			return err
+		}
+		if err := h.Strategy.MailVerification(r.Context(), f, i, a.ID, a.Value, "self-service/verification"); err != nil {
+			return err
+		}
+	}
+	return nil
+}

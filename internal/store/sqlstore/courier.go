@@ -1,0 +1,101 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/latchkey/latchkey/internal/courier"
+	"github.com/latchkey/latchkey/internal/store"
+)
+
+const messageColumns = `id, status, recipient, subject, body, body_html, template_type, attempts, next_attempt_at, last_error, sent_at, created_at, updated_at`
+
+func (s *Store) insertMessage(ctx context.Context, q store.Querier, m *courier.Message) error {
+	_, err := q.ExecContext(ctx, s.db.Q(`INSERT INTO courier_messages (id, type, status, recipient, subject, body, body_html, template_type, attempts, next_attempt_at, last_error, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		m.ID.String(), "email", m.Status, m.Recipient, m.Subject, m.Body, m.BodyHTML, string(m.TemplateType), m.Attempts, m.NextAttemptAt, m.LastError, m.CreatedAt, m.UpdatedAt)
+	return err
+}
+
+// EnqueueMessage queues one message on its own.
+func (s *Store) EnqueueMessage(ctx context.Context, m *courier.Message) error {
+	return s.insertMessage(ctx, s.db.SQL, m)
+}
+
+func scanMessages(rows *sql.Rows) ([]courier.Message, error) {
+	defer rows.Close()
+	var out []courier.Message
+	for rows.Next() {
+		var m courier.Message
+		var id, tt string
+		var sent sql.NullTime
+		if err := rows.Scan(&id, &m.Status, &m.Recipient, &m.Subject, &m.Body, &m.BodyHTML, &tt, &m.Attempts, &m.NextAttemptAt, &m.LastError, &sent, &m.CreatedAt, &m.UpdatedAt); err != nil {
+			return nil, err
+		}
+		m.ID, _ = uuid.Parse(id)
+		m.TemplateType = courier.TemplateType(tt)
+		if sent.Valid {
+			t := sent.Time.UTC()
+			m.SentAt = &t
+		}
+		normalizeTimes(&m.NextAttemptAt, &m.CreatedAt, &m.UpdatedAt)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// ClaimMessages implements courier.Store. PostgreSQL and MySQL skip rows
+// another worker has locked; SQLite's single writer serialises claims.
+func (s *Store) ClaimMessages(ctx context.Context, now, leaseUntil time.Time, limit int) ([]courier.Message, error) {
+	var out []courier.Message
+	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, s.db.Q(`SELECT `+messageColumns+` FROM courier_messages
+WHERE status = ? AND next_attempt_at <= ? AND (locked_until IS NULL OR locked_until <= ?)
+ORDER BY next_attempt_at LIMIT ?`+s.db.Dialect.SkipLocked()), courier.StatusQueued, now, now, limit)
+		if err != nil {
+			return err
+		}
+		if out, err = scanMessages(rows); err != nil || len(out) == 0 {
+			return err
+		}
+		args := []any{leaseUntil}
+		for _, m := range out {
+			args = append(args, m.ID.String())
+		}
+		_, err = tx.ExecContext(ctx, s.db.Q(`UPDATE courier_messages SET locked_until = ? WHERE id IN (`+placeholders(len(out))+`)`), args...)
+		return err
+	})
+	return out, err
+}
+
+// MarkSent implements courier.Store.
+func (s *Store) MarkSent(ctx context.Context, id uuid.UUID, at time.Time) error {
+	_, err := s.db.SQL.ExecContext(ctx, s.db.Q(`UPDATE courier_messages SET status = ?, sent_at = ?, locked_until = NULL, attempts = attempts + 1, updated_at = ? WHERE id = ?`),
+		courier.StatusSent, at, at, id.String())
+	return err
+}
+
+// MarkFailed implements courier.Store.
+func (s *Store) MarkFailed(ctx context.Context, id uuid.UUID, lastError string, next time.Time, abandon bool) error {
+	status := courier.StatusQueued
+	if abandon {
+		status = courier.StatusAbandoned
+	}
+	if len(lastError) > 1000 {
+		lastError = lastError[:1000]
+	}
+	_, err := s.db.SQL.ExecContext(ctx, s.db.Q(`UPDATE courier_messages SET status = ?, last_error = ?, next_attempt_at = ?, locked_until = NULL, attempts = attempts + 1, updated_at = ? WHERE id = ?`),
+		status, lastError, next, courier.Now(), id.String())
+	return err
+}
+
+// Messages implements courier.Store.
+func (s *Store) Messages(ctx context.Context, limit int) ([]courier.Message, error) {
+	rows, err := s.db.SQL.QueryContext(ctx, s.db.Q(`SELECT `+messageColumns+` FROM courier_messages ORDER BY created_at DESC, id LIMIT ?`), limit)
+	if err != nil {
+		return nil, err
+	}
+	return scanMessages(rows)
+}

@@ -1,0 +1,101 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/latchkey/latchkey/internal/courier"
+	"github.com/latchkey/latchkey/internal/identity"
+	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/strategy/link"
+)
+
+// RecoveryAddress implements link.Store.
+func (s *Store) RecoveryAddress(ctx context.Context, via, value string) (uuid.UUID, uuid.UUID, error) {
+	return s.addressOwner(ctx, `SELECT identity_id, id FROM identity_recovery_addresses WHERE via = ? AND value = ?`, via, value)
+}
+
+// VerifiableAddress implements link.Store.
+func (s *Store) VerifiableAddress(ctx context.Context, via, value string) (uuid.UUID, uuid.UUID, error) {
+	return s.addressOwner(ctx, `SELECT identity_id, id FROM identity_verifiable_addresses WHERE via = ? AND value = ?`, via, value)
+}
+
+func (s *Store) addressOwner(ctx context.Context, query, via, value string) (uuid.UUID, uuid.UUID, error) {
+	var identityID, addressID string
+	if err := s.db.SQL.QueryRowContext(ctx, s.db.Q(query), via, value).Scan(&identityID, &addressID); err != nil {
+		return uuid.Nil, uuid.Nil, store.NoRows(err)
+	}
+	return uuid.MustParse(identityID), uuid.MustParse(addressID), nil
+}
+
+// CreateLinkToken implements link.Store.
+func (s *Store) CreateLinkToken(ctx context.Context, t *link.Token, hash string, m *courier.Message) error {
+	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO selfservice_link_tokens (id, token_hash, kind, flow_id, identity_id, address_id, used, expires_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			t.ID.String(), hash, t.Kind, nullableID(t.FlowID), t.IdentityID.String(), nullableID(t.AddressID), false, t.ExpiresAt, t.CreatedAt, t.CreatedAt)
+		if err != nil {
+			return store.MapError(err)
+		}
+		if m == nil {
+			return nil
+		}
+		return s.insertMessage(ctx, tx, m)
+	})
+}
+
+// ConsumeLinkToken implements link.Store. The conditional update is what
+// makes a token single-use: of two parallel consumers only one sees a row
+// change.
+func (s *Store) ConsumeLinkToken(ctx context.Context, kind string, hashes []string, now time.Time) (*link.Token, error) {
+	var out *link.Token
+	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+		args := []any{kind, false}
+		for _, h := range hashes {
+			args = append(args, h)
+		}
+		var t link.Token
+		var id, identityID string
+		var flowID, addressID sql.NullString
+		err := tx.QueryRowContext(ctx, s.db.Q(`SELECT id, flow_id, identity_id, address_id, expires_at, created_at FROM selfservice_link_tokens
+WHERE kind = ? AND used = ? AND token_hash IN (`+placeholders(len(hashes))+`)`), args...).
+			Scan(&id, &flowID, &identityID, &addressID, &t.ExpiresAt, &t.CreatedAt)
+		if err != nil {
+			return store.NoRows(err)
+		}
+		t.ID, t.Kind, t.IdentityID = uuid.MustParse(id), kind, uuid.MustParse(identityID)
+		if flowID.Valid {
+			t.FlowID = uuid.MustParse(flowID.String)
+		}
+		if addressID.Valid {
+			t.AddressID = uuid.MustParse(addressID.String)
+		}
+		normalizeTimes(&t.ExpiresAt, &t.CreatedAt)
+		out = &t
+		if !now.Before(t.ExpiresAt) {
+			return nil
+		}
+		at := now.UTC().Truncate(time.Microsecond)
+		res, err := tx.ExecContext(ctx, s.db.Q(`UPDATE selfservice_link_tokens SET used = ?, used_at = ?, updated_at = ? WHERE id = ? AND used = ?`), true, at, at, id, false)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return store.ErrNotFound
+		}
+		if kind == link.KindVerification && t.AddressID != uuid.Nil {
+			_, err = tx.ExecContext(ctx, s.db.Q(`UPDATE identity_verifiable_addresses SET verified = ?, status = ?, verified_at = ?, updated_at = ? WHERE id = ?`),
+				true, identity.StatusCompleted, at, at, t.AddressID.String())
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !now.Before(out.ExpiresAt) {
+		return out, link.ErrExpired
+	}
+	return out, nil
+}
