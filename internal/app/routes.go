@@ -29,6 +29,7 @@ func (a *App) routes() (public, admin http.Handler) {
 	(&identity.AdminHandler{Manager: a.Identities, Log: log, AdminBase: a.Config.Serve.Admin.BaseURL}).Register(adm)
 
 	a.flows.register(pub, adm)
+	a.webUI().Register(pub)
 	adm.Handle("GET /metrics/prometheus", a.Metrics.Handler())
 
 	pub.Handle("/", httpx.NotFoundJSON(log))
@@ -39,6 +40,9 @@ func (a *App) routes() (public, admin http.Handler) {
 		ExposedHeaders: c.ExposedHeaders, AllowCredentials: c.AllowCredentials != nil && *c.AllowCredentials, MaxAge: c.MaxAge, Debug: c.Debug,
 	}
 	public = httpx.SecurityHeaders(httpx.CORS(cors, log, a.Metrics.Wrap("public", pub)))
+	if a.Config.Dev {
+		public = canonicalHost(a.Config.Serve.Public.BaseURL, public)
+	}
 	admin = httpx.SecurityHeaders(a.Metrics.Wrap("admin", adm))
 	return httpx.Recover(log, public), httpx.Recover(log, admin)
 }

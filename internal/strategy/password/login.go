@@ -20,10 +20,24 @@ const maxIdentifierBytes = 255
 // PopulateLogin adds the identifier and password inputs.
 func (s *Strategy) PopulateLogin(f *flow.Flow) {
 	f.UI.Nodes = append(f.UI.Nodes,
-		ui.Input(ui.GroupDefault, "password_identifier", "text", nil, true, ui.Label(text.LabelID())),
+		ui.Input(ui.GroupDefault, "password_identifier", "text", nil, true, ui.Label(s.identifierLabel())),
 		ui.Input(ui.GroupPassword, "password", "password", nil, true, ui.Label(text.LabelPassword())),
 		ui.Submit(ui.GroupPassword, Method, text.LabelSignIn()),
 	)
+}
+
+// identifierLabel names the identifier input after the default schema's
+// identifier trait ("Email address"); the id stays the reference's.
+func (s *Strategy) identifierLabel() text.Message {
+	l := text.LabelID()
+	sch := s.Schemas.Default()
+	for _, f := range sch.Fields() {
+		if sch.IsIdentifierField(f.Name) && f.Title != "" {
+			l.Text = f.Title
+			break
+		}
+	}
+	return l
 }
 
 // Login checks an identifier and password and returns the identity they

@@ -1,0 +1,146 @@
+package webui
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/latchkey/latchkey/internal/courier"
+	"github.com/latchkey/latchkey/internal/flow"
+	"github.com/latchkey/latchkey/internal/schema"
+	"github.com/latchkey/latchkey/internal/selfserviceerror"
+	"github.com/latchkey/latchkey/internal/session"
+	"github.com/latchkey/latchkey/internal/store"
+)
+
+// Handler serves the pages.
+type Handler struct {
+	Flows    flow.Store
+	Sessions *session.Manager
+	Errors   selfserviceerror.Store
+	Schemas  *schema.Registry
+	// Mail is set in dev mode without SMTP: the dev mailbox reads it.
+	Mail  MailReader
+	Brand Brand
+	// Pages lists the flows whose built-in page is on: those whose ui_url
+	// was not configured elsewhere.
+	Pages     map[flow.Kind]bool
+	ErrorPage bool
+	Log       *slog.Logger
+}
+
+// MailReader lists queued and sent mail.
+type MailReader interface {
+	Messages(ctx context.Context, limit int) ([]courier.Message, error)
+}
+
+// Register mounts the pages on the public mux.
+func (h *Handler) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, h.Brand.Base+"ui/", http.StatusFound)
+	})
+	mux.HandleFunc("GET /ui/{$}", h.home)
+	mux.HandleFunc("GET /ui/style.css", h.style)
+	if h.ErrorPage {
+		mux.HandleFunc("GET /ui/error", h.errorPage)
+	}
+	for kind, on := range h.Pages {
+		if on {
+			mux.HandleFunc("GET /ui/"+string(kind), h.flowPage(kind))
+		}
+	}
+	if h.Mail != nil {
+		mux.HandleFunc("GET /ui/dev/mail", h.mailbox)
+	}
+}
+
+func (h *Handler) style(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	http.ServeContent(w, r, "style.css", time.Time{}, bytes.NewReader(stylesheet))
+}
+
+// render writes a page with headers that keep it out of frames and caches
+// and allow nothing but its own stylesheet and the logo.
+func (h *Handler) render(w http.ResponseWriter, name string, status int, data any) {
+	var b bytes.Buffer
+	if err := pages.ExecuteTemplate(&b, name, data); err != nil {
+		h.Log.Error("render page", "page", name, "error", err.Error())
+		http.Error(w, "The page could not be rendered.", http.StatusInternalServerError)
+		return
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' https: data:; frame-ancestors 'none'; base-uri 'none'")
+	hd.Set("X-Frame-Options", "DENY")
+	w.WriteHeader(status)
+	_, _ = w.Write(b.Bytes())
+}
+
+// start sends the browser to begin a new flow of a kind.
+func (h *Handler) start(w http.ResponseWriter, r *http.Request, kind flow.Kind) {
+	http.Redirect(w, r, h.Brand.Base+"self-service/"+string(kind)+"/browser", http.StatusSeeOther)
+}
+
+func (h *Handler) flowPage(kind flow.Kind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := uuid.Parse(r.URL.Query().Get("flow"))
+		if err != nil {
+			h.start(w, r, kind)
+			return
+		}
+		f, err := h.Flows.Flow(r.Context(), kind, id)
+		if err != nil || f.Expired(time.Now()) || f.Type != flow.Browser {
+			if err != nil && !isNotFound(err) {
+				h.Log.Error("load flow for page", "flow", id.String(), "error", err.Error())
+			}
+			h.start(w, r, kind)
+			return
+		}
+		if kind == flow.Settings {
+			s, err := h.Sessions.FromRequest(r)
+			if err != nil || s.Identity.ID != f.IdentityID {
+				h.start(w, r, kind)
+				return
+			}
+		}
+		h.render(w, "flow", http.StatusOK, h.flowView(kind, f))
+	}
+}
+
+func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request) {
+	v := struct {
+		view
+		Errors []errorBody
+	}{view: view{Brand: h.Brand, Title: "Something went wrong", Heading: "Something went wrong"}}
+	id, err := uuid.Parse(r.URL.Query().Get("error"))
+	if err == nil {
+		if c, err := h.Errors.Error(r.Context(), id); err == nil {
+			for _, raw := range c.Errors {
+				var e errorBody
+				if json.Unmarshal(raw, &e) == nil {
+					v.Errors = append(v.Errors, e)
+				}
+			}
+		}
+	}
+	if len(v.Errors) == 0 {
+		v.Errors = []errorBody{{Code: http.StatusNotFound, Status: "Not Found", Message: "This error is unknown or has been cleaned up."}}
+	}
+	h.render(w, "error", v.Errors[0].Code, v)
+}
+
+type errorBody struct {
+	Code    int    `json:"code"`
+	Status  string `json:"status"`
+	Reason  string `json:"reason"`
+	Message string `json:"message"`
+}
+
+func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
