@@ -68,7 +68,7 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 	}
 	pwCfg := ss.Methods.Password.Config
 	pw := &password.Strategy{
-		Store: a.Store, Identities: a.Identities, Schemas: a.Schemas, Hasher: a.Hasher, Log: a.Log, NewAddressStatus: addressStatus,
+		Store: a.Store, Identities: a.Identities, Schemas: a.Schemas, Hasher: a.Hasher, Throttle: a.Store, Log: a.Log, NewAddressStatus: addressStatus,
 		Policy: password.NewPolicy(password.Policy{
 			MinLength: pwCfg.MinPasswordLength, CheckBreaches: *pwCfg.HaveIBeenPwnedEnabled, BreachHost: pwCfg.HaveIBeenPwnedHost,
 			MaxBreaches: pwCfg.MaxBreaches, IgnoreNetworkErrors: *pwCfg.IgnoreNetworkErrors, Log: a.Log,

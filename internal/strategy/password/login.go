@@ -63,7 +63,13 @@ func (s *Strategy) Login(ctx context.Context, f *flow.Flow, sub flow.Submission)
 		f.UI.AddMessage(text.InvalidCredentials())
 		return nil, flow.ErrInvalid
 	}
-	i, cred, err := s.Store.IdentityByIdentifier(ctx, identity.CredentialPassword, identifierCandidates(identifier))
+	candidates := identifierCandidates(identifier)
+	key := throttleKey(candidates[len(candidates)-1])
+	failures, err := s.checkThrottle(ctx, f, key)
+	if err != nil {
+		return nil, err
+	}
+	i, cred, err := s.Store.IdentityByIdentifier(ctx, identity.CredentialPassword, candidates)
 	hash := s.decoy
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -83,8 +89,16 @@ func (s *Strategy) Login(ctx context.Context, f *flow.Flow, sub flow.Submission)
 		s.Log.ErrorContext(ctx, "stored password hash cannot be read", "error", err.Error())
 	}
 	if err != nil || hash == s.decoy {
+		if err := s.recordFailure(ctx, key); err != nil {
+			return nil, err
+		}
 		f.UI.AddMessage(text.InvalidCredentials())
 		return nil, flow.ErrInvalid
+	}
+	if failures > 0 {
+		if err := s.Throttle.ClearFailures(ctx, key); err != nil {
+			return nil, err
+		}
 	}
 	return i, nil
 }

@@ -29,7 +29,9 @@ type Strategy struct {
 	Schemas    *schema.Registry
 	Hasher     *hasher.Hasher
 	Policy     *Policy
-	Log        *slog.Logger
+	// Throttle limits failed sign-ins per identifier; nil turns it off.
+	Throttle Throttle
+	Log      *slog.Logger
 	// NewAddressStatus is the status of addresses a registration creates:
 	// "sent" when a verification mail goes out, "pending" otherwise.
 	NewAddressStatus string
