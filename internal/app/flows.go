@@ -61,6 +61,7 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 		Returns:    returns, Errors: errs, ErrorUIURL: ss.Flows.Error.UIURL, Log: a.Log,
 	}
 	responder := &flow.Responder{PublicBase: base, UIURLs: uiURLs, Log: a.Log}
+	kit := &flow.Kit{Flows: a.Store, Responder: responder, Web: web}
 
 	addressStatus := identity.StatusPending
 	if ss.Flows.Verification.Enabled {
@@ -122,7 +123,7 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 
 	if f.Verification.Enabled && ss.Methods.Link.On() {
 		out.verification = &verification.Handler{
-			Flows: a.Store, Strategy: linkStrategy, Responder: responder, Web: web, Lifespan: f.Verification.Lifespan.D(), PublicBase: base, Log: a.Log,
+			Kit: kit, Strategy: linkStrategy, Lifespan: f.Verification.Lifespan.D(), PublicBase: base, Log: a.Log,
 		}
 		mail := &hook.Verification{Sender: out.verification}
 		regHooks = append([]flow.AfterHook{mail}, regHooks...)
@@ -141,22 +142,22 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 		settingsStrategies = append(settingsStrategies, pw)
 	}
 	out.login = &login.Handler{
-		Flows: a.Store, Sessions: a.Sessions, Strategies: loginStrategies, Responder: responder, Web: web,
+		Kit: kit, Sessions: a.Sessions, Strategies: loginStrategies,
 		Lifespan: f.Login.Lifespan.D(), PublicBase: base, After: loginHooks, Log: a.Log,
 	}
 	out.registration = &registration.Handler{
-		Flows: a.Store, Identities: a.Store, Sessions: a.Sessions, Strategies: regStrategies, Responder: responder, Web: web,
+		Kit: kit, Identities: a.Store, Sessions: a.Sessions, Strategies: regStrategies,
 		Lifespan: f.Registration.Lifespan.D(), PublicBase: base, IssueSession: issueSession, After: regHooks, Log: a.Log,
 	}
 	out.settings = &settings.Handler{
-		Flows: a.Store, Identities: a.Store, Decorate: a.Identities.Decorate, Sessions: a.Sessions, Strategies: settingsStrategies,
-		Responder: responder, Web: web, Lifespan: f.Settings.Lifespan.D(), PrivilegedMaxAge: f.Settings.PrivilegedSessionMaxAge.D(),
+		Kit: kit, Identities: a.Store, Decorate: a.Identities.Decorate, Sessions: a.Sessions, Strategies: settingsStrategies,
+		Lifespan: f.Settings.Lifespan.D(), PrivilegedMaxAge: f.Settings.PrivilegedSessionMaxAge.D(),
 		PublicBase: base, LoginUIURL: base + "self-service/login/browser", After: settingsHooks, Log: a.Log,
 	}
 	if f.Recovery.Enabled && ss.Methods.Link.On() {
 		out.recovery = &recovery.Handler{
-			Flows: a.Store, Identities: a.Store, Sessions: a.Sessions, Strategy: linkStrategy, Settings: out.settings,
-			Responder: responder, Web: web, Lifespan: f.Recovery.Lifespan.D(), PublicBase: base, Log: a.Log,
+			Kit: kit, Identities: a.Store, Sessions: a.Sessions, Strategy: linkStrategy, Settings: out.settings,
+			Lifespan: f.Recovery.Lifespan.D(), PublicBase: base, Log: a.Log,
 		}
 	}
 	logoutAfter := f.Logout.After.DefaultBrowserReturnURL

@@ -14,11 +14,9 @@ import (
 
 // Handler serves the login flow.
 type Handler struct {
-	Flows      flow.Store
+	*flow.Kit
 	Sessions   *session.Manager
 	Strategies []Strategy
-	Responder  *flow.Responder
-	Web        *flow.Web
 	Lifespan   time.Duration
 	PublicBase string
 	After      []flow.AfterHook
@@ -77,30 +75,11 @@ func (h *Handler) initAPI(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) initBrowser(w http.ResponseWriter, r *http.Request) error {
-	returnTo, err := h.Web.ReturnTo(r)
-	if err != nil {
-		return err
+	signedIn := func() (bool, error) {
+		in, err := h.signedIn(r)
+		return in && !refresh(r), err
 	}
-	in, err := h.signedIn(r)
-	if err != nil {
-		return err
-	}
-	if in && !refresh(r) {
-		http.Redirect(w, r, h.Web.AfterURL(returnTo, flow.Login), http.StatusFound)
-		return nil
-	}
-	f, err := h.newFlow(w, r, flow.Browser, refresh(r))
-	if err != nil {
-		return err
-	}
-	if returnTo != "" {
-		f.ReturnTo = returnTo
-		if err := h.Flows.UpdateFlow(r.Context(), f); err != nil {
-			return err
-		}
-	}
-	http.Redirect(w, r, h.Responder.UIURL(f), http.StatusFound)
-	return nil
+	return h.StartBrowser(w, r, flow.Login, signedIn, func() (*flow.Flow, error) { return h.newFlow(w, r, flow.Browser, refresh(r)) })
 }
 
 func (h *Handler) fetch(w http.ResponseWriter, r *http.Request) error {
@@ -109,19 +88,19 @@ func (h *Handler) fetch(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) submit(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	f, err := flow.Load(r, h.Flows, flow.Login)
+	in, err := h.signedIn(r)
 	if err != nil {
 		return err
 	}
-	if f.Expired(time.Now()) {
-		next, err := h.newFlow(w, r, f.Type, f.Forced)
-		if err != nil {
-			return err
-		}
-		return h.Responder.Replace(w, r, h.Flows, f, next, text.LoginExpired(f.ExpiresAt))
-	}
-	in, err := h.signedIn(r)
-	if err != nil {
+	renew := func(old *flow.Flow) (*flow.Flow, error) { return h.newFlow(w, r, old.Type, old.Forced) }
+	begun, done, err := h.BeginSubmit(w, r, flow.Login, text.LoginExpired, renew)
+	f, sub := begun.Flow, begun.Sub
+	switch {
+	case done:
+		return err
+	case errors.Is(err, flow.ErrInvalid):
+		return h.invalid(w, r, f)
+	case err != nil:
 		return err
 	}
 	if in && !f.Forced {
@@ -130,20 +109,6 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) error {
 			return nil
 		}
 		return errSignedIn
-	}
-	sub, err := flow.Decode(w, r)
-	if err != nil {
-		return err
-	}
-	if f.Type == flow.Browser {
-		if err := h.Web.CheckCSRF(r, f, sub); err != nil {
-			return err
-		}
-	}
-	f.UI.ResetMessages()
-	if hdr := flow.APIRequestProblem(r); f.Type == flow.API && hdr != "" {
-		f.UI.AddMessage(flow.APIHeaderMessage(hdr))
-		return h.invalid(w, r, f)
 	}
 	strategy := flow.Pick(h.Strategies, sub.Method())
 	if strategy == nil {

@@ -16,13 +16,11 @@ import (
 
 // Handler serves the recovery flow.
 type Handler struct {
-	Flows      flow.Store
+	*flow.Kit
 	Identities IdentityStore
 	Sessions   *session.Manager
 	Strategy   Strategy
 	Settings   SettingsStarter
-	Responder  *flow.Responder
-	Web        *flow.Web
 	Lifespan   time.Duration
 	PublicBase string
 	Log        *slog.Logger
@@ -67,28 +65,14 @@ func (h *Handler) initAPI(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) initBrowser(w http.ResponseWriter, r *http.Request) error {
-	returnTo, err := h.Web.ReturnTo(r)
-	if err != nil {
-		return err
-	}
-	if _, err := h.Sessions.FromRequest(r); err == nil {
-		http.Redirect(w, r, h.Web.AfterURL(returnTo, flow.Recovery), http.StatusFound)
-		return nil
-	} else if !errors.Is(err, session.ErrNoSession) {
-		return err
-	}
-	f, err := h.newFlow(w, r, flow.Browser, h.Lifespan)
-	if err != nil {
-		return err
-	}
-	if returnTo != "" {
-		f.ReturnTo = returnTo
-		if err := h.Flows.UpdateFlow(r.Context(), f); err != nil {
-			return err
+	signedIn := func() (bool, error) {
+		_, err := h.Sessions.FromRequest(r)
+		if errors.Is(err, session.ErrNoSession) {
+			return false, nil
 		}
+		return err == nil, err
 	}
-	http.Redirect(w, r, h.Responder.UIURL(f), http.StatusFound)
-	return nil
+	return h.StartBrowser(w, r, flow.Recovery, signedIn, func() (*flow.Flow, error) { return h.newFlow(w, r, flow.Browser, h.Lifespan) })
 }
 
 func (h *Handler) fetch(w http.ResponseWriter, r *http.Request) error {
@@ -97,30 +81,16 @@ func (h *Handler) fetch(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) submit(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	f, err := flow.Load(r, h.Flows, flow.Recovery)
-	if err != nil {
+	renew := func(old *flow.Flow) (*flow.Flow, error) { return h.newFlow(w, r, old.Type, h.Lifespan) }
+	begun, done, err := h.BeginSubmit(w, r, flow.Recovery, text.RecoveryExpired, renew)
+	f, sub := begun.Flow, begun.Sub
+	switch {
+	case done:
 		return err
-	}
-	if f.Expired(time.Now()) {
-		next, err := h.newFlow(w, r, f.Type, h.Lifespan)
-		if err != nil {
-			return err
-		}
-		return h.Responder.Replace(w, r, h.Flows, f, next, text.RecoveryExpired(f.ExpiresAt))
-	}
-	sub, err := flow.Decode(w, r)
-	if err != nil {
-		return err
-	}
-	if f.Type == flow.Browser {
-		if err := h.Web.CheckCSRF(r, f, sub); err != nil {
-			return err
-		}
-	}
-	f.UI.ResetMessages()
-	if hdr := flow.APIRequestProblem(r); f.Type == flow.API && hdr != "" {
-		f.UI.AddMessage(flow.APIHeaderMessage(hdr))
+	case errors.Is(err, flow.ErrInvalid):
 		return h.Responder.Invalid(w, r, h.Flows, f, wire(f))
+	case err != nil:
+		return err
 	}
 	// The link method is implied on its own path and when no method is
 	// named, as the reference's SDK sends only the email.
@@ -188,14 +158,5 @@ func (h *Handler) followLink(w http.ResponseWriter, r *http.Request) error {
 // retry sends the browser to a fresh recovery flow explaining why the link
 // did not work.
 func (h *Handler) retry(w http.ResponseWriter, r *http.Request, msg text.Message) error {
-	f, err := h.newFlow(w, r, flow.Browser, h.Lifespan)
-	if err != nil {
-		return err
-	}
-	f.UI.AddMessage(msg)
-	if err := h.Flows.UpdateFlow(r.Context(), f); err != nil {
-		return err
-	}
-	http.Redirect(w, r, h.Responder.UIURL(f), http.StatusSeeOther)
-	return nil
+	return h.Retry(w, r, func() (*flow.Flow, error) { return h.newFlow(w, r, flow.Browser, h.Lifespan) }, msg)
 }

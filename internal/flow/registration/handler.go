@@ -15,12 +15,10 @@ import (
 
 // Handler serves the registration flow.
 type Handler struct {
-	Flows      flow.Store
+	*flow.Kit
 	Identities IdentityStore
 	Sessions   *session.Manager
 	Strategies []Strategy
-	Responder  *flow.Responder
-	Web        *flow.Web
 	Lifespan   time.Duration
 	PublicBase string
 	// IssueSession is true when the session hook runs after registration.
@@ -66,26 +64,14 @@ func (h *Handler) initAPI(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) initBrowser(w http.ResponseWriter, r *http.Request) error {
-	returnTo, err := h.Web.ReturnTo(r)
-	if err != nil {
-		return err
-	}
-	if _, err := h.Sessions.FromRequest(r); err == nil {
-		http.Redirect(w, r, h.Web.AfterURL(returnTo, flow.Registration), http.StatusFound)
-		return nil
-	}
-	f, err := h.newFlow(w, r, flow.Browser)
-	if err != nil {
-		return err
-	}
-	if returnTo != "" {
-		f.ReturnTo = returnTo
-		if err := h.Flows.UpdateFlow(r.Context(), f); err != nil {
-			return err
+	signedIn := func() (bool, error) {
+		_, err := h.Sessions.FromRequest(r)
+		if errors.Is(err, session.ErrNoSession) {
+			return false, nil
 		}
+		return err == nil, err
 	}
-	http.Redirect(w, r, h.Responder.UIURL(f), http.StatusFound)
-	return nil
+	return h.StartBrowser(w, r, flow.Registration, signedIn, func() (*flow.Flow, error) { return h.newFlow(w, r, flow.Browser) })
 }
 
 func (h *Handler) fetch(w http.ResponseWriter, r *http.Request) error {
@@ -94,37 +80,28 @@ func (h *Handler) fetch(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) submit(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	f, err := flow.Load(r, h.Flows, flow.Registration)
-	if err != nil {
+	_, err := h.Sessions.FromRequest(r)
+	signedIn := err == nil
+	if err != nil && !errors.Is(err, session.ErrNoSession) {
 		return err
 	}
-	if f.Expired(time.Now()) {
-		next, err := h.newFlow(w, r, f.Type)
-		if err != nil {
-			return err
-		}
-		return h.Responder.Replace(w, r, h.Flows, f, next, text.RegistrationExpired(f.ExpiresAt))
+	renew := func(old *flow.Flow) (*flow.Flow, error) { return h.newFlow(w, r, old.Type) }
+	begun, done, err := h.BeginSubmit(w, r, flow.Registration, text.RegistrationExpired, renew)
+	f, sub := begun.Flow, begun.Sub
+	switch {
+	case done:
+		return err
+	case errors.Is(err, flow.ErrInvalid):
+		return h.invalid(w, r, f)
+	case err != nil:
+		return err
 	}
-	if _, err := h.Sessions.FromRequest(r); err == nil {
+	if signedIn {
 		if f.Type == flow.Browser && !flow.IsJSONRequest(r) {
 			http.Redirect(w, r, h.Web.AfterURL(f.ReturnTo, flow.Registration), http.StatusSeeOther)
 			return nil
 		}
 		return errSignedIn
-	}
-	sub, err := flow.Decode(w, r)
-	if err != nil {
-		return err
-	}
-	if f.Type == flow.Browser {
-		if err := h.Web.CheckCSRF(r, f, sub); err != nil {
-			return err
-		}
-	}
-	f.UI.ResetMessages()
-	if hdr := flow.APIRequestProblem(r); f.Type == flow.API && hdr != "" {
-		f.UI.AddMessage(flow.APIHeaderMessage(hdr))
-		return h.invalid(w, r, f)
 	}
 	strategy := flow.Pick(h.Strategies, sub.Method())
 	if strategy == nil {

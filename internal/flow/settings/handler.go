@@ -16,13 +16,11 @@ import (
 
 // Handler serves the settings flow.
 type Handler struct {
-	Flows      flow.Store
+	*flow.Kit
 	Identities IdentityStore
 	Decorate   func(*identity.Identity)
 	Sessions   *session.Manager
 	Strategies []Strategy
-	Responder  *flow.Responder
-	Web        *flow.Web
 	Lifespan   time.Duration
 	// PrivilegedMaxAge is how recent a sign-in must be to change the
 	// password or a password identifier.
@@ -92,10 +90,6 @@ func (h *Handler) initAPI(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) initBrowser(w http.ResponseWriter, r *http.Request) error {
-	returnTo, err := h.Web.ReturnTo(r)
-	if err != nil {
-		return err
-	}
 	s, err := h.session(r)
 	if errors.Is(err, errNoSession) {
 		http.Redirect(w, r, h.LoginUIURL, http.StatusFound)
@@ -104,18 +98,7 @@ func (h *Handler) initBrowser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, err := h.newFlow(w, r, flow.Browser, s.Identity)
-	if err != nil {
-		return err
-	}
-	if returnTo != "" {
-		f.ReturnTo = returnTo
-		if err := h.Flows.UpdateFlow(r.Context(), f); err != nil {
-			return err
-		}
-	}
-	http.Redirect(w, r, h.Responder.UIURL(f), http.StatusFound)
-	return nil
+	return h.StartBrowser(w, r, flow.Settings, nil, func() (*flow.Flow, error) { return h.newFlow(w, r, flow.Browser, s.Identity) })
 }
 
 func (h *Handler) load(r *http.Request, param string) (*flow.Flow, error) {

@@ -32,29 +32,19 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) error {
 	if f.IdentityID != s.Identity.ID {
 		return errNotOwner
 	}
-	if f.Expired(time.Now()) {
-		next, err := h.newFlow(w, r, f.Type, s.Identity)
-		if err != nil {
-			return err
-		}
-		return h.Responder.Replace(w, r, h.Flows, f, next, text.SettingsExpired(f.ExpiresAt))
-	}
-	sub, err := flow.Decode(w, r)
-	if err != nil {
+	i := s.Identity
+	renew := func(old *flow.Flow) (*flow.Flow, error) { return h.newFlow(w, r, old.Type, i) }
+	begun, done, err := h.BeginSubmit(w, r, flow.Settings, text.SettingsExpired, renew)
+	f, sub := begun.Flow, begun.Sub
+	switch {
+	case done:
+		return err
+	case errors.Is(err, flow.ErrInvalid):
+		return h.invalid(w, r, f, i)
+	case err != nil:
 		return err
 	}
-	if f.Type == flow.Browser {
-		if err := h.Web.CheckCSRF(r, f, sub); err != nil {
-			return err
-		}
-	}
-	i := s.Identity
-	f.UI.ResetMessages()
 	f.State = StateShowForm
-	if hdr := flow.APIRequestProblem(r); f.Type == flow.API && hdr != "" {
-		f.UI.AddMessage(flow.APIHeaderMessage(hdr))
-		return h.invalid(w, r, f, i)
-	}
 	strategy := flow.Pick(h.Strategies, sub.Method())
 	if strategy == nil {
 		f.UI.AddMessage(text.SettingsNoStrategy())

@@ -16,10 +16,8 @@ import (
 
 // Handler serves the verification flow.
 type Handler struct {
-	Flows      flow.Store
+	*flow.Kit
 	Strategy   Strategy
-	Responder  *flow.Responder
-	Web        *flow.Web
 	Lifespan   time.Duration
 	PublicBase string
 	Log        *slog.Logger
@@ -64,22 +62,7 @@ func (h *Handler) initAPI(w http.ResponseWriter, r *http.Request) error {
 // initBrowser starts a flow whether or not the browser is signed in: a
 // signed-in user may well want to verify an address.
 func (h *Handler) initBrowser(w http.ResponseWriter, r *http.Request) error {
-	returnTo, err := h.Web.ReturnTo(r)
-	if err != nil {
-		return err
-	}
-	f, err := h.newFlow(w, r, flow.Browser)
-	if err != nil {
-		return err
-	}
-	if returnTo != "" {
-		f.ReturnTo = returnTo
-		if err := h.Flows.UpdateFlow(r.Context(), f); err != nil {
-			return err
-		}
-	}
-	http.Redirect(w, r, h.Responder.UIURL(f), http.StatusFound)
-	return nil
+	return h.StartBrowser(w, r, flow.Verification, nil, func() (*flow.Flow, error) { return h.newFlow(w, r, flow.Browser) })
 }
 
 func (h *Handler) fetch(w http.ResponseWriter, r *http.Request) error {
@@ -88,30 +71,16 @@ func (h *Handler) fetch(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) submit(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	f, err := flow.Load(r, h.Flows, flow.Verification)
-	if err != nil {
+	renew := func(old *flow.Flow) (*flow.Flow, error) { return h.newFlow(w, r, old.Type) }
+	begun, done, err := h.BeginSubmit(w, r, flow.Verification, text.VerificationExpired, renew)
+	f, sub := begun.Flow, begun.Sub
+	switch {
+	case done:
 		return err
-	}
-	if f.Expired(time.Now()) {
-		next, err := h.newFlow(w, r, f.Type)
-		if err != nil {
-			return err
-		}
-		return h.Responder.Replace(w, r, h.Flows, f, next, text.VerificationExpired(f.ExpiresAt))
-	}
-	sub, err := flow.Decode(w, r)
-	if err != nil {
-		return err
-	}
-	if f.Type == flow.Browser {
-		if err := h.Web.CheckCSRF(r, f, sub); err != nil {
-			return err
-		}
-	}
-	f.UI.ResetMessages()
-	if hdr := flow.APIRequestProblem(r); f.Type == flow.API && hdr != "" {
-		f.UI.AddMessage(flow.APIHeaderMessage(hdr))
+	case errors.Is(err, flow.ErrInvalid):
 		return h.Responder.Invalid(w, r, h.Flows, f, wire(f))
+	case err != nil:
+		return err
 	}
 	if m := sub.Method(); m != "" && m != h.Strategy.ID() {
 		f.UI.AddMessage(text.VerificationNoStrategy())
@@ -162,16 +131,7 @@ func (h *Handler) followLink(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) retry(w http.ResponseWriter, r *http.Request, msg text.Message) error {
-	f, err := h.newFlow(w, r, flow.Browser)
-	if err != nil {
-		return err
-	}
-	f.UI.AddMessage(msg)
-	if err := h.Flows.UpdateFlow(r.Context(), f); err != nil {
-		return err
-	}
-	http.Redirect(w, r, h.Responder.UIURL(f), http.StatusSeeOther)
-	return nil
+	return h.Retry(w, r, func() (*flow.Flow, error) { return h.newFlow(w, r, flow.Browser) }, msg)
 }
 
 // SendLinks mails a verification link for each address of i that a change
