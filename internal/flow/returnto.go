@@ -89,6 +89,9 @@ func cleanPath(p string) string {
 	return c
 }
 
+// SameOrigin compares scheme, host and port, with default ports filled in.
+func SameOrigin(a, b *url.URL) bool { return sameOrigin(a, b) }
+
 func sameOrigin(a, b *url.URL) bool {
 	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Hostname(), b.Hostname()) && port(a) == port(b)
 }

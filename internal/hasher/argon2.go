@@ -28,6 +28,11 @@ func hashArgon2(password []byte, p Argon2Params) (string, error) {
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Iterations, p.Parallelism, enc.EncodeToString(salt), enc.EncodeToString(key)), nil
 }
 
+const (
+	maxArgon2MemoryKiB  = 4 << 20 // 4 GiB
+	maxArgon2Iterations = 1 << 10
+)
+
 func compareArgon2(password []byte, encoded string) error {
 	parts := strings.Split(encoded, "$")
 	// "", "argon2id", "v=19", "m=..,t=..,p=..", salt, key
@@ -42,12 +47,17 @@ func compareArgon2(password []byte, encoded string) error {
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.Memory, &p.Iterations, &p.Parallelism); err != nil {
 		return fmt.Errorf("hasher: malformed argon2 parameters")
 	}
+	// Parameters come from stored (perhaps imported) strings: bound them
+	// before they reach a function that panics or allocates without limit.
+	if p.Iterations < 1 || p.Iterations > maxArgon2Iterations || p.Parallelism < 1 || p.Memory < 8*uint32(p.Parallelism) || p.Memory > maxArgon2MemoryKiB {
+		return fmt.Errorf("hasher: argon2 parameters out of range")
+	}
 	salt, err := decodeB64(parts[4])
 	if err != nil {
 		return fmt.Errorf("hasher: malformed argon2 salt")
 	}
 	want, err := decodeB64(parts[5])
-	if err != nil {
+	if err != nil || len(want) < 4 || len(want) > 1024 {
 		return fmt.Errorf("hasher: malformed argon2 key")
 	}
 	var got []byte

@@ -3,7 +3,9 @@ package httpx
 import (
 	"log/slog"
 	"net/http"
+	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/rs/cors"
 )
@@ -28,14 +30,24 @@ func CORS(c CORSConfig, log *slog.Logger, next http.Handler) http.Handler {
 		return next
 	}
 	creds := c.AllowCredentials
-	if creds && slices.Contains(c.AllowedOrigins, "*") {
-		log.Warn("serve.public.cors: allowed_origins contains \"*\", so credentials (cookies) are not allowed cross-origin; list the origins of your apps to allow them")
+	if creds && slices.ContainsFunc(c.AllowedOrigins, matchesAnySite) {
+		log.Warn("serve.public.cors: allowed_origins has a pattern that matches any site, so credentials (cookies) are not allowed cross-origin; list the origins of your apps (https://*.example.com is fine)")
 		creds = false
 	}
 	return cors.New(cors.Options{
 		AllowedOrigins: c.AllowedOrigins, AllowedMethods: c.AllowedMethods, AllowedHeaders: c.AllowedHeaders,
 		ExposedHeaders: c.ExposedHeaders, AllowCredentials: creds, MaxAge: c.MaxAge, Debug: c.Debug,
 	}).Handler(next)
+}
+
+// ownSubdomains is the one wildcard form that names an operator's own
+// sites: a scheme, "*." and a domain.
+var ownSubdomains = regexp.MustCompile(`^https?://\*\.[^*/]+\.[^*/]+$`)
+
+// matchesAnySite reports whether an allowed-origin pattern lets any site
+// in ("*", "https://*", "http*", ...).
+func matchesAnySite(origin string) bool {
+	return strings.Contains(origin, "*") && !ownSubdomains.MatchString(origin)
 }
 
 // SecurityHeaders sets defaults every public answer gets: nothing is cached

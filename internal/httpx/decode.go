@@ -41,6 +41,16 @@ func MediaType(r *http.Request) string {
 	return strings.ToLower(mt)
 }
 
+// DecodeJSONAnyType is DecodeJSON for endpoints whose clients are known to
+// send JSON without saying so (the reference accepts it there).
+func DecodeJSONAnyType(w http.ResponseWriter, r *http.Request, v any) error {
+	b, err := ReadBody(w, r)
+	if err != nil {
+		return err
+	}
+	return decodeBytes(b, v, false)
+}
+
 // DecodeJSON reads a JSON request body into v. It refuses what a lenient
 // decoder would silently accept: another content type, invalid UTF-8,
 // duplicate keys, NUL characters, trailing data, and (when strict) fields
@@ -53,6 +63,10 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any, strict bool) erro
 	if err != nil {
 		return err
 	}
+	return decodeBytes(b, v, strict)
+}
+
+func decodeBytes(b []byte, v any, strict bool) error {
 	if err := CheckJSON(b); err != nil {
 		return err
 	}
@@ -113,6 +127,9 @@ func scanJSON(b []byte) error {
 		if top != nil && top.obj && top.expKey {
 			if d, ok := tok.(json.Delim); ok && d == '}' {
 				stack = stack[:len(stack)-1]
+				if len(stack) == 0 && dec.More() {
+					return errors.New("the body has data after the JSON value")
+				}
 				continue
 			}
 			key := tok.(string)

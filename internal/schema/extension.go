@@ -84,6 +84,10 @@ func parseExtension(raw any) (extension, error) {
 	return ext, nil
 }
 
+// MaxIdentifierBytes bounds identifiers and addresses, whatever the schema
+// says, so every database stores the same values.
+const MaxIdentifierBytes = 255
+
 // Address is a verifiable or recovery address found in traits.
 type Address struct {
 	Via   string
@@ -122,6 +126,11 @@ func (s *Schema) Extract(traits json.RawMessage) (Extracted, error) {
 			v := Canonical(str, e.email)
 			if v == "" {
 				continue
+			}
+			if len(v) > MaxIdentifierBytes {
+				field := "traits." + strings.ReplaceAll(strings.Join(e.path, "."), ".[]", "")
+				return Extracted{}, &ValidationError{Problems: []Problem{{Field: field, Kind: ProblemGeneric,
+					Message: fmt.Sprintf("is longer than %d bytes, the most an identifier or address may have", MaxIdentifierBytes)}}}
 			}
 			if e.identifier {
 				add(&out.PasswordIdentifiers, "id", v)

@@ -23,6 +23,11 @@ func (h *Handler) Register(mux *http.ServeMux) {
 		mux.Handle(m+" /sessions/whoami", whoami) // GET also answers HEAD
 	}
 	mux.Handle("DELETE /sessions", httpx.Handle(h.Log, h.revoke))
+	// Any other method (TRACE, CONNECT, ...) gets 405, not the catch-all 404.
+	mux.Handle("/sessions/whoami", httpx.Handle(h.Log, func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Allow", "GET, POST, PUT, PATCH, DELETE")
+		return httpx.ErrMethodNotAllowed
+	}))
 }
 
 var errNoSession = httpx.ErrUnauthorized.WithReason("No valid session credentials found in the request: send the session cookie, an X-Session-Token header or an Authorization: Bearer header.")
@@ -46,7 +51,7 @@ type revokeBody struct {
 
 func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) error {
 	var body revokeBody
-	if err := httpx.DecodeJSON(w, r, &body, false); err != nil {
+	if err := httpx.DecodeJSONAnyType(w, r, &body); err != nil {
 		return err
 	}
 	if body.SessionToken == "" {

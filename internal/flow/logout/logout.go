@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/latchkey/latchkey/internal/flow"
 	"github.com/latchkey/latchkey/internal/httpx"
@@ -81,7 +80,7 @@ func (h *Handler) trusted(raw string) bool {
 	}
 	for _, s := range h.SameSite {
 		a, err := url.Parse(s)
-		if err == nil && strings.EqualFold(a.Scheme, u.Scheme) && strings.EqualFold(a.Host, u.Host) {
+		if err == nil && flow.SameOrigin(a, u) {
 			return true
 		}
 	}

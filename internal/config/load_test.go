@@ -1,0 +1,246 @@
+package config_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/config"
+)
+
+// noEnv is an environment without any variable set.
+func noEnv(string) string { return "" }
+
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+func fixture(name string) string { return filepath.Join("testdata", name) }
+
+// writeFile writes a config file for one test and returns its path.
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestLoadReferenceShapedFile: a config file written for the reference
+// starts Latchkey with every value read under the same key, and no key of
+// it is reported as unsupported.
+func TestLoadReferenceShapedFile(t *testing.T) {
+	loaded, err := config.Load([]string{fixture("kratos.yml")}, noEnv, false)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	for _, w := range loaded.Warnings {
+		if strings.Contains(w, "not supported") {
+			t.Errorf("a key of the reference's example is reported as unsupported: %s", w)
+		}
+	}
+	c := loaded.Config
+	ss, f := c.SelfService, c.SelfService.Flows
+	for _, tc := range []struct{ key, got, want string }{
+		{"version", c.Version, "v0.6.3-alpha.1"},
+		{"dsn", c.DSN, "memory"},
+		{"serve.public.base_url", c.Serve.Public.BaseURL, "http://auth.example.test:4433/"},
+		{"serve.admin.base_url", c.Serve.Admin.BaseURL, "http://identity-admin:4434/"},
+		{"selfservice.default_browser_return_url", ss.DefaultBrowserReturnURL, "http://app.example.test:3000/"},
+		{"selfservice.whitelisted_return_urls", strings.Join(ss.WhitelistedReturnURLs, ","), "http://app.example.test:3000"},
+		{"selfservice.flows.error.ui_url", f.Error.UIURL, "http://app.example.test:3000/oops"},
+		{"selfservice.flows.settings.ui_url", f.Settings.UIURL, "http://app.example.test:3000/account"},
+		{"selfservice.flows.recovery.ui_url", f.Recovery.UIURL, "http://app.example.test:3000/forgot"},
+		{"selfservice.flows.verification.ui_url", f.Verification.UIURL, "http://app.example.test:3000/confirm"},
+		{"selfservice.flows.verification.after.default_browser_return_url", f.Verification.After.DefaultBrowserReturnURL, "http://app.example.test:3000/welcome"},
+		{"selfservice.flows.logout.after.default_browser_return_url", f.Logout.After.DefaultBrowserReturnURL, "http://app.example.test:3000/signed-out"},
+		{"selfservice.flows.login.ui_url", f.Login.UIURL, "http://app.example.test:3000/sign-in"},
+		{"selfservice.flows.registration.ui_url", f.Registration.UIURL, "http://app.example.test:3000/sign-up"},
+		{"log.level", c.Log.Level, "debug"},
+		{"log.format", c.Log.Format, "json"},
+		{"secrets.cookie", strings.Join(c.SecretList(), ","), "a-cookie-secret-that-is-long-enough"},
+		{"identity.default_schema_url", c.Identity.DefaultSchemaURL, "file:///etc/latchkey/identity.schema.json"},
+		{"courier.smtp.connection_uri", c.Courier.SMTP.ConnectionURI, "smtps://mailer:secret@mail.example.test:465/"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("%s = %q, want %q", tc.key, tc.got, tc.want)
+		}
+	}
+	if !c.Serve.Public.CORS.Enabled || !ss.Methods.Password.On() || !f.Recovery.Enabled || !f.Verification.Enabled || !c.Log.LeakSensitiveValues {
+		t.Errorf("a boolean was lost: cors %v, password %v, recovery %v, verification %v, leak %v",
+			c.Serve.Public.CORS.Enabled, ss.Methods.Password.On(), f.Recovery.Enabled, f.Verification.Enabled, c.Log.LeakSensitiveValues)
+	}
+	if f.Settings.PrivilegedSessionMaxAge.D() != 20*time.Minute || f.Login.Lifespan.D() != 12*time.Minute || f.Registration.Lifespan.D() != 30*time.Minute {
+		t.Errorf("durations: privileged %v, login %v, registration %v", f.Settings.PrivilegedSessionMaxAge.D(), f.Login.Lifespan.D(), f.Registration.Lifespan.D())
+	}
+	if h := f.Registration.After.Password.Hooks; len(h) != 1 || h[0].Hook != "session" {
+		t.Errorf("registration hooks = %+v, want [session]", h)
+	}
+	a := c.Hashers.Argon2
+	if a.Memory != 64<<20 || a.Iterations != 3 || a.Parallelism != 2 || a.SaltLength != 16 || a.KeyLength != 32 {
+		t.Errorf("hashers.argon2 = %+v, want 64MB (binary), 3 iterations, 2 threads, 16/32 bytes", a)
+	}
+	// Keys the file leaves out take the reference's defaults.
+	if c.Serve.Public.Port != 4433 || c.Serve.Admin.Port != 4434 || c.Session.Cookie.Name != "ory_kratos_session" || c.Session.Lifespan.D() != 24*time.Hour {
+		t.Errorf("defaults: ports %d/%d, cookie %q, lifespan %v", c.Serve.Public.Port, c.Serve.Admin.Port, c.Session.Cookie.Name, c.Session.Lifespan.D())
+	}
+}
+
+// TestUnknownKeysAreWarnedAboutByName: keys Latchkey does not support are
+// reported at start-up, each by its full path, and do not stop it.
+func TestUnknownKeysAreWarnedAboutByName(t *testing.T) {
+	loaded, err := config.Load([]string{fixture("unknown-keys.yml")}, noEnv, false)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	all := strings.Join(loaded.Warnings, "\n")
+	for _, key := range []string{
+		`"tracing"`, `"serve.public.tls"`, `"selfservice.flows.login.request_lifespan"`,
+		`"selfservice.flows.registration.after.password.hooks[0].extra"`,
+	} {
+		if !strings.Contains(all, key) {
+			t.Errorf("no warning names %s; warnings:\n%s", key, all)
+		}
+	}
+	// Known keys next to unknown ones are still read.
+	if loaded.Config.SelfService.Flows.Login.UIURL != "http://app.example.test/login" {
+		t.Errorf("login ui_url = %q", loaded.Config.SelfService.Flows.Login.UIURL)
+	}
+}
+
+// TestLaterFilesOverrideEarlierOnes: -c may be repeated; later files win
+// key by key, and lists are replaced, not appended.
+func TestLaterFilesOverrideEarlierOnes(t *testing.T) {
+	over := writeFile(t, "over.yml", `
+serve:
+  public:
+    port: 5533
+selfservice:
+  whitelisted_return_urls: [https://other.example.test]
+  flows:
+    login:
+      lifespan: 1h
+`)
+	loaded, err := config.Load([]string{fixture("kratos.yml"), over}, noEnv, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := loaded.Config
+	if c.Serve.Public.Port != 5533 || c.Serve.Public.BaseURL != "http://auth.example.test:4433/" {
+		t.Errorf("port %d, base_url %q: the override must change the port and keep the base URL", c.Serve.Public.Port, c.Serve.Public.BaseURL)
+	}
+	if got := c.SelfService.WhitelistedReturnURLs; len(got) != 1 || got[0] != "https://other.example.test" {
+		t.Errorf("whitelisted_return_urls = %q, want only the later file's", got)
+	}
+	if c.SelfService.Flows.Login.Lifespan.D() != time.Hour || c.SelfService.Flows.Login.UIURL != "http://app.example.test:3000/sign-in" {
+		t.Errorf("login = %+v", c.SelfService.Flows.Login)
+	}
+}
+
+// TestJSONConfigFile: the reference accepts JSON config files too.
+func TestJSONConfigFile(t *testing.T) {
+	p := writeFile(t, "kratos.json", `{"dsn":"memory","secrets":{"default":["a-json-secret-long-enough"]},"serve":{"admin":{"port":9444}}}`)
+	loaded, err := config.Load([]string{p}, noEnv, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loaded.Config.Serve.Admin.Port != 9444 || loaded.Config.SecretList()[0] != "a-json-secret-long-enough" {
+		t.Errorf("JSON file not read: %+v", loaded.Config.Serve.Admin)
+	}
+}
+
+// TestSecretsAreRequiredOutsideDev: instances must share a secret; Latchkey
+// refuses to start without one rather than invent one per process.
+func TestSecretsAreRequiredOutsideDev(t *testing.T) {
+	_, err := config.Load([]string{fixture("no-secrets.yml")}, noEnv, false)
+	if !errors.Is(err, config.ErrNoSecrets) {
+		t.Fatalf("Load without secrets = %v, want ErrNoSecrets", err)
+	}
+	// The same file in dev mode starts, and says it uses a public secret.
+	loaded, err := config.Load([]string{fixture("no-secrets.yml")}, noEnv, true)
+	if err != nil {
+		t.Fatalf("dev Load: %v", err)
+	}
+	if len(loaded.Config.SecretList()) == 0 || !strings.Contains(strings.Join(loaded.Warnings, "\n"), "secret") {
+		t.Errorf("dev mode: secrets %q, warnings %q; want a secret and a warning about it", loaded.Config.SecretList(), loaded.Warnings)
+	}
+	// That public secret is refused outside dev mode, even if copied.
+	p := writeFile(t, "copied.yml", "dsn: memory\nsecrets:\n  default: ["+loaded.Config.SecretList()[0]+"]\n")
+	if _, err := config.Load([]string{p}, noEnv, false); err == nil || !strings.Contains(err.Error(), "secrets[0]") {
+		t.Errorf("the dev secret outside dev mode: %v, want an error naming secrets[0]", err)
+	}
+}
+
+// TestDevDefaults: `serve --dev` without any file starts a usable server
+// on loopback with SQLite next to it.
+func TestDevDefaults(t *testing.T) {
+	loaded, err := config.Load(nil, noEnv, true)
+	if err != nil {
+		t.Fatalf("Load(dev): %v", err)
+	}
+	c := loaded.Config
+	if !c.Dev || c.DSN != config.DefaultDevDSN || !strings.HasPrefix(c.DSN, "sqlite://") {
+		t.Errorf("dev %v, dsn %q", c.Dev, c.DSN)
+	}
+	if c.Serve.Public.Host != "127.0.0.1" || c.Serve.Admin.Host != "127.0.0.1" {
+		t.Errorf("dev mode listens on %q/%q, want loopback only", c.Serve.Public.Host, c.Serve.Admin.Host)
+	}
+	if c.Serve.Public.BaseURL != "http://127.0.0.1:4433/" || c.Serve.Admin.BaseURL != "http://127.0.0.1:4434/" {
+		t.Errorf("base URLs %q, %q", c.Serve.Public.BaseURL, c.Serve.Admin.BaseURL)
+	}
+	if c.SelfService.Flows.Login.UIURL != "http://127.0.0.1:4433/ui/login" {
+		t.Errorf("login ui_url = %q, want the built-in pages", c.SelfService.Flows.Login.UIURL)
+	}
+	if h := c.SelfService.Flows.Registration.After.Password.Hooks; len(h) != 1 || h[0].Hook != "session" {
+		t.Errorf("dev registration hooks = %+v, want sign-up to log in", h)
+	}
+	if !c.SelfService.Flows.Recovery.Enabled || !c.SelfService.Flows.Verification.Enabled {
+		t.Error("dev mode should enable recovery and verification")
+	}
+	if c.Hashers.Algorithm != "bcrypt" || c.Hashers.Bcrypt.Cost != 12 || c.Session.Lifespan.D() != 24*time.Hour {
+		t.Errorf("hashers %+v, session lifespan %v", c.Hashers, c.Session.Lifespan.D())
+	}
+	// Outside dev mode the same defaults listen on every interface.
+	p := writeFile(t, "plain.yml", "dsn: memory\nsecrets:\n  default: [a-production-secret-123]\n")
+	loaded, err = config.Load([]string{p}, noEnv, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loaded.Config.Dev || loaded.Config.Serve.Public.Host != "0.0.0.0" || loaded.Config.Serve.Public.BaseURL != "http://127.0.0.1:4433/" {
+		t.Errorf("non-dev: dev %v, host %q, base %q", loaded.Config.Dev, loaded.Config.Serve.Public.Host, loaded.Config.Serve.Public.BaseURL)
+	}
+}
+
+// TestDSNReadsOnlyTheDSN: `migrate sql -e` needs the dsn and nothing else,
+// so it works with a file that would not validate for serving.
+func TestDSNReadsOnlyTheDSN(t *testing.T) {
+	p := writeFile(t, "migrate.yml", "dsn: postgres://u@db/kratos\nhashers:\n  algorithm: nonsense\n")
+	if dsn, err := config.DSN([]string{p}, noEnv); err != nil || dsn != "postgres://u@db/kratos" {
+		t.Errorf("DSN = %q, %v", dsn, err)
+	}
+	if dsn, err := config.DSN([]string{p}, env(map[string]string{"DSN": "mysql://root@tcp(db)/x"})); err != nil || dsn != "mysql://root@tcp(db)/x" {
+		t.Errorf("DSN with $DSN = %q, %v; the environment wins", dsn, err)
+	}
+	if _, err := config.DSN(nil, noEnv); err == nil || !strings.Contains(err.Error(), "dsn") {
+		t.Errorf("DSN without any = %v, want an error naming dsn", err)
+	}
+}
+
+// TestFromStructDefaultsAndValidates: a Config built in code gets the same
+// defaults and checks as a file.
+func TestFromStructDefaultsAndValidates(t *testing.T) {
+	c, err := config.FromStruct(config.Config{DSN: "memory", Secrets: config.Secrets{Default: []string{"struct-secret-0123456789"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Serve.Public.Port != 4433 || c.Session.Cookie.Name != "ory_kratos_session" {
+		t.Errorf("defaults not applied: %+v", c.Serve.Public)
+	}
+	if _, err := config.FromStruct(config.Config{DSN: "memory"}); !errors.Is(err, config.ErrNoSecrets) {
+		t.Errorf("FromStruct without secrets = %v, want ErrNoSecrets", err)
+	}
+}
