@@ -1,0 +1,107 @@
+package browsertest_test
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/config"
+)
+
+// TestExpiredBrowserFlows submits flows past their lifespan: each browser
+// is sent to a new flow of the same kind that says why, nothing of the
+// submission takes effect, and the old flow answers 410.
+func TestExpiredBrowserFlows(t *testing.T) {
+	// Long enough to fetch and submit the replacement, short enough to
+	// wait out once for all three kinds.
+	lifespan := 1500 * time.Millisecond
+	e := start(t, func(c *config.Config, _ string) {
+		f := &c.SelfService.Flows
+		f.Login.Lifespan = config.Duration(lifespan)
+		f.Registration.Lifespan = config.Duration(lifespan)
+		f.Settings.Lifespan = config.Duration(lifespan)
+	})
+	owner := e.browser()
+	owner.register("owner@example.com")
+	e.browser().register("known@example.com")
+
+	type started struct {
+		kind, id, token string
+		b               *browser
+		form            url.Values
+		message         int64
+	}
+	var flows []started
+	lb := e.browser()
+	lid := lb.start("login", "return_to="+url.QueryEscape(e.app+"app/after-expiry"))
+	ltok, _ := nodeValue(t, lb.loginFlow(lid).Ui.Nodes, "csrf_token")
+	flows = append(flows, started{"login", lid, ltok, lb,
+		url.Values{"method": {"password"}, "password_identifier": {"known@example.com"}, "password": {password}}, 4010001})
+	rb := e.browser()
+	rid := rb.start("registration", "")
+	rtok, _ := nodeValue(t, rb.registrationFlow(rid).Ui.Nodes, "csrf_token")
+	flows = append(flows, started{"registration", rid, rtok, rb,
+		url.Values{"method": {"password"}, "traits.email": {"late@example.com"}, "password": {password}}, 4040001})
+	sid := owner.start("settings", "")
+	stok, _ := nodeValue(t, owner.settingsFlow(sid).Ui.Nodes, "csrf_token")
+	flows = append(flows, started{"settings", sid, stok, owner,
+		url.Values{"method": {"profile"}, "traits.email": {"changed@example.com"}}, 4050001})
+
+	time.Sleep(lifespan + 100*time.Millisecond)
+
+	for _, f := range flows {
+		t.Run(f.kind, func(t *testing.T) {
+			form := url.Values{"csrf_token": {f.token}}
+			for k, v := range f.form {
+				form[k] = v
+			}
+			r := f.b.submit(f.kind, f.id, form)
+			loc := r.location(t)
+			next := loc.Query().Get("flow")
+			if r.StatusCode != http.StatusSeeOther || loc.Scheme+"://"+loc.Host+loc.Path != e.app+f.kind || next == "" || next == f.id {
+				t.Fatalf("expired submit: %d to %s, want 303 to the %s UI with a new flow", r.StatusCode, loc, f.kind)
+			}
+			if r.setCookie("ory_kratos_session") != nil {
+				t.Error("an expired flow issued a session")
+			}
+			var msgs []int64
+			switch f.kind {
+			case "login":
+				msgs = messageIDs(f.b.loginFlow(next).Ui.Messages)
+			case "registration":
+				msgs = messageIDs(f.b.registrationFlow(next).Ui.Messages)
+			case "settings":
+				msgs = messageIDs(f.b.settingsFlow(next).Ui.Messages)
+			}
+			if !has(msgs, f.message) {
+				t.Errorf("new flow's messages %v, want %d", msgs, f.message)
+			}
+
+			old := f.b.get(e.public + "self-service/" + f.kind + "/flows?id=" + f.id)
+			if old.StatusCode != http.StatusGone {
+				t.Fatalf("fetching the expired flow: %d, want 410", old.StatusCode)
+			}
+			details, _ := decodeMap(t, old.body)["error"].(map[string]any)["details"].(map[string]any)
+			if details["redirect_to"] != e.public+"self-service/"+f.kind+"/browser" {
+				t.Errorf("410 details %v, want redirect_to the %s browser start", details, f.kind)
+			}
+
+			// The login replacement keeps the original return_to.
+			if f.kind == "login" {
+				tok := f.b.cookie("latchkey_csrf_token")
+				r := f.b.submit("login", next, url.Values{"csrf_token": {tok}, "method": {"password"}, "password_identifier": {"known@example.com"}, "password": {password}})
+				if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != e.app+"app/after-expiry" {
+					t.Errorf("replacement login: %d to %q, want 303 to the original return_to", r.StatusCode, r.Header.Get("Location"))
+				}
+			}
+		})
+	}
+
+	// Nothing the expired submissions carried took effect.
+	for _, i := range e.identities() {
+		if email := i.Traits.(map[string]any)["email"]; email == "late@example.com" || email == "changed@example.com" {
+			t.Errorf("an expired flow changed the identities: %v", email)
+		}
+	}
+}
