@@ -6,6 +6,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/flow"
 	"github.com/latchkey/latchkey/internal/identity"
+	"github.com/latchkey/latchkey/internal/ui"
 )
 
 // LinkSender mails verification links for new addresses.
@@ -19,7 +20,11 @@ type Verification struct {
 	Sender LinkSender
 }
 
-// After implements flow.AfterHook.
+// After implements flow.AfterHook. In settings only a profile change can
+// create addresses; a password change must not mail anything.
 func (h *Verification) After(ctx context.Context, ev flow.Event) error {
+	if ev.Flow.Kind == flow.Settings && ev.Flow.Active != ui.GroupProfile {
+		return nil
+	}
 	return h.Sender.SendLinks(ev.Request.WithContext(ctx), ev.Identity)
 }

@@ -204,3 +204,14 @@ func (s *Schema) IsIdentifierField(name string) bool {
 	}
 	return false
 }
+
+// HasRecovery reports whether the schema names a recovery address, without
+// which account recovery cannot work.
+func (s *Schema) HasRecovery() bool {
+	for _, e := range s.ext {
+		if e.recovery != "" {
+			return true
+		}
+	}
+	return false
+}

@@ -35,6 +35,8 @@ type view struct {
 	Messages []text.Message
 	Forms    []form
 	Links    []link
+	// LinksBelow puts the links under the cards, for pages with several.
+	LinksBelow bool
 }
 
 type link struct{ Before, Text, Href string }

@@ -36,15 +36,17 @@ func (h *Handler) flowView(kind flow.Kind, f *flow.Flow) view {
 			v.Heading, v.Intro = "Confirm it's you", "Sign in again to continue with a sensitive change."
 		}
 		v.Links = append(v.Links, link{"No account yet?", "Create one", base + "self-service/registration/browser"})
-		if h.Pages[flow.Recovery] {
+		if h.Pages[flow.Recovery] && h.Schemas.Default().HasRecovery() {
 			v.Links = append(v.Links, link{"Forgot your password?", "Recover your account", base + "self-service/recovery/browser"})
 		}
 	case flow.Registration:
 		v.Links = append(v.Links, link{"Already have an account?", "Sign in", base + "self-service/login/browser"})
 	case flow.Settings:
-		v.Links = append(v.Links, link{"", "Back to your account", base + "ui/"})
-	case flow.Recovery, flow.Verification:
+		v.Links, v.LinksBelow = append(v.Links, link{"", "Back to your account", base + "ui/"}), true
+	case flow.Recovery:
 		v.Links = append(v.Links, link{"Remembered it?", "Sign in", base + "self-service/login/browser"})
+	case flow.Verification:
+		v.Links = append(v.Links, link{"", "Back to your account", base + "ui/"})
 	}
 	return v
 }
@@ -66,7 +68,13 @@ func autocomplete(kind flow.Kind) func(string) string {
 	}
 }
 
-type traitRow struct{ Label, Value string }
+// traitRow is one trait on the home page; an address also says whether
+// it is verified.
+type traitRow struct {
+	Label, Value string
+	Address      bool
+	Verified     bool
+}
 
 func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 	v := struct {
@@ -82,6 +90,13 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 		_ = json.Unmarshal(s.Identity.Traits, &traits)
 		v.Traits = flatten("", traits)
 		h.labelTraits(v.Traits, s.Identity.SchemaID)
+		for k := range v.Traits {
+			for _, a := range s.Identity.VerifiableAddresses {
+				if strings.EqualFold(strings.TrimSpace(v.Traits[k].Value), a.Value) {
+					v.Traits[k].Address, v.Traits[k].Verified = true, a.Verified
+				}
+			}
+		}
 		for _, a := range s.Identity.VerifiableAddresses {
 			if !a.Verified && h.Pages[flow.Verification] {
 				v.VerifyLink = h.Brand.Base + "self-service/verification/browser"

@@ -77,6 +77,19 @@ WHERE kind = ? AND used = ? AND token_hash IN (`+placeholders(len(hashes))+`)`),
 		if !now.Before(t.ExpiresAt) {
 			return nil
 		}
+		// A link dies with the address it was mailed to: after an address
+		// change, whoever holds the old mailbox must not get in.
+		if t.AddressID != uuid.Nil {
+			table := "identity_recovery_addresses"
+			if kind == link.KindVerification {
+				table = "identity_verifiable_addresses"
+			}
+			var one int
+			err := tx.QueryRowContext(ctx, s.db.Q(`SELECT 1 FROM `+table+` WHERE id = ? AND identity_id = ?`), t.AddressID.String(), t.IdentityID.String()).Scan(&one)
+			if err != nil {
+				return store.NoRows(err)
+			}
+		}
 		at := now.UTC().Truncate(time.Microsecond)
 		res, err := tx.ExecContext(ctx, s.db.Q(`UPDATE selfservice_link_tokens SET used = ?, used_at = ?, updated_at = ? WHERE id = ? AND used = ?`), true, at, at, id, false)
 		if err != nil {

@@ -52,7 +52,7 @@ func NewPolicy(p Policy) *Policy {
 // phrased to follow "The password can not be used because ".
 func (p *Policy) Check(ctx context.Context, password string, identifiers []string) string {
 	if n := utf8.RuneCountInString(password); n < p.MinLength {
-		return fmt.Sprintf("it has %d characters, and at least %d are required.", n, p.MinLength)
+		return fmt.Sprintf("it has %s, and at least %d are required.", plural(n, "character"), p.MinLength)
 	}
 	if len(password) > MaxBytes {
 		return fmt.Sprintf("it is longer than %d bytes.", MaxBytes)
@@ -166,4 +166,11 @@ func (p *Policy) breachCount(ctx context.Context, prefix, suffix string) (int, e
 		}
 	}
 	return 0, sc.Err()
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }

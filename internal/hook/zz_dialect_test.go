@@ -1,0 +1,10 @@
+package hook_test
+
+import "os"
+
+func zzDialect() string {
+	if d := os.Getenv("ZZ_DIALECT"); d != "" {
+		return d
+	}
+	return "sqlite"
+}
