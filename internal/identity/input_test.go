@@ -53,8 +53,7 @@ var badBodies = []struct {
 
 // knownBugs are bad-body cases that fail because of a production bug; they
 // are skipped with the bug named until it is fixed.
-var knownBugs = map[string]string{
-}
+var knownBugs = map[string]string{}
 
 // TestBadInputIsRefusedAndWritesNothing sends each bad body to POST
 // /identities and PUT /identities/{id}, on every database (NUL bytes, for
