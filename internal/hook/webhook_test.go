@@ -62,7 +62,7 @@ func withWebHook(wh config.WebHookConfig) func(*config.Config) {
 
 func start(t *testing.T, mutate func(*config.Config)) *testkit.Server {
 	t.Helper()
-	return testkit.Start(t, testkit.Config(t, testkit.NewDatabase(t, zzDialect()), mutate))
+	return testkit.Start(t, testkit.Config(t, testkit.NewDatabase(t, "sqlite"), mutate))
 }
 
 // TestWebHookDefaultBody: without a template the hook receives the event

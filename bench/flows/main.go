@@ -1,0 +1,270 @@
+// Command flows measures Latchkey's native-app (api) registration and login
+// end to end (init + submit) with a cheap hasher, next to the hash alone.
+//
+//	go run ./bench/flows -db both -clients 8 -duration 60s
+//
+// It builds ./cmd/latchkey and runs the real binary as a child process on
+// 127.0.0.1 (as bench/whoami does), with bcrypt at cost 4, one database
+// per run (SQLite file, or a fresh database on the PostgreSQL server named
+// by -postgres-dsn). Per database it drives, in order:
+//
+//  1. registration, then login, from one client: latency without queueing,
+//     so p50 minus the in-process bcrypt time is Latchkey's own overhead;
+//  2. registration, then login, from -clients clients in a closed loop for
+//     -duration each: throughput, errors, and the server's resident memory
+//     at the start, middle and end of the window.
+//
+// See bench/flows/README.md.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"slices"
+	"sync"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+type options struct {
+	db              string
+	clients         int
+	duration        time.Duration
+	latencyDuration time.Duration
+	warmup          time.Duration
+	bcryptCost      int
+	postgresDSN     string
+	latchkeyBin     string
+	jsonOut         string
+}
+
+func main() {
+	var o options
+	fs := flag.NewFlagSet("flows", flag.ExitOnError)
+	fs.StringVar(&o.db, "db", "sqlite", "database: sqlite, postgres or both")
+	fs.IntVar(&o.clients, "clients", 8, "concurrent clients in the load phases (closed loop: one flow in flight each)")
+	fs.DurationVar(&o.duration, "duration", 60*time.Second, "measured time of each load phase (registration, then login)")
+	fs.DurationVar(&o.latencyDuration, "latency-duration", 10*time.Second, "measured time of each single-client latency phase")
+	fs.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured load before each phase")
+	fs.IntVar(&o.bcryptCost, "bcrypt-cost", 4, "hashers.bcrypt.cost of the server, and of the in-process hash measurement")
+	fs.StringVar(&o.postgresDSN, "postgres-dsn", firstEnv("LATCHKEY_BENCH_POSTGRES_DSN", "LATCHKEY_TEST_POSTGRES_DSN"),
+		"PostgreSQL server to create the run's database on (default $LATCHKEY_BENCH_POSTGRES_DSN, else $LATCHKEY_TEST_POSTGRES_DSN)")
+	fs.StringVar(&o.latchkeyBin, "latchkey-bin", "", "use this latchkey binary instead of building ./cmd/latchkey")
+	fs.StringVar(&o.jsonOut, "json", "", "also write the results as JSON to this file")
+	_ = fs.Parse(os.Args[1:])
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, o); err != nil {
+		fmt.Fprintln(os.Stderr, "flows:", err)
+		os.Exit(1)
+	}
+}
+
+func firstEnv(names ...string) string {
+	for _, n := range names {
+		if v := os.Getenv(n); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func run(ctx context.Context, o options) error {
+	var dbs []string
+	switch o.db {
+	case "sqlite", "postgres":
+		dbs = []string{o.db}
+	case "both":
+		dbs = []string{"sqlite", "postgres"}
+	default:
+		return fmt.Errorf("-db must be sqlite, postgres or both, not %q", o.db)
+	}
+	if o.clients < 1 || o.duration <= 0 || o.latencyDuration <= 0 || o.warmup < 0 {
+		return errors.New("-clients, -duration and -latency-duration must be positive, -warmup not negative")
+	}
+	if slices.Contains(dbs, "postgres") && o.postgresDSN == "" {
+		return errors.New("PostgreSQL needs -postgres-dsn or LATCHKEY_BENCH_POSTGRES_DSN")
+	}
+	tmp, err := os.MkdirTemp("", "latchkey-bench-flows-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	bin := o.latchkeyBin
+	if bin == "" {
+		fmt.Fprintln(os.Stderr, "flows: building ./cmd/latchkey")
+		if bin, err = buildLatchkey(ctx, tmp); err != nil {
+			return err
+		}
+	}
+	gen, cmp := hashTimes(o.bcryptCost, 300)
+	fmt.Fprintf(os.Stderr, "flows: %d CPUs, %s; bcrypt cost %d in-process: hash p50 %.3fms, compare p50 %.3fms\n",
+		runtime.NumCPU(), runtime.Version(), o.bcryptCost, ms(gen), ms(cmp))
+
+	var results []Phase
+	for _, db := range dbs {
+		rs, err := benchDB(ctx, o, db, tmp, bin)
+		results = append(results, rs...)
+		if err != nil {
+			return fmt.Errorf("%s: %w", db, err)
+		}
+	}
+	for k := range results {
+		r := &results[k]
+		r.HashP50ms = ms(gen)
+		if r.Op == "login" {
+			r.HashP50ms = ms(cmp)
+		}
+		r.OverheadP50ms = r.P50ms - r.HashP50ms
+	}
+	report(os.Stdout, o, results)
+	if o.jsonOut != "" {
+		doc := map[string]any{"cpus": runtime.NumCPU(), "go": runtime.Version(), "bcrypt_cost": o.bcryptCost,
+			"clients": o.clients, "duration_s": o.duration.Seconds(), "latency_duration_s": o.latencyDuration.Seconds(), "results": results}
+		b, _ := json.MarshalIndent(doc, "", "  ")
+		return os.WriteFile(o.jsonOut, append(b, '\n'), 0o644)
+	}
+	return nil
+}
+
+// benchDB starts a server on one database and runs the four phases.
+func benchDB(ctx context.Context, o options, db, tmp, bin string) ([]Phase, error) {
+	srv, err := startServer(ctx, o, db, tmp, bin)
+	if err != nil {
+		return nil, err
+	}
+	defer srv.stop()
+	fmt.Fprintf(os.Stderr, "flows: latchkey on %s ready (pid %d); one-row INSERT+commit p50 %.3fms\n", db, srv.pid(), ms(srv.commit))
+	a := newAPI(srv.publicURL, o.clients)
+
+	var mu sync.Mutex
+	var users []string // emails registered so far, to sign in as
+	register := func(tag string) func(ctx context.Context, client, seq int) error {
+		return func(ctx context.Context, client, seq int) error {
+			email := fmt.Sprintf("bench-%s-%d-%d@example.com", tag, client, seq)
+			err := a.register(ctx, email)
+			if err == nil {
+				mu.Lock()
+				users = append(users, email)
+				mu.Unlock()
+			}
+			return err
+		}
+	}
+	login := func(n int) func(ctx context.Context, client, seq int) error {
+		return func(ctx context.Context, client, seq int) error {
+			mu.Lock()
+			email := users[(seq*n+client)%len(users)]
+			mu.Unlock()
+			return a.login(ctx, email)
+		}
+	}
+	phases := []struct {
+		op      string
+		clients int
+		dur     time.Duration
+		fn      func(ctx context.Context, client, seq int) error
+	}{
+		{"registration", 1, o.latencyDuration, register("lat")},
+		{"login", 1, o.latencyDuration, login(1)},
+		{"registration", o.clients, o.duration, register("load")},
+		{"login", o.clients, o.duration, login(o.clients)},
+	}
+	var out []Phase
+	for _, ph := range phases {
+		if ctx.Err() != nil {
+			return out, ctx.Err()
+		}
+		mu.Lock()
+		none := ph.op == "login" && len(users) == 0
+		mu.Unlock()
+		if none {
+			return out, errors.New("no registration succeeded, so there is nobody to sign in as:\n" + srv.tail())
+		}
+		p := drive(ctx, ph.clients, o.warmup, ph.dur, srv.pid(), ph.fn)
+		p.DB, p.Op, p.CommitP50ms = db, ph.op, ms(srv.commit)
+		fmt.Fprintf(os.Stderr, "flows: %s %s x%d: %.0f/s, p50 %.2fms, p99 %.2fms, %d errors, RSS %.1f→%.1f→%.1f MiB\n",
+			db, p.Op, p.Clients, p.PerSec, p.P50ms, p.P99ms, p.Errors, mib(p.RSSKiB.Start), mib(p.RSSKiB.Middle), mib(p.RSSKiB.End))
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// hashTimes measures bcrypt alone, in this process, one at a time: the
+// median time to hash a password and to compare one against its hash.
+func hashTimes(cost, n int) (hash, compare time.Duration) {
+	pw := []byte(benchPassword)
+	h, err := bcrypt.GenerateFromPassword(pw, cost)
+	if err != nil {
+		panic(err)
+	}
+	gen, cmp := make([]time.Duration, n), make([]time.Duration, n)
+	for k := range n {
+		t := time.Now()
+		_, _ = bcrypt.GenerateFromPassword(pw, cost)
+		gen[k] = time.Since(t)
+		t = time.Now()
+		_ = bcrypt.CompareHashAndPassword(h, pw)
+		cmp[k] = time.Since(t)
+	}
+	return percentile(gen, 0.5), percentile(cmp, 0.5)
+}
+
+func mib(kib int64) float64 { return float64(kib) / 1024 }
+
+// report prints the table and the goals with verdicts. Overhead is
+// only meaningful without queueing, so it is judged on the one-client rows.
+func report(w io.Writer, o options, rs []Phase) {
+	fmt.Fprintf(w, "\nnative-app flows (init + submit), bcrypt cost %d, %d CPUs shared by load generator and server\n\n", o.bcryptCost, runtime.NumCPU())
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "db\tflow\tclients\tper s\tp50\tp99\tinit p50\tsubmit p50\terrors\thash p50\toverhead p50\tcommit p50\tRSS start\tmiddle\tend\tpeak\t")
+	for _, r := range rs {
+		over := "-"
+		if r.Clients == 1 {
+			over = fmt.Sprintf("%.2fms", r.OverheadP50ms)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%.2fms\t%.2fms\t%.2fms\t%.2fms\t%d\t%.2fms\t%s\t%.2fms\t%.1f MiB\t%.1f MiB\t%.1f MiB\t%.1f MiB\t\n",
+			r.DB, r.Op, r.Clients, r.PerSec, r.P50ms, r.P99ms, r.InitP50ms, r.SubmitP50ms, r.Errors, r.HashP50ms, over, r.CommitP50ms,
+			mib(r.RSSKiB.Start), mib(r.RSSKiB.Middle), mib(r.RSSKiB.End), mib(r.RSSKiB.Peak))
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "\ngoals:")
+	verdict := func(ok bool) string {
+		if ok {
+			return "met"
+		}
+		return "MISSED"
+	}
+	for _, r := range rs {
+		switch {
+		case r.Clients == 1:
+			fmt.Fprintf(w, "  %s %s: own overhead p50 %.2fms < 1ms: %s\n", r.DB, r.Op, r.OverheadP50ms, verdict(r.OverheadP50ms < 1))
+		default:
+			if r.DB == "sqlite" && r.Op == "registration" {
+				fmt.Fprintf(w, "  sqlite: %d clients registering, %d errors (zero wanted): %s\n", r.Clients, r.Errors, verdict(r.Errors == 0))
+			}
+			// Flat: the second half of the window adds under 10% to the
+			// first half's level (the heap settles during the first).
+			growth := float64(r.RSSKiB.End-r.RSSKiB.Middle) / float64(max(r.RSSKiB.Middle, 1))
+			fmt.Fprintf(w, "  %s %s x%d: RSS %.1f → %.1f → %.1f MiB over %s, second half %+.1f%% (flat = under +10%%): %s\n",
+				r.DB, r.Op, r.Clients, mib(r.RSSKiB.Start), mib(r.RSSKiB.Middle), mib(r.RSSKiB.End), time.Duration(r.Seconds*float64(time.Second)),
+				growth*100, verdict(growth < 0.10))
+		}
+	}
+	for _, r := range rs {
+		if r.FirstError != "" {
+			fmt.Fprintf(w, "%s %s x%d: first error: %s\n", r.DB, r.Op, r.Clients, r.FirstError)
+		}
+	}
+}

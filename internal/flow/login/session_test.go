@@ -1,0 +1,99 @@
+package login_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	client "github.com/ory/kratos-client-go"
+
+	"github.com/latchkey/latchkey/internal/testkit/sdk"
+)
+
+// TestSignedInNeedsRefresh: a client holding a valid token cannot start a
+// login, unless it asks to re-authenticate (refresh=true); then it gets a
+// new session with a later authenticated_at, and the old token stays valid.
+func TestSignedInNeedsRefresh(t *testing.T) {
+	s := start(t, nil)
+	ctx := context.Background()
+	reg := sdk.Register(t, s, "again@example.com", goodPassword)
+	signedIn := sdk.Public(s, "X-Session-Token", reg.SessionToken).PublicApi
+
+	_, resp, err := signedIn.InitializeSelfServiceLoginForNativeApps(ctx).Execute()
+	sdk.Want(t, "init login while signed in", resp, err, http.StatusBadRequest)
+	sdk.WantError(t, sdk.Response{Status: resp.StatusCode, Header: resp.Header, Body: sdk.ErrorBody(err)}, http.StatusBadRequest)
+
+	f, resp, err := signedIn.InitializeSelfServiceLoginForNativeApps(ctx).Refresh(true).Execute()
+	sdk.Want(t, "init login with refresh=true", resp, err, http.StatusOK)
+	if f.Forced == nil || !*f.Forced {
+		t.Errorf("forced = %v, want true", f.Forced)
+	}
+	if !strings.Contains(f.RequestUrl, "refresh=true") {
+		t.Errorf("request_url %q does not keep the query", f.RequestUrl)
+	}
+	li, resp, err := signedIn.SubmitSelfServiceLoginFlow(ctx).Flow(f.Id).
+		SubmitSelfServiceLoginFlow(sdk.LoginBody("again@example.com", goodPassword)).Execute()
+	sdk.Want(t, "submit refresh login", resp, err, http.StatusOK)
+	if li.SessionToken == reg.SessionToken || li.Session.Id == reg.Session.Id {
+		t.Errorf("refresh login reused the old session")
+	}
+	if !li.Session.AuthenticatedAt.After(reg.Session.AuthenticatedAt) {
+		t.Errorf("authenticated_at %s is not after the old %s", li.Session.AuthenticatedAt, reg.Session.AuthenticatedAt)
+	}
+	for _, tok := range []string{reg.SessionToken, li.SessionToken} {
+		if got := sdk.WhoamiStatus(t, s, tok); got != http.StatusOK {
+			t.Errorf("whoami after refresh: %d, want both tokens valid", got)
+		}
+	}
+
+	// A refresh flow still checks the password.
+	f, resp, err = signedIn.InitializeSelfServiceLoginForNativeApps(ctx).Refresh(true).Execute()
+	sdk.Want(t, "init second refresh", resp, err, http.StatusOK)
+	_, resp, err = signedIn.SubmitSelfServiceLoginFlow(ctx).Flow(f.Id).
+		SubmitSelfServiceLoginFlow(sdk.LoginBody("again@example.com", "not-"+goodPassword)).Execute()
+	sdk.Want(t, "refresh with a wrong password", resp, err, http.StatusBadRequest)
+}
+
+// TestSubmitWhileSignedIn: a flow started without a session and submitted
+// with one (not a refresh flow) is refused and issues nothing.
+func TestSubmitWhileSignedIn(t *testing.T) {
+	s := start(t, nil)
+	reg := sdk.Register(t, s, "twice@example.com", goodPassword)
+	r := submit(t, s, "application/json", credentials(t, "twice@example.com", goodPassword), "X-Session-Token", reg.SessionToken)
+	sdk.WantError(t, r, http.StatusBadRequest)
+	// An invalid token is no session: the login goes ahead.
+	wantSession(t, submit(t, s, "application/json", credentials(t, "twice@example.com", goodPassword), "X-Session-Token", "not-a-token"))
+}
+
+// TestRevokeLoginSession: DELETE /sessions ends the token a login issued;
+// the user's other sessions are untouched.
+func TestRevokeLoginSession(t *testing.T) {
+	s := start(t, nil)
+	ctx := context.Background()
+	pub := sdk.Public(s).PublicApi
+	reg := sdk.Register(t, s, "bye@example.com", goodPassword)
+	first := sdk.Login(t, s, "bye@example.com", goodPassword)
+	second := sdk.Login(t, s, "bye@example.com", goodPassword)
+
+	resp, err := pub.RevokeSession(ctx).RevokeSession(*client.NewRevokeSession(first.SessionToken)).Execute()
+	sdk.Want(t, "revoke", resp, err, http.StatusNoContent)
+	want := map[string]int{first.SessionToken: 401, second.SessionToken: 200, reg.SessionToken: 200}
+	for tok, status := range want {
+		if got := sdk.WhoamiStatus(t, s, tok); got != status {
+			t.Errorf("whoami: %d, want %d", got, status)
+		}
+	}
+	// Revoking the registration's token works the same way.
+	resp, err = pub.RevokeSession(ctx).RevokeSession(*client.NewRevokeSession(reg.SessionToken)).Execute()
+	sdk.Want(t, "revoke registration token", resp, err, http.StatusNoContent)
+	if got := sdk.WhoamiStatus(t, s, reg.SessionToken); got != http.StatusUnauthorized {
+		t.Errorf("whoami with the revoked registration token: %d, want 401", got)
+	}
+	if got := sdk.WhoamiStatus(t, s, second.SessionToken); got != http.StatusOK {
+		t.Errorf("whoami with the remaining token: %d, want 200", got)
+	}
+	// A revoked token cannot start settings either.
+	r := sdk.Do(t, http.MethodGet, s.PublicURL+"self-service/settings/api", "", nil, "X-Session-Token", first.SessionToken)
+	sdk.WantError(t, r, http.StatusUnauthorized)
+}

@@ -1,0 +1,112 @@
+package settings_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/testkit"
+	"github.com/latchkey/latchkey/internal/testkit/sdk"
+)
+
+// goodPassword passes the policy and is unlike the emails the tests use.
+const goodPassword = "vD7#kq2!Lm9z"
+
+// start runs Latchkey on a fresh SQLite database with the test config,
+// changed by mutate.
+func start(t *testing.T, mutate func(*config.Config)) *testkit.Server {
+	t.Helper()
+	return testkit.Start(t, testkit.Config(t, testkit.NewDatabase(t, "sqlite"), mutate))
+}
+
+// user is a registered identity with its session token.
+type user struct {
+	id, email, token string
+}
+
+// signUp registers an email with goodPassword.
+func signUp(t *testing.T, s *testkit.Server, email string) user {
+	t.Helper()
+	reg := sdk.Register(t, s, email, goodPassword)
+	return user{id: reg.Identity.Id, email: email, token: reg.SessionToken}
+}
+
+// initFlow starts an api settings flow as u.
+func initFlow(t *testing.T, s *testkit.Server, u user) sdk.Flow {
+	t.Helper()
+	return sdk.Init(t, s, "settings", "X-Session-Token", u.token)
+}
+
+// profile renders a profile submission as JSON.
+func profile(t *testing.T, email, name string) []byte {
+	t.Helper()
+	b, err := json.Marshal(map[string]any{"method": "profile", "traits": map[string]any{"email": email, "name": name}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// password renders a password submission as JSON.
+func password(t *testing.T, pw string) []byte {
+	t.Helper()
+	b, err := json.Marshal(map[string]any{"method": "password", "password": pw})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// submitAs posts a JSON body to a settings flow with u's token.
+func submitAs(t *testing.T, s *testkit.Server, u user, flowID string, b []byte, headers ...string) sdk.Response {
+	t.Helper()
+	return sdk.Submit(t, s, "settings", flowID, "application/json", b, append([]string{"X-Session-Token", u.token}, headers...)...)
+}
+
+// result is the answer to a successful api settings submission.
+type result struct {
+	Flow     sdk.Flow `json:"flow"`
+	Identity struct {
+		ID                  string         `json:"id"`
+		Traits              map[string]any `json:"traits"`
+		VerifiableAddresses []struct {
+			Value    string `json:"value"`
+			Verified bool   `json:"verified"`
+			Status   string `json:"status"`
+		} `json:"verifiable_addresses"`
+		RecoveryAddresses []struct {
+			Value string `json:"value"`
+		} `json:"recovery_addresses"`
+	} `json:"identity"`
+}
+
+// wantSaved checks a response is a successful settings submission.
+func wantSaved(t *testing.T, r sdk.Response) result {
+	t.Helper()
+	if r.Status != http.StatusOK {
+		t.Fatalf("status %d, want 200; body %s", r.Status, r.Body)
+	}
+	var out result
+	if err := json.Unmarshal(r.Body, &out); err != nil || out.Flow.ID == "" || out.Identity.ID == "" {
+		t.Fatalf("answer is not {flow, identity}: %v %s", err, r.Body)
+	}
+	if out.Flow.State != "success" || !out.Flow.HasMessage(1050001) {
+		t.Errorf("flow state %q messages %v, want success with 1050001", out.Flow.State, out.Flow.MessageIDs())
+	}
+	return out
+}
+
+// wantFlow checks a response is the settings flow answered with 400.
+func wantFlow(t *testing.T, r sdk.Response) sdk.Flow {
+	t.Helper()
+	if r.Status != http.StatusBadRequest {
+		t.Fatalf("status %d, want 400 with the flow; body %s", r.Status, r.Body)
+	}
+	f := sdk.DecodeFlow(t, r.Body)
+	if f.Type != "api" || !strings.HasSuffix(f.UI.Action, "self-service/settings?flow="+f.ID) {
+		t.Errorf("answer is not the api settings flow: type %q, action %q", f.Type, f.UI.Action)
+	}
+	return f
+}
