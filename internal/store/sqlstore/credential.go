@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -12,34 +13,54 @@ import (
 )
 
 // IdentityByIdentifier implements password.Store: the credential owning one
-// of the identifiers, then its identity with addresses.
+// of the identifiers with its identity and addresses, in one round trip
+// (sign-in is a hot path). Should two candidates belong to two identities,
+// the first in identifier order wins.
 func (s *Store) IdentityByIdentifier(ctx context.Context, ctype identity.CredentialType, identifiers []string) (*identity.Identity, *identity.Credential, error) {
 	args := []any{string(ctype)}
 	for _, id := range identifiers {
 		args = append(args, id)
 	}
+	rows, err := s.db.SQL.QueryContext(ctx, s.db.Q(`SELECT ci.identifier, c.id, c.config, c.created_at, c.updated_at, `+identitySelect+`
+FROM identity_credential_identifiers ci
+JOIN identity_credentials c ON c.id = ci.credential_id
+JOIN identities i ON i.id = c.identity_id`+identityJoins+`
+WHERE ci.type = ? AND ci.identifier IN (`+placeholders(len(identifiers))+`)
+ORDER BY ci.identifier, v.created_at, v.value, r.created_at, r.value`), args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
 	var (
-		c                        identity.Credential
-		credID, identityID, conf string
+		c                       identity.Credential
+		matched, credID, config string
+		first                   string
+		created, updated        time.Time
 	)
-	err := s.db.SQL.QueryRowContext(ctx, s.db.Q(`SELECT c.id, c.identity_id, c.config, c.created_at, c.updated_at
-FROM identity_credential_identifiers ci JOIN identity_credentials c ON c.id = ci.credential_id
-WHERE ci.type = ? AND ci.identifier IN (`+placeholders(len(identifiers))+`) ORDER BY ci.identifier LIMIT 1`), args...).
-		Scan(&credID, &identityID, &conf, &c.CreatedAt, &c.UpdatedAt)
-	if err != nil {
-		return nil, nil, store.NoRows(err)
+	j := newJoinedIdentity()
+	dest := append([]any{&matched, &credID, &config, &created, &updated}, j.dest()...)
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, nil, err
+		}
+		if first == "" {
+			first = matched
+			c.ID, _ = uuid.Parse(credID)
+			c.Type, c.Config = ctype, json.RawMessage(config)
+			c.CreatedAt, c.UpdatedAt = created.UTC(), updated.UTC()
+		}
+		if matched != first {
+			break
+		}
+		j.add()
 	}
-	c.ID, _ = uuid.Parse(credID)
-	c.Type, c.Config = ctype, json.RawMessage(conf)
-	id, err := uuid.Parse(identityID)
-	if err != nil {
+	if err := rows.Err(); err != nil {
 		return nil, nil, err
 	}
-	i, err := s.Identity(ctx, id)
-	if err != nil {
-		return nil, nil, err
+	if j.out == nil {
+		return nil, nil, store.ErrNotFound
 	}
-	return i, &c, nil
+	return j.out, &c, nil
 }
 
 // SetCredentialConfig implements password.Store.

@@ -24,12 +24,36 @@ func (s *Store) CreateIdentity(ctx context.Context, i *identity.Identity) error 
 			return err
 		}
 		for _, c := range i.Credentials {
-			if err := s.writeCredential(ctx, tx, i.ID, c); err != nil {
+			if err := s.insertCredential(ctx, tx, i.ID, c); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// insertCredential writes a credential of a new identity: nothing to look
+// up or replace.
+func (s *Store) insertCredential(ctx context.Context, tx *sql.Tx, identityID uuid.UUID, c *identity.Credential) error {
+	cfg := c.Config
+	if cfg == nil {
+		cfg = []byte("{}")
+	}
+	if _, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO identity_credentials (id, identity_id, type, config, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`),
+		c.ID.String(), identityID.String(), string(c.Type), string(cfg), c.CreatedAt, c.UpdatedAt); err != nil {
+		return store.MapError(err)
+	}
+	return s.insertIdentifiers(ctx, tx, identityID, c.ID.String(), c)
+}
+
+func (s *Store) insertIdentifiers(ctx context.Context, tx *sql.Tx, identityID uuid.UUID, credentialID string, c *identity.Credential) error {
+	for _, ident := range c.Identifiers {
+		if _, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO identity_credential_identifiers (id, identity_id, credential_id, type, identifier, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+			uuid.NewString(), identityID.String(), credentialID, string(c.Type), ident, c.UpdatedAt, c.UpdatedAt); err != nil {
+			return store.MapError(err)
+		}
+	}
+	return nil
 }
 
 func (s *Store) insertAddresses(ctx context.Context, tx *sql.Tx, id uuid.UUID, ver []identity.VerifiableAddress, rec []identity.RecoveryAddress) error {
@@ -50,22 +74,14 @@ func (s *Store) insertAddresses(ctx context.Context, tx *sql.Tx, id uuid.UUID, v
 	return nil
 }
 
-// writeCredential upserts a credential of a type and replaces its
-// identifiers. A nil Config keeps the stored one.
+// writeCredential upserts a credential of an existing identity and
+// replaces its identifiers. A nil Config keeps the stored one.
 func (s *Store) writeCredential(ctx context.Context, tx *sql.Tx, identityID uuid.UUID, c *identity.Credential) error {
 	var existing string
 	err := tx.QueryRowContext(ctx, s.db.Q(`SELECT id FROM identity_credentials WHERE identity_id = ? AND type = ?`), identityID.String(), string(c.Type)).Scan(&existing)
 	switch {
 	case err == sql.ErrNoRows:
-		cfg := c.Config
-		if cfg == nil {
-			cfg = []byte("{}")
-		}
-		if _, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO identity_credentials (id, identity_id, type, config, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`),
-			c.ID.String(), identityID.String(), string(c.Type), string(cfg), c.CreatedAt, c.UpdatedAt); err != nil {
-			return store.MapError(err)
-		}
-		existing = c.ID.String()
+		return s.insertCredential(ctx, tx, identityID, c)
 	case err != nil:
 		return err
 	default:
@@ -79,13 +95,7 @@ func (s *Store) writeCredential(ctx context.Context, tx *sql.Tx, identityID uuid
 			return err
 		}
 	}
-	for _, ident := range c.Identifiers {
-		if _, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO identity_credential_identifiers (id, identity_id, credential_id, type, identifier, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
-			uuid.NewString(), identityID.String(), existing, string(c.Type), ident, c.UpdatedAt, c.UpdatedAt); err != nil {
-			return store.MapError(err)
-		}
-	}
-	return nil
+	return s.insertIdentifiers(ctx, tx, identityID, existing, c)
 }
 
 // UpdateIdentity implements identity.Store.
@@ -190,19 +200,26 @@ func (s *Store) Identity(ctx context.Context, id uuid.UUID) (*identity.Identity,
 }
 
 func (s *Store) identity(ctx context.Context, q store.Querier, id uuid.UUID) (*identity.Identity, error) {
-	i := &identity.Identity{}
-	var rawID, traits string
-	err := q.QueryRowContext(ctx, s.db.Q(`SELECT id, schema_id, traits, created_at, updated_at FROM identities WHERE id = ?`), id.String()).
-		Scan(&rawID, &i.SchemaID, &traits, &i.CreatedAt, &i.UpdatedAt)
+	rows, err := q.QueryContext(ctx, s.db.Q(`SELECT `+identitySelect+` FROM identities i`+identityJoins+` WHERE i.id = ?`+identityOrder), id.String())
 	if err != nil {
-		return nil, store.NoRows(err)
-	}
-	i.ID, i.Traits = id, []byte(traits)
-	normalizeTimes(&i.CreatedAt, &i.UpdatedAt)
-	if err := s.loadAddresses(ctx, q, []*identity.Identity{i}); err != nil {
 		return nil, err
 	}
-	return i, nil
+	defer rows.Close()
+	j := newJoinedIdentity()
+	dest := j.dest()
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		j.add()
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if j.out == nil {
+		return nil, store.ErrNotFound
+	}
+	return j.out, nil
 }
 
 // ListIdentities implements identity.Store.

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/google/uuid"
 
@@ -18,17 +17,10 @@ func (s *Store) CreateSession(ctx context.Context, ss *session.Session, tokenHas
 	return store.MapError(err)
 }
 
-// whoamiQuery reads a session, its identity and the identity's addresses in
-// one indexed round trip. The address joins multiply rows (verifiable x
-// recovery), which is one row for the usual single email.
-const whoamiQuery = `SELECT s.id, s.active, s.issued_at, s.expires_at, s.authenticated_at,
- i.id, i.schema_id, i.traits, i.created_at, i.updated_at,
- v.id, v.via, v.value, v.verified, v.status, v.verified_at, v.created_at, v.updated_at,
- r.id, r.via, r.value, r.created_at, r.updated_at
-FROM sessions s
-JOIN identities i ON i.id = s.identity_id
-LEFT JOIN identity_verifiable_addresses v ON v.identity_id = i.id
-LEFT JOIN identity_recovery_addresses r ON r.identity_id = i.id
+// whoamiQuery reads a session with its identity and addresses in one
+// indexed round trip: whoami is the hot path.
+const whoamiQuery = `SELECT s.id, s.active, s.issued_at, s.expires_at, s.authenticated_at, ` + identitySelect + `
+FROM sessions s JOIN identities i ON i.id = s.identity_id` + identityJoins + `
 WHERE s.token_hash IN (`
 
 // SessionByTokenHash implements session.Store.
@@ -37,62 +29,33 @@ func (s *Store) SessionByTokenHash(ctx context.Context, hashes []string) (*sessi
 	for k, h := range hashes {
 		args[k] = h
 	}
-	rows, err := s.db.SQL.QueryContext(ctx, s.db.Q(whoamiQuery+placeholders(len(hashes))+`) ORDER BY v.created_at, v.value, r.created_at, r.value`), args...)
+	rows, err := s.db.SQL.QueryContext(ctx, s.db.Q(whoamiQuery+placeholders(len(hashes))+`)`+identityOrder), args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out *session.Session
-	seenV, seenR := map[string]bool{}, map[string]bool{}
+	var (
+		sid string
+		ss  session.Session
+	)
+	j := newJoinedIdentity()
+	dest := append([]any{&sid, &ss.Active, &ss.IssuedAt, &ss.ExpiresAt, &ss.AuthenticatedAt}, j.dest()...)
 	for rows.Next() {
-		var (
-			sid, iid, traits                                    string
-			ss                                                  session.Session
-			i                                                   identity.Identity
-			vID, vVia, vValue, vStatus, rID, rVia, rValue       sql.NullString
-			vVerified                                           sql.NullBool
-			vVerifiedAt, vCreated, vUpdated, rCreated, rUpdated sql.NullTime
-		)
-		if err := rows.Scan(&sid, &ss.Active, &ss.IssuedAt, &ss.ExpiresAt, &ss.AuthenticatedAt,
-			&iid, &i.SchemaID, &traits, &i.CreatedAt, &i.UpdatedAt,
-			&vID, &vVia, &vValue, &vVerified, &vStatus, &vVerifiedAt, &vCreated, &vUpdated,
-			&rID, &rVia, &rValue, &rCreated, &rUpdated); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
-		if out == nil {
-			ss.ID, _ = uuid.Parse(sid)
-			i.ID, _ = uuid.Parse(iid)
-			i.Traits = []byte(traits)
-			normalizeTimes(&ss.IssuedAt, &ss.ExpiresAt, &ss.AuthenticatedAt, &i.CreatedAt, &i.UpdatedAt)
-			i.VerifiableAddresses, i.RecoveryAddresses = []identity.VerifiableAddress{}, []identity.RecoveryAddress{}
-			ss.Identity, ss.IdentityID = &i, i.ID
-			out = &ss
-		}
-		if vID.Valid && !seenV[vID.String] {
-			seenV[vID.String] = true
-			a := identity.VerifiableAddress{Via: vVia.String, Value: vValue.String, Verified: vVerified.Bool, Status: vStatus.String,
-				CreatedAt: vCreated.Time.UTC(), UpdatedAt: vUpdated.Time.UTC()}
-			a.ID, _ = uuid.Parse(vID.String)
-			if vVerifiedAt.Valid {
-				t := vVerifiedAt.Time.UTC()
-				a.VerifiedAt = &t
-			}
-			out.Identity.VerifiableAddresses = append(out.Identity.VerifiableAddresses, a)
-		}
-		if rID.Valid && !seenR[rID.String] {
-			seenR[rID.String] = true
-			a := identity.RecoveryAddress{Via: rVia.String, Value: rValue.String, CreatedAt: rCreated.Time.UTC(), UpdatedAt: rUpdated.Time.UTC()}
-			a.ID, _ = uuid.Parse(rID.String)
-			out.Identity.RecoveryAddresses = append(out.Identity.RecoveryAddresses, a)
-		}
+		j.add()
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if out == nil {
+	if j.out == nil {
 		return nil, store.ErrNotFound
 	}
-	return out, nil
+	ss.ID, _ = uuid.Parse(sid)
+	normalizeTimes(&ss.IssuedAt, &ss.ExpiresAt, &ss.AuthenticatedAt)
+	ss.Identity, ss.IdentityID = j.out, j.out.ID
+	return &ss, nil
 }
 
 // RevokeSessionByTokenHash implements session.Store.
