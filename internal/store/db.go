@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 
 	_ "github.com/go-sql-driver/mysql" // registers "mysql"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
@@ -24,6 +25,8 @@ type DB struct {
 	SQL     *sql.DB
 	Dialect Dialect
 	Target  Target
+
+	stmts sync.Map // rebound query text -> *sql.Stmt
 }
 
 // Open connects to the database a DSN names. It does not migrate.
@@ -56,8 +59,34 @@ func OpenTarget(ctx context.Context, t Target) (*DB, error) {
 	return &DB{SQL: db, Dialect: t.Dialect, Target: t}, nil
 }
 
-// Close closes the pool.
-func (db *DB) Close() error { return db.SQL.Close() }
+// Close closes the prepared statements and the pool.
+func (db *DB) Close() error {
+	db.stmts.Range(func(_, v any) bool {
+		v.(*sql.Stmt).Close()
+		return true
+	})
+	return db.SQL.Close()
+}
+
+// Stmt returns a prepared statement for a query, preparing it once. Hot
+// paths use it: SQLite otherwise parses and plans the SQL on every call,
+// which costs more than running it. database/sql prepares the statement
+// again on each pooled connection that first runs it.
+func (db *DB) Stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	q := db.Q(query)
+	if st, ok := db.stmts.Load(q); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := db.SQL.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := db.stmts.LoadOrStore(q, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
 
 // Q rebinds a query written with '?' placeholders for this dialect.
 func (db *DB) Q(query string) string { return db.Dialect.Rebind(query) }

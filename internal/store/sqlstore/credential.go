@@ -21,12 +21,16 @@ func (s *Store) IdentityByIdentifier(ctx context.Context, ctype identity.Credent
 	for _, id := range identifiers {
 		args = append(args, id)
 	}
-	rows, err := s.db.SQL.QueryContext(ctx, s.db.Q(`SELECT ci.identifier, c.id, c.config, c.created_at, c.updated_at, `+identitySelect+`
+	st, err := s.db.Stmt(ctx, `SELECT ci.identifier, c.id, c.config, c.created_at, c.updated_at, `+identitySelect+`
 FROM identity_credential_identifiers ci
 JOIN identity_credentials c ON c.id = ci.credential_id
 JOIN identities i ON i.id = c.identity_id`+identityJoins+`
 WHERE ci.type = ? AND ci.identifier IN (`+placeholders(len(identifiers))+`)
-ORDER BY ci.identifier, v.created_at, v.value, r.created_at, r.value`), args...)
+ORDER BY ci.identifier, v.created_at, v.value, r.created_at, r.value`)
+	if err != nil {
+		return nil, nil, err
+	}
+	rows, err := st.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, nil, err
 	}

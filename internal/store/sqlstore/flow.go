@@ -50,16 +50,16 @@ func (s *Store) createFlow(ctx context.Context, q store.Querier, f *flow.Flow) e
 
 // Flow implements flow.Store.
 func (s *Store) Flow(ctx context.Context, kind flow.Kind, id uuid.UUID) (*flow.Flow, error) {
-	return s.flow(ctx, s.db.SQL, kind, id)
-}
-
-func (s *Store) flow(ctx context.Context, q store.Querier, kind flow.Kind, id uuid.UUID) (*flow.Flow, error) {
 	var (
 		f                               flow.Flow
 		rawID, k, typ, uiJSON, internal string
 		identityID                      sql.NullString
 	)
-	err := q.QueryRowContext(ctx, s.db.Q(`SELECT `+flowColumns+` FROM selfservice_flows WHERE id = ? AND kind = ?`), id.String(), string(kind)).Scan(
+	st, err := s.db.Stmt(ctx, `SELECT `+flowColumns+` FROM selfservice_flows WHERE id = ? AND kind = ?`)
+	if err != nil {
+		return nil, err
+	}
+	err = st.QueryRowContext(ctx, id.String(), string(kind)).Scan(
 		&rawID, &k, &typ, &f.State, &identityID, &f.CSRFToken, &f.RequestURL, &f.ReturnTo, &f.Forced, &f.Active, &uiJSON, &internal,
 		&f.IssuedAt, &f.ExpiresAt, &f.CreatedAt, &f.UpdatedAt)
 	if err != nil {

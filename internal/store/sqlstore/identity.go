@@ -196,11 +196,11 @@ func placeholders(n int) string {
 
 // Identity implements identity.Store.
 func (s *Store) Identity(ctx context.Context, id uuid.UUID) (*identity.Identity, error) {
-	return s.identity(ctx, s.db.SQL, id)
-}
-
-func (s *Store) identity(ctx context.Context, q store.Querier, id uuid.UUID) (*identity.Identity, error) {
-	rows, err := q.QueryContext(ctx, s.db.Q(`SELECT `+identitySelect+` FROM identities i`+identityJoins+` WHERE i.id = ?`+identityOrder), id.String())
+	st, err := s.db.Stmt(ctx, `SELECT `+identitySelect+` FROM identities i`+identityJoins+` WHERE i.id = ?`+identityOrder)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, id.String())
 	if err != nil {
 		return nil, err
 	}

@@ -29,7 +29,11 @@ func (s *Store) SessionByTokenHash(ctx context.Context, hashes []string) (*sessi
 	for k, h := range hashes {
 		args[k] = h
 	}
-	rows, err := s.db.SQL.QueryContext(ctx, s.db.Q(whoamiQuery+placeholders(len(hashes))+`)`+identityOrder), args...)
+	st, err := s.db.Stmt(ctx, whoamiQuery+placeholders(len(hashes))+`)`+identityOrder)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, err
 	}
