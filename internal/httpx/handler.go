@@ -1,9 +1,12 @@
 package httpx
 
 import (
+	"bytes"
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"sync"
 )
 
 // HandlerFunc is an HTTP handler that returns its error instead of writing
@@ -36,16 +39,30 @@ func WriteError(log *slog.Logger, w http.ResponseWriter, r *http.Request, err er
 	_ = json.NewEncoder(w).Encode(he.Envelope())
 }
 
+// buffers are reused by WriteJSON: whoami writes one body per request, and
+// a fresh buffer each time was a good part of its garbage.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuffer keeps one huge answer from pinning its buffer forever.
+const maxPooledBuffer = 64 << 10
+
 // WriteJSON writes v as a JSON body with a status.
 func WriteJSON(w http.ResponseWriter, status int, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
+	b := buffers.Get().(*bytes.Buffer)
+	b.Reset()
+	defer func() {
+		if b.Cap() <= maxPooledBuffer {
+			buffers.Put(b)
+		}
+	}()
+	if err := json.NewEncoder(b).Encode(v); err != nil {
 		return err
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Length", strconv.Itoa(b.Len()))
 	w.WriteHeader(status)
-	_, err = w.Write(append(b, '\n'))
+	_, err := w.Write(b.Bytes())
 	return err
 }

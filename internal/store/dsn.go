@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -131,7 +132,9 @@ func sqliteTarget(rest string, memory bool) (Target, error) {
 	}
 	t.DriverDSN = "file:" + path + "?" + out.Encode()
 	if t.MaxOpenConns == 0 {
-		t.MaxOpenConns = 8
+		// SQLite runs in this process: connections beyond the CPUs only
+		// contend for its locks (measured with bench/whoami).
+		t.MaxOpenConns = max(2, runtime.NumCPU())
 	}
 	if t.MaxIdleConns == 0 {
 		t.MaxIdleConns = t.MaxOpenConns

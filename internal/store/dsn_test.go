@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -56,7 +57,8 @@ func TestParseDSNReadsTheReferenceForms(t *testing.T) {
 	}{
 		{dsn: "memory", dialect: store.SQLite, maxOpen: 1, memory: true},
 		{dsn: "sqlite:///var/lib/kratos/db.sqlite?_fk=true&max_conns=3", dialect: store.SQLite, maxOpen: 3, inDriver: []string{"/var/lib/kratos/db.sqlite"}},
-		{dsn: "sqlite://./db.sqlite?mode=rwc&frobnicate=1", dialect: store.SQLite, maxOpen: 8, ignored: "frobnicate", inDriver: []string{"mode=rwc"}},
+		// Without max_conns, SQLite gets one connection per CPU (at least two).
+		{dsn: "sqlite://./db.sqlite?mode=rwc&frobnicate=1", dialect: store.SQLite, maxOpen: max(2, runtime.NumCPU()), ignored: "frobnicate", inDriver: []string{"mode=rwc"}},
 		{dsn: "postgres://u:p@localhost:5432/kratos?sslmode=disable&max_conns=7", dialect: store.Postgres, maxOpen: 7, inDriver: []string{"sslmode=disable"}},
 		{dsn: "postgresql://u@localhost/kratos?max_conn_idle_time=5m", dialect: store.Postgres, maxOpen: 32, ignored: "max_conn_idle_time"},
 		// Times must come back as time.Time in UTC, whatever the server's zone.

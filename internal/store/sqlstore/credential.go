@@ -26,7 +26,7 @@ FROM identity_credential_identifiers ci
 JOIN identity_credentials c ON c.id = ci.credential_id
 JOIN identities i ON i.id = c.identity_id`+identityJoins+`
 WHERE ci.type = ? AND ci.identifier IN (`+placeholders(len(identifiers))+`)
-ORDER BY ci.identifier, v.created_at, v.value, r.created_at, r.value`)
+ORDER BY ci.identifier`)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -61,7 +61,7 @@ ORDER BY ci.identifier, v.created_at, v.value, r.created_at, r.value`)
 	if err := rows.Err(); err != nil {
 		return nil, nil, err
 	}
-	if j.out == nil {
+	if j.finish() == nil {
 		return nil, nil, store.ErrNotFound
 	}
 	return j.out, &c, nil

@@ -196,7 +196,7 @@ func placeholders(n int) string {
 
 // Identity implements identity.Store.
 func (s *Store) Identity(ctx context.Context, id uuid.UUID) (*identity.Identity, error) {
-	st, err := s.db.Stmt(ctx, `SELECT `+identitySelect+` FROM identities i`+identityJoins+` WHERE i.id = ?`+identityOrder)
+	st, err := s.db.Stmt(ctx, `SELECT `+identitySelect+` FROM identities i`+identityJoins+` WHERE i.id = ?`)
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +216,7 @@ func (s *Store) Identity(ctx context.Context, id uuid.UUID) (*identity.Identity,
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if j.out == nil {
+	if j.finish() == nil {
 		return nil, store.ErrNotFound
 	}
 	return j.out, nil

@@ -29,7 +29,7 @@ func (s *Store) SessionByTokenHash(ctx context.Context, hashes []string) (*sessi
 	for k, h := range hashes {
 		args[k] = h
 	}
-	st, err := s.db.Stmt(ctx, whoamiQuery+placeholders(len(hashes))+`)`+identityOrder)
+	st, err := s.db.Stmt(ctx, whoamiQuery+placeholders(len(hashes))+`)`)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +53,7 @@ func (s *Store) SessionByTokenHash(ctx context.Context, hashes []string) (*sessi
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if j.out == nil {
+	if j.finish() == nil {
 		return nil, store.ErrNotFound
 	}
 	ss.ID, _ = uuid.Parse(sid)
