@@ -9,24 +9,12 @@ import (
 
 	"github.com/latchkey/latchkey/internal/flow"
 	"github.com/latchkey/latchkey/internal/identity"
-	"github.com/latchkey/latchkey/internal/ui"
 )
 
 // Flow is the recovery flow as clients see it.
-type Flow struct {
-	ID         uuid.UUID    `json:"id"`
-	Type       flow.Type    `json:"type"`
-	ExpiresAt  time.Time    `json:"expires_at"`
-	IssuedAt   time.Time    `json:"issued_at"`
-	RequestURL string       `json:"request_url"`
-	UI         ui.Container `json:"ui"`
-	State      string       `json:"state"`
-	Active     string       `json:"active,omitempty"`
-}
+type Flow = flow.Stated
 
-func wire(f *flow.Flow) Flow {
-	return Flow{ID: f.ID, Type: f.Type, ExpiresAt: f.ExpiresAt, IssuedAt: f.IssuedAt, RequestURL: f.RequestURL, UI: f.UI, State: f.State, Active: f.Active}
-}
+func wire(f *flow.Flow) Flow { return f.Stated() }
 
 // Strategy is a way to recover an account.
 type Strategy interface {
