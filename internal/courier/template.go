@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	htmltemplate "html/template"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -85,28 +86,30 @@ func (t Templates) source(tt TemplateType, file string) (string, []byte, error) 
 	return string(tt) + "/" + file, b, err
 }
 
-func (t Templates) renderText(tt TemplateType, file string, d Data) ([]byte, error) {
-	name, src, err := t.source(tt, file)
-	if err != nil {
-		return nil, err
-	}
-	tpl, err := texttemplate.New(name).Option("missingkey=zero").Parse(string(src))
-	if err != nil {
-		return nil, fmt.Errorf("template %s: %w", name, err)
-	}
-	var b bytes.Buffer
-	if err := tpl.Execute(&b, d); err != nil {
-		return nil, fmt.Errorf("template %s: %w", name, err)
-	}
-	return b.Bytes(), nil
+// executor is what text/template and html/template templates share.
+type executor interface {
+	Execute(w io.Writer, data any) error
 }
 
+func (t Templates) renderText(tt TemplateType, file string, d Data) ([]byte, error) {
+	return t.render(tt, file, d, func(name, src string) (executor, error) {
+		return texttemplate.New(name).Option("missingkey=zero").Parse(src)
+	})
+}
+
+// renderHTML escapes what templates insert, as an HTML body needs.
 func (t Templates) renderHTML(tt TemplateType, file string, d Data) ([]byte, error) {
+	return t.render(tt, file, d, func(name, src string) (executor, error) {
+		return htmltemplate.New(name).Option("missingkey=zero").Parse(src)
+	})
+}
+
+func (t Templates) render(tt TemplateType, file string, d Data, parse func(name, src string) (executor, error)) ([]byte, error) {
 	name, src, err := t.source(tt, file)
 	if err != nil {
 		return nil, err
 	}
-	tpl, err := htmltemplate.New(name).Option("missingkey=zero").Parse(string(src))
+	tpl, err := parse(name, string(src))
 	if err != nil {
 		return nil, fmt.Errorf("template %s: %w", name, err)
 	}
