@@ -10,6 +10,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/latchkey/latchkey/bench/internal/harness"
 )
 
 // benchPassword passes the password policy (length, not common, unlike
@@ -174,8 +176,8 @@ func drive(ctx context.Context, n int, warmup, duration time.Duration, pid int, 
 		}
 	}
 	p.PerSec = float64(p.Ops-p.Errors) / p.Seconds
-	p.P50ms, p.P99ms = ms(percentile(durs, 0.50)), ms(percentile(durs, 0.99))
-	p.InitP50ms, p.SubmitP50ms = ms(percentile(inits, 0.50)), ms(percentile(submits, 0.50))
+	p.P50ms, p.P99ms = harness.Ms(harness.Percentile(durs, 0.50)), harness.Ms(harness.Percentile(durs, 0.99))
+	p.InitP50ms, p.SubmitP50ms = harness.Ms(harness.Percentile(inits, 0.50)), harness.Ms(harness.Percentile(submits, 0.50))
 	return p
 }
 
@@ -185,7 +187,7 @@ func sampleRSS(pid int, from, to time.Time) RSS {
 	time.Sleep(time.Until(from))
 	var got []int64
 	for {
-		got = append(got, readRSS(pid))
+		got = append(got, harness.ReadRSS(pid))
 		if !time.Now().Before(to) {
 			break
 		}
@@ -193,13 +195,3 @@ func sampleRSS(pid int, from, to time.Time) RSS {
 	}
 	return RSS{Start: got[0], Middle: got[len(got)/2], End: got[len(got)-1], Peak: slices.Max(got)}
 }
-
-func percentile(d []time.Duration, q float64) time.Duration {
-	if len(d) == 0 {
-		return 0
-	}
-	slices.Sort(d)
-	return d[min(int(q*float64(len(d))), len(d)-1)]
-}
-
-func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

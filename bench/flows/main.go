@@ -19,7 +19,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -27,13 +26,14 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
-	"slices"
 	"sync"
 	"syscall"
 	"text/tabwriter"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/latchkey/latchkey/bench/internal/harness"
 )
 
 type options struct {
@@ -81,20 +81,15 @@ func firstEnv(names ...string) string {
 }
 
 func run(ctx context.Context, o options) error {
-	var dbs []string
-	switch o.db {
-	case "sqlite", "postgres":
-		dbs = []string{o.db}
-	case "both":
-		dbs = []string{"sqlite", "postgres"}
-	default:
-		return fmt.Errorf("-db must be sqlite, postgres or both, not %q", o.db)
+	dbs, err := harness.Databases(o.db)
+	if err != nil {
+		return err
 	}
 	if o.clients < 1 || o.duration <= 0 || o.latencyDuration <= 0 || o.warmup < 0 {
 		return errors.New("-clients, -duration and -latency-duration must be positive, -warmup not negative")
 	}
-	if slices.Contains(dbs, "postgres") && o.postgresDSN == "" {
-		return errors.New("PostgreSQL needs -postgres-dsn or LATCHKEY_BENCH_POSTGRES_DSN")
+	if err := harness.NeedPostgresDSN(dbs, o.postgresDSN); err != nil {
+		return err
 	}
 	tmp, err := os.MkdirTemp("", "latchkey-bench-flows-")
 	if err != nil {
@@ -104,13 +99,13 @@ func run(ctx context.Context, o options) error {
 	bin := o.latchkeyBin
 	if bin == "" {
 		fmt.Fprintln(os.Stderr, "flows: building ./cmd/latchkey")
-		if bin, err = buildLatchkey(ctx, tmp); err != nil {
+		if bin, err = harness.BuildLatchkey(ctx, tmp); err != nil {
 			return err
 		}
 	}
 	gen, cmp := hashTimes(o.bcryptCost, 300)
 	fmt.Fprintf(os.Stderr, "flows: %d CPUs, %s; bcrypt cost %d in-process: hash p50 %.3fms, compare p50 %.3fms\n",
-		runtime.NumCPU(), runtime.Version(), o.bcryptCost, ms(gen), ms(cmp))
+		runtime.NumCPU(), runtime.Version(), o.bcryptCost, harness.Ms(gen), harness.Ms(cmp))
 
 	var results []Phase
 	for _, db := range dbs {
@@ -122,9 +117,9 @@ func run(ctx context.Context, o options) error {
 	}
 	for k := range results {
 		r := &results[k]
-		r.HashP50ms = ms(gen)
+		r.HashP50ms = harness.Ms(gen)
 		if r.Op == "login" {
-			r.HashP50ms = ms(cmp)
+			r.HashP50ms = harness.Ms(cmp)
 		}
 		r.OverheadP50ms = r.P50ms - r.HashP50ms
 	}
@@ -132,8 +127,7 @@ func run(ctx context.Context, o options) error {
 	if o.jsonOut != "" {
 		doc := map[string]any{"cpus": runtime.NumCPU(), "go": runtime.Version(), "bcrypt_cost": o.bcryptCost,
 			"clients": o.clients, "duration_s": o.duration.Seconds(), "latency_duration_s": o.latencyDuration.Seconds(), "results": results}
-		b, _ := json.MarshalIndent(doc, "", "  ")
-		return os.WriteFile(o.jsonOut, append(b, '\n'), 0o644)
+		return harness.WriteJSON(o.jsonOut, doc)
 	}
 	return nil
 }
@@ -145,7 +139,7 @@ func benchDB(ctx context.Context, o options, db, tmp, bin string) ([]Phase, erro
 		return nil, err
 	}
 	defer srv.stop()
-	fmt.Fprintf(os.Stderr, "flows: latchkey on %s ready (pid %d); one-row INSERT+commit p50 %.3fms\n", db, srv.pid(), ms(srv.commit))
+	fmt.Fprintf(os.Stderr, "flows: latchkey on %s ready (pid %d); one-row INSERT+commit p50 %.3fms\n", db, srv.pid(), harness.Ms(srv.commit))
 	a := newAPI(srv.publicURL, o.clients)
 
 	var mu sync.Mutex
@@ -193,7 +187,7 @@ func benchDB(ctx context.Context, o options, db, tmp, bin string) ([]Phase, erro
 			return out, errors.New("no registration succeeded, so there is nobody to sign in as:\n" + srv.tail())
 		}
 		p := drive(ctx, ph.clients, o.warmup, ph.dur, srv.pid(), ph.fn)
-		p.DB, p.Op, p.CommitP50ms = db, ph.op, ms(srv.commit)
+		p.DB, p.Op, p.CommitP50ms = db, ph.op, harness.Ms(srv.commit)
 		fmt.Fprintf(os.Stderr, "flows: %s %s x%d: %.0f/s, p50 %.2fms, p99 %.2fms, %d errors, RSS %.1f→%.1f→%.1f MiB\n",
 			db, p.Op, p.Clients, p.PerSec, p.P50ms, p.P99ms, p.Errors, mib(p.RSSKiB.Start), mib(p.RSSKiB.Middle), mib(p.RSSKiB.End))
 		out = append(out, p)
@@ -218,7 +212,7 @@ func hashTimes(cost, n int) (hash, compare time.Duration) {
 		_ = bcrypt.CompareHashAndPassword(h, pw)
 		cmp[k] = time.Since(t)
 	}
-	return percentile(gen, 0.5), percentile(cmp, 0.5)
+	return harness.Percentile(gen, 0.5), harness.Percentile(cmp, 0.5)
 }
 
 func mib(kib int64) float64 { return float64(kib) / 1024 }

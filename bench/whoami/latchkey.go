@@ -3,107 +3,23 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/google/uuid"
-	_ "github.com/jackc/pgx/v5/stdlib" // "pgx", to create and drop the run's database
 
+	"github.com/latchkey/latchkey/bench/internal/harness"
 	"github.com/latchkey/latchkey/internal/identity"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/store/sqlstore"
 	"github.com/latchkey/latchkey/internal/token"
 )
-
-// benchSecret is the secrets.default of the benchmark's config; the
-// session rows are hashed with it (see insertSessions).
-const benchSecret = "latchkey-bench-secret-0123456789"
-
-// buildLatchkey compiles ./cmd/latchkey into dir and returns the binary.
-func buildLatchkey(ctx context.Context, dir string) (string, error) {
-	root, err := exec.CommandContext(ctx, "go", "list", "-m", "-f", "{{.Dir}}").Output()
-	if err != nil {
-		return "", fmt.Errorf("find the module root (run from inside the repository): %w", err)
-	}
-	bin := filepath.Join(dir, "latchkey")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/latchkey")
-	cmd.Dir = strings.TrimSpace(string(root))
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("go build ./cmd/latchkey: %w", err)
-	}
-	return bin, nil
-}
-
-// writeConfig writes a production-style config: no dev mode, loopback
-// ports, a fixed secret, default pools and logging.
-func writeConfig(path, dsn string, publicPort, adminPort int) error {
-	cfg := fmt.Sprintf(`dsn: %q
-serve:
-  public:
-    host: 127.0.0.1
-    port: %d
-    base_url: http://127.0.0.1:%d/
-  admin:
-    host: 127.0.0.1
-    port: %d
-    base_url: http://127.0.0.1:%d/
-secrets:
-  default:
-    - %s
-`, dsn, publicPort, publicPort, adminPort, adminPort, benchSecret)
-	return os.WriteFile(path, []byte(cfg), 0o600)
-}
-
-// postgresDatabase creates a fresh database on the server base names and
-// returns its DSN and a function that drops it.
-func postgresDatabase(ctx context.Context, base string) (string, func(), error) {
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		return "", nil, err
-	}
-	defer admin.Close()
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	name := "lk_bench_" + hex.EncodeToString(b[:])
-	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	if _, err := admin.ExecContext(cctx, "CREATE DATABASE "+name); err != nil {
-		return "", nil, fmt.Errorf("create PostgreSQL database: %w", err)
-	}
-	drop := func() {
-		a, err := sql.Open("pgx", base)
-		if err != nil {
-			return
-		}
-		defer a.Close()
-		dctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := a.ExecContext(dctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			fmt.Fprintf(os.Stderr, "whoami: drop database %s: %v\n", name, err)
-		}
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		drop()
-		return "", nil, err
-	}
-	u.Path = "/" + name
-	return u.String(), drop, nil
-}
 
 // createIdentities creates n identities with one email address each through
 // the admin API (POST /identities), 8 at a time, and returns their ids.
@@ -179,7 +95,7 @@ func insertSessions(ctx context.Context, dsn string, ids []uuid.UUID) ([]string,
 	}
 	defer db.Close()
 	st := sqlstore.New(db)
-	hasher := token.NewHasher([]string{benchSecret})
+	hasher := token.NewHasher([]string{harness.Secret})
 	tokens := make([]string, len(ids))
 	for k, id := range ids {
 		now := identity.Now()

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/latchkey/latchkey/bench/internal/harness"
 )
 
 // Result is what one target did under load.
@@ -160,7 +162,7 @@ func Drive(ctx context.Context, o LoadOptions) Result {
 		if len(all) == 0 {
 			return 0
 		}
-		return float64(all[int(p*float64(len(all)-1))]) / float64(time.Millisecond)
+		return harness.Ms(all[int(p*float64(len(all)-1))])
 	}
 	r.P50ms, r.P90ms, r.P99ms = pct(0.50), pct(0.90), pct(0.99)
 	return r

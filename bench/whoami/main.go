@@ -13,13 +13,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"runtime"
@@ -30,6 +28,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/latchkey/latchkey/bench/internal/harness"
 	"github.com/latchkey/latchkey/internal/token"
 )
 
@@ -96,22 +95,15 @@ func exitOn(err error) {
 }
 
 func run(ctx context.Context, o options) error {
-	var dbs []string
-	switch o.db {
-	case "sqlite", "postgres":
-		dbs = []string{o.db}
-	case "both":
-		dbs = []string{"sqlite", "postgres"}
-	default:
-		return fmt.Errorf("-db must be sqlite, postgres or both, not %q", o.db)
+	dbs, err := harness.Databases(o.db)
+	if err != nil {
+		return err
 	}
 	if o.conns < 1 || o.identities < 1 || o.rounds < 1 || o.duration <= 0 || o.warmup < 0 {
 		return errors.New("-conns, -identities and -rounds must be positive, -duration positive and -warmup not negative")
 	}
-	for _, d := range dbs {
-		if d == "postgres" && o.postgresDSN == "" {
-			return errors.New("PostgreSQL needs -postgres-dsn or LATCHKEY_BENCH_POSTGRES_DSN")
-		}
+	if err := harness.NeedPostgresDSN(dbs, o.postgresDSN); err != nil {
+		return err
 	}
 	tmp, err := os.MkdirTemp("", "latchkey-bench-")
 	if err != nil {
@@ -141,7 +133,7 @@ func run(ctx context.Context, o options) error {
 	bin := o.latchkeyBin
 	if bin == "" {
 		fmt.Fprintln(os.Stderr, "whoami: building ./cmd/latchkey")
-		if bin, err = buildLatchkey(ctx, tmp); err != nil {
+		if bin, err = harness.BuildLatchkey(ctx, tmp); err != nil {
 			return err
 		}
 	}
@@ -163,7 +155,7 @@ func run(ctx context.Context, o options) error {
 				return ctx.Err()
 			}
 			r := drive(ctx, o, t, round == 0)
-			if err := t.child.exited(); err != nil {
+			if err := t.child.Exited(); err != nil {
 				return fmt.Errorf("%s: %w", t.name, err)
 			}
 			if k == 0 {
@@ -188,8 +180,7 @@ func run(ctx context.Context, o options) error {
 			"warmup_s": o.warmup.Seconds(), "duration_s": o.duration.Seconds(), "rounds": o.rounds,
 			"results": results, "rounds_detail": perTarget, "goals": goals,
 		}
-		b, _ := json.MarshalIndent(doc, "", "  ")
-		if err := os.WriteFile(o.jsonOut, append(b, '\n'), 0o644); err != nil {
+		if err := harness.WriteJSON(o.jsonOut, doc); err != nil {
 			return err
 		}
 	}
@@ -235,21 +226,21 @@ type target struct {
 	name      string
 	url       string // whoami
 	tokens    []string
-	child     *child
+	child     *harness.Child
 	onMeasure func() // when the measured window opens (first round only)
 	onDone    func() // when it closes (first round only)
 	cleanup   []func()
 }
 
 func (t *target) close() {
-	t.child.stop()
+	t.child.Stop()
 	for k := len(t.cleanup) - 1; k >= 0; k-- {
 		t.cleanup[k]()
 	}
 }
 
 func startBaseline(ctx context.Context, o options, tmp, self string) (*target, error) {
-	port, err := freePort()
+	port, err := harness.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -262,12 +253,12 @@ func startBaseline(ctx context.Context, o options, tmp, self string) (*target, e
 		return nil, err
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
-	c, err := startChild("baseline", filepath.Join(tmp, "baseline.log"), self, "-child", "baseline", "-addr", addr, "-tokens-file", tf)
+	c, err := harness.StartChild("baseline", filepath.Join(tmp, "baseline.log"), self, "-child", "baseline", "-addr", addr, "-tokens-file", tf)
 	if err != nil {
 		return nil, err
 	}
 	t := &target{name: "baseline", url: "http://" + addr + "/sessions/whoami", tokens: tokens, child: c}
-	if err := c.waitReady(ctx, "http://"+addr+"/health/alive"); err != nil {
+	if err := c.WaitReady(ctx, "http://"+addr+"/health/alive"); err != nil {
 		t.close()
 		return nil, err
 	}
@@ -276,7 +267,7 @@ func startBaseline(ctx context.Context, o options, tmp, self string) (*target, e
 		t.close()
 		return nil, err
 	}
-	fmt.Fprintf(os.Stderr, "whoami: baseline ready (pid %d, %d-byte session body)\n", c.pid(), size)
+	fmt.Fprintf(os.Stderr, "whoami: baseline ready (pid %d, %d-byte session body)\n", c.PID(), size)
 	return t, nil
 }
 
@@ -289,118 +280,86 @@ func startLatchkey(ctx context.Context, o options, db, tmp, bin, self string) (_
 			}
 		}
 	}()
-	dir := filepath.Join(tmp, db)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, err
-	}
-	var dsn string
-	switch db {
-	case "sqlite":
-		dsn = "sqlite://" + filepath.Join(dir, "latchkey.db") + "?_fk=true"
-	case "postgres":
-		d, drop, err := postgresDatabase(ctx, o.postgresDSN)
-		if err != nil {
-			return nil, err
-		}
-		cleanup = append(cleanup, drop)
-		dsn = d
-	}
-	if o.dsnParams != "" {
-		sep := "?"
-		if strings.Contains(dsn, "?") {
-			sep = "&"
-		}
-		dsn += sep + o.dsnParams
-	}
-	pub, err := freePort()
+	inst, err := harness.Prepare(ctx, harness.Setup{
+		Prog: "whoami", DB: db, Tmp: tmp, Bin: bin,
+		PostgresDSN: o.postgresDSN, DBPrefix: "lk_bench_", DSNParams: o.dsnParams,
+	})
 	if err != nil {
 		return nil, err
 	}
-	adm, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	cfg := filepath.Join(dir, "latchkey.yml")
-	if err := writeConfig(cfg, dsn, pub, adm); err != nil {
-		return nil, err
-	}
-	if out, err := exec.CommandContext(ctx, bin, "migrate", "sql", "-e", "--yes", "-c", cfg).CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("latchkey migrate sql: %v\n%s", err, out)
-	}
+	cleanup = append(cleanup, inst.Drop)
 
-	var c *child
+	var c *harness.Child
 	profPrefix := ""
 	if o.cpuprofile != "" {
 		profPrefix = o.cpuprofile + "-" + db
-		c, err = startChild("latchkey (profiled)", filepath.Join(dir, "serve.log"), self, "-child", "latchkey", "-config", cfg, "-cpuprofile", profPrefix)
+		c, err = harness.StartChild("latchkey (profiled)", filepath.Join(inst.Dir, "serve.log"), self, "-child", "latchkey", "-config", inst.Config, "-cpuprofile", profPrefix)
 	} else {
-		c, err = startChild("latchkey", filepath.Join(dir, "serve.log"), bin, "serve", "-c", cfg)
+		c, err = inst.Serve(bin)
 	}
 	if err != nil {
 		return nil, err
 	}
 	cleanup = append(cleanup, func() {
-		c.stop()
+		c.Stop()
 		if profPrefix != "" {
 			fmt.Fprintf(os.Stderr, "whoami: wrote %s.cpu.pprof and %s.allocs.pprof\n", profPrefix, profPrefix)
-			for _, line := range strings.Split(c.tail(), "\n") {
+			for _, line := range strings.Split(c.Tail(), "\n") {
 				if strings.HasPrefix(line, "bench: ") {
 					fmt.Fprintln(os.Stderr, "whoami: latchkey-"+db+": "+strings.TrimPrefix(line, "bench: "))
 				}
 			}
 		}
 	})
-	publicURL := fmt.Sprintf("http://127.0.0.1:%d/", pub)
-	adminURL := fmt.Sprintf("http://127.0.0.1:%d/", adm)
-	if err := c.waitReady(ctx, publicURL+"health/ready"); err != nil {
+	if err := c.WaitReady(ctx, inst.PublicURL+"health/ready"); err != nil {
 		return nil, err
 	}
 	t0 := time.Now()
-	ids, err := createIdentities(ctx, adminURL, o.identities)
+	ids, err := createIdentities(ctx, inst.AdminURL, o.identities)
 	if err != nil {
 		return nil, err
 	}
-	tokens, err := insertSessions(ctx, dsn, ids)
+	tokens, err := insertSessions(ctx, inst.DSN, ids)
 	if err != nil {
 		return nil, err
 	}
-	url := publicURL + "sessions/whoami"
+	url := inst.PublicURL + "sessions/whoami"
 	size, err := checkWhoami(ctx, url, tokens[0])
 	if err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(os.Stderr, "whoami: latchkey on %s ready (pid %d, %d identities and sessions in %s, %d-byte session body)\n",
-		db, c.pid(), len(ids), time.Since(t0).Round(time.Millisecond), size)
-	// c.stop runs in cleanup; child.stop is safe to call twice.
+		db, c.PID(), len(ids), time.Since(t0).Round(time.Millisecond), size)
+	// c.Stop runs in cleanup; Child.Stop is safe to call twice.
 	t := &target{name: "latchkey-" + db, url: url, tokens: tokens, child: c, cleanup: cleanup}
 	if profPrefix != "" {
-		t.onMeasure = func() { _ = c.cmd.Process.Signal(syscall.SIGUSR1) }
-		t.onDone = func() { _ = c.cmd.Process.Signal(syscall.SIGUSR2) }
+		t.onMeasure = func() { _ = c.Signal(syscall.SIGUSR1) }
+		t.onDone = func() { _ = c.Signal(syscall.SIGUSR2) }
 	}
 	return t, nil
 }
 
 // drive runs the load against one server while sampling its memory and CPU.
 func drive(ctx context.Context, o options, t *target, first bool) Result {
-	s := newSampler(t.child.pid())
+	s := harness.NewSampler(t.child.PID())
 	r := Drive(ctx, LoadOptions{
 		URL: t.url, Tokens: t.tokens, Conns: o.conns, Warmup: o.warmup, Duration: o.duration,
 		OnMeasure: func() {
-			s.start()
+			s.Start()
 			if first && t.onMeasure != nil {
 				t.onMeasure()
 			}
 		},
 		OnDone: func() {
-			s.stop()
+			s.Stop()
 			if first && t.onDone != nil {
 				t.onDone()
 			}
 		},
 	})
 	r.Target = t.name
-	r.PeakRSSKiB = s.peakKiB()
-	r.ServerCPU = s.cpuCores
+	r.PeakRSSKiB = s.PeakKiB()
+	r.ServerCPU = s.CPUCores()
 	if r.RPS > 0 {
 		r.CPUPerReq = r.ServerCPU / r.RPS * 1e6
 	}

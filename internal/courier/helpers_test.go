@@ -116,6 +116,5 @@ func startLogged(t *testing.T, cfg config.Config) (*mailtest.Env, *logBuffer) {
 	t.Helper()
 	cfg.Log.Level = "debug"
 	logs := &logBuffer{}
-	srv, _ := mailtest.StartApp(t, cfg, logs)
-	return mailtest.NewEnv(t, srv, nil), logs
+	return mailtest.NewEnv(t, testkit.StartWith(t, cfg, testkit.Options{Log: logs}), nil), logs
 }

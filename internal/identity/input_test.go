@@ -10,6 +10,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/testkit"
+	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
 const validBody = `{"schema_id":"default","traits":{"email":"ok@example.com","name":"Ok"}}`
@@ -64,7 +65,7 @@ func TestBadInputIsRefusedAndWritesNothing(t *testing.T) {
 		e := start(t, dsn)
 		existing := e.createRaw(`{"email":"existing@example.com","name":"Before"}`)
 		id := existing["id"].(string)
-		before := e.admin("GET", "identities/"+id, "", nil).body
+		before := e.admin("GET", "identities/"+id, "", nil).Body
 
 		for _, tc := range badBodies {
 			for _, target := range []struct{ method, path string }{{"POST", "identities"}, {"PUT", "identities/" + id}} {
@@ -73,7 +74,7 @@ func TestBadInputIsRefusedAndWritesNothing(t *testing.T) {
 						t.Skip(bug)
 					}
 					r := e.admin(target.method, target.path, tc.contentType, []byte(tc.body))
-					wantError(t, r, tc.status)
+					sdk.WantError(t, r, tc.status)
 				})
 			}
 		}
@@ -83,13 +84,13 @@ func TestBadInputIsRefusedAndWritesNothing(t *testing.T) {
 		if n := e.countRows("identity_verifiable_addresses", ""); n != 1 {
 			t.Errorf("%d verifiable addresses after refused input, want 1", n)
 		}
-		if after := e.admin("GET", "identities/"+id, "", nil).body; !bytes.Equal(after, before) {
+		if after := e.admin("GET", "identities/"+id, "", nil).Body; !bytes.Equal(after, before) {
 			t.Errorf("refused updates changed the identity:\n got %s\nwant %s", after, before)
 		}
 
 		// The same server still takes a good body, with a charset parameter.
-		if r := e.admin("POST", "identities", "application/json; charset=utf-8", []byte(validBody)); r.status != http.StatusCreated {
-			t.Errorf("valid body after the refusals: %d %s", r.status, r.body)
+		if r := e.admin("POST", "identities", "application/json; charset=utf-8", []byte(validBody)); r.Status != http.StatusCreated {
+			t.Errorf("valid body after the refusals: %d %s", r.Status, r.Body)
 		}
 	})
 }
@@ -114,7 +115,7 @@ func TestOversizedBodyWithoutLengthIsRefused(t *testing.T) {
 	if req.ContentLength != 0 {
 		t.Fatalf("the request declared a length; the test needs a chunked body")
 	}
-	wantError(t, response{status: resp.StatusCode, header: resp.Header, body: b}, http.StatusRequestEntityTooLarge)
+	sdk.WantError(t, sdk.Response{Status: resp.StatusCode, Header: resp.Header, Body: b}, http.StatusRequestEntityTooLarge)
 	if n := e.countRows("identities", ""); n != 0 {
 		t.Errorf("%d identities stored from an oversized body", n)
 	}

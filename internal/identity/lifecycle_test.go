@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/latchkey/latchkey/internal/testkit"
+	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
 // TestUpdateKeepsVerificationOfUnchangedEmail: an admin who edits a name
@@ -29,8 +30,8 @@ func TestUpdateKeepsVerificationOfUnchangedEmail(t *testing.T) {
 		before := addresses(t, e.admin("GET", "identities/"+id, "", nil))
 
 		r := e.admin("PUT", "identities/"+id, "application/json", []byte(`{"traits":{"email":"VERA@example.com","name":"Vera V."}}`))
-		if r.status != http.StatusOK {
-			t.Fatalf("update name: %d %s", r.status, r.body)
+		if r.Status != http.StatusOK {
+			t.Fatalf("update name: %d %s", r.Status, r.Body)
 		}
 		after := addresses(t, r)
 		if len(after) != 1 || after[0]["id"] != before[0]["id"] || after[0]["verified"] != true || after[0]["status"] != "completed" ||
@@ -42,8 +43,8 @@ func TestUpdateKeepsVerificationOfUnchangedEmail(t *testing.T) {
 		}
 
 		r = e.admin("PUT", "identities/"+id, "application/json", []byte(`{"traits":{"email":"vera@new.example","name":"Vera V."}}`))
-		if r.status != http.StatusOK {
-			t.Fatalf("update email: %d %s", r.status, r.body)
+		if r.Status != http.StatusOK {
+			t.Fatalf("update email: %d %s", r.Status, r.Body)
 		}
 		after = addresses(t, r)
 		if len(after) != 1 || after[0]["id"] == before[0]["id"] || after[0]["value"] != "vera@new.example" || after[0]["verified"] != false || after[0]["status"] != "pending" || after[0]["verified_at"] != nil {
@@ -54,17 +55,17 @@ func TestUpdateKeepsVerificationOfUnchangedEmail(t *testing.T) {
 	})
 }
 
-func addresses(t *testing.T, r response) []map[string]any {
+func addresses(t *testing.T, r sdk.Response) []map[string]any {
 	t.Helper()
-	if r.status != http.StatusOK {
-		t.Fatalf("status %d: %s", r.status, r.body)
+	if r.Status != http.StatusOK {
+		t.Fatalf("status %d: %s", r.Status, r.Body)
 	}
 	var out []map[string]any
-	for _, a := range decodeObject(t, r.body)["verifiable_addresses"].([]any) {
+	for _, a := range sdk.DecodeObject(t, r.Body)["verifiable_addresses"].([]any) {
 		out = append(out, a.(map[string]any))
 	}
 	if len(out) == 0 {
-		t.Fatalf("no verifiable addresses in %s", r.body)
+		t.Fatalf("no verifiable addresses in %s", r.Body)
 	}
 	return out
 }
@@ -92,7 +93,7 @@ func TestDeleteIdentityEndsSessionsAndRemovesWhatItOwns(t *testing.T) {
 		}
 		goneID, keptID := gone["id"].(string), kept["id"].(string)
 		whoami := func(tok string) int {
-			return do(t, "GET", e.srv.PublicURL+"sessions/whoami", "", nil, "X-Session-Token", tok).status
+			return do(t, "GET", e.srv.PublicURL+"sessions/whoami", "", nil, "X-Session-Token", tok).Status
 		}
 		if s := whoami(tokens[goneID]); s != http.StatusOK {
 			t.Fatalf("whoami before delete: %d", s)
@@ -104,8 +105,8 @@ func TestDeleteIdentityEndsSessionsAndRemovesWhatItOwns(t *testing.T) {
 			}
 		}
 
-		if r := e.admin("DELETE", "identities/"+goneID, "", nil); r.status != http.StatusNoContent || len(r.body) != 0 {
-			t.Fatalf("DELETE: %d %q, want 204 without a body", r.status, r.body)
+		if r := e.admin("DELETE", "identities/"+goneID, "", nil); r.Status != http.StatusNoContent || len(r.Body) != 0 {
+			t.Fatalf("DELETE: %d %q, want 204 without a body", r.Status, r.Body)
 		}
 		if s := whoami(tokens[goneID]); s != http.StatusUnauthorized {
 			t.Errorf("whoami with the deleted identity's token: %d, want 401", s)

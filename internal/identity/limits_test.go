@@ -8,6 +8,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/testkit"
+	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
 // usernameSchema has a login identifier that is also a verification
@@ -28,18 +29,18 @@ func TestOverlongIdentifierIsRefusedAlike(t *testing.T) {
 		srv := testkit.Start(t, testkit.Config(t, dsn, func(c *config.Config) {
 			c.Identity.Schemas = []config.SchemaRef{{ID: "username", URL: "file://" + p}}
 		}))
-		e := &env{t: t, srv: srv, sdk: sdkFor(srv.AdminURL)}
+		e := &env{t: t, srv: srv, sdk: sdk.NewClient(srv.AdminURL, nil)}
 		r := e.admin("POST", "identities", "application/json",
 			[]byte(`{"schema_id":"username","traits":{"username":"`+strings.Repeat("u", 300)+`"}}`))
-		wantError(t, r, 400)
+		sdk.WantError(t, r, 400)
 		if n := e.countRows("identities", ""); n != 0 {
 			t.Errorf("%d identities stored", n)
 		}
 		// 255 characters fit every database.
 		r = e.admin("POST", "identities", "application/json",
 			[]byte(`{"schema_id":"username","traits":{"username":"`+strings.Repeat("u", 255)+`"}}`))
-		if r.status != 201 {
-			t.Errorf("a 255-character identifier: %d %s", r.status, r.body)
+		if r.Status != 201 {
+			t.Errorf("a 255-character identifier: %d %s", r.Status, r.Body)
 		}
 	})
 }

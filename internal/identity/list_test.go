@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
 // link is one entry of the Link header: the page and per_page it points to.
@@ -41,16 +43,16 @@ func parseLinks(t *testing.T, e *env, header string) map[string]link {
 	return out
 }
 
-func listIDs(t *testing.T, r response) []string {
+func listIDs(t *testing.T, r sdk.Response) []string {
 	t.Helper()
-	if r.status != http.StatusOK {
-		t.Fatalf("list: %d %s", r.status, r.body)
+	if r.Status != http.StatusOK {
+		t.Fatalf("list: %d %s", r.Status, r.Body)
 	}
 	var list []struct {
 		ID string `json:"id"`
 	}
-	if err := json.Unmarshal(r.body, &list); err != nil {
-		t.Fatalf("list body is not a JSON array: %v: %s", err, r.body)
+	if err := json.Unmarshal(r.Body, &list); err != nil {
+		t.Fatalf("list body is not a JSON array: %v: %s", err, r.Body)
 	}
 	ids := make([]string, len(list))
 	for k, i := range list {
@@ -95,16 +97,16 @@ func TestListPagination(t *testing.T) {
 		t.Run(tc.query, func(t *testing.T) {
 			r := e.admin("GET", "identities"+tc.query, "", nil)
 			ids := listIDs(t, r)
-			if tc.want == nil && strings.TrimSpace(string(r.body)) != "[]" {
-				t.Errorf("body = %s, want []", r.body)
+			if tc.want == nil && strings.TrimSpace(string(r.Body)) != "[]" {
+				t.Errorf("body = %s, want []", r.Body)
 			}
 			if strings.Join(ids, ",") != strings.Join(tc.want, ",") {
 				t.Errorf("ids = %v, want %v", ids, tc.want)
 			}
-			if got := r.header.Get("X-Total-Count"); got != "5" {
+			if got := r.Header.Get("X-Total-Count"); got != "5" {
 				t.Errorf("X-Total-Count = %q, want 5", got)
 			}
-			links := parseLinks(t, e, r.header.Get("Link"))
+			links := parseLinks(t, e, r.Header.Get("Link"))
 			check := func(rel string, want *int) {
 				got, ok := links[rel]
 				switch {
@@ -144,7 +146,7 @@ func TestListFollowingNextVisitsEveryIdentityOnce(t *testing.T) {
 		r := do(t, "GET", target, "", nil)
 		seen = append(seen, listIDs(t, r)...)
 		target = ""
-		if l, ok := parseLinks(t, e, r.header.Get("Link"))["next"]; ok {
+		if l, ok := parseLinks(t, e, r.Header.Get("Link"))["next"]; ok {
 			target = fmt.Sprintf("%sidentities?page=%d&per_page=%d", e.srv.AdminURL, l.page, l.perPage)
 		}
 	}
@@ -158,7 +160,7 @@ func TestListFollowingNextVisitsEveryIdentityOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(list) != 3 || list[0].Id != all[3] || list[2].Id != all[5] {
-		t.Errorf("SDK page 1 of 3 = %s, want identities 3..5", sdkJSON(t, list))
+		t.Errorf("SDK page 1 of 3 = %s, want identities 3..5", sdk.JSON(t, list))
 	}
 }
 
@@ -168,7 +170,7 @@ func TestListRefusesNonNumericPaging(t *testing.T) {
 	e := startSQLite(t)
 	for _, q := range []string{"page=abc", "per_page=ten", "per_page=1.5", "page=0x10", "page=1e3"} {
 		t.Run(q, func(t *testing.T) {
-			wantError(t, e.admin("GET", "identities?"+q, "", nil), http.StatusBadRequest)
+			sdk.WantError(t, e.admin("GET", "identities?"+q, "", nil), http.StatusBadRequest)
 		})
 	}
 }

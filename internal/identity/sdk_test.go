@@ -9,6 +9,7 @@ import (
 	client "github.com/ory/kratos-client-go"
 
 	"github.com/latchkey/latchkey/internal/testkit"
+	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
 // TestSDKIdentityRoundTrip is the compatibility promise for the admin API:
@@ -23,7 +24,7 @@ func TestSDKIdentityRoundTrip(t *testing.T) {
 		traits := map[string]interface{}{"email": "Alice@Example.COM", "name": "Alice"}
 		created, resp, err := admin.CreateIdentity(ctx).CreateIdentity(*client.NewCreateIdentity("default", traits)).Execute()
 		if err != nil || resp.StatusCode != http.StatusCreated {
-			t.Fatalf("CreateIdentity: %d %v", sdkStatus(t, resp, err), err)
+			t.Fatalf("CreateIdentity: %d %v", sdk.Status(t, resp, err), err)
 		}
 		if loc := resp.Header.Get("Location"); loc != e.srv.AdminURL+"identities/"+created.Id {
 			t.Errorf("Location = %q, want the identity's admin URL", loc)
@@ -31,71 +32,71 @@ func TestSDKIdentityRoundTrip(t *testing.T) {
 		if created.SchemaId != "default" || created.SchemaUrl != e.srv.PublicURL+"schemas/default" {
 			t.Errorf("schema_id %q, schema_url %q; want default and %sschemas/default", created.SchemaId, created.SchemaUrl, e.srv.PublicURL)
 		}
-		if got := sdkJSON(t, created.Traits); got != `{"email":"Alice@Example.COM","name":"Alice"}` {
+		if got := sdk.JSON(t, created.Traits); got != `{"email":"Alice@Example.COM","name":"Alice"}` {
 			t.Errorf("traits = %s, want them as sent", got)
 		}
 		if created.CreatedAt == nil || created.UpdatedAt == nil {
-			t.Fatalf("created_at or updated_at missing: %s", sdkJSON(t, created))
+			t.Fatalf("created_at or updated_at missing: %s", sdk.JSON(t, created))
 		}
 		// The address is the canonical (lower-cased) email; identities made
 		// by the admin API have not been mailed, so they are pending.
 		va := created.GetVerifiableAddresses()
 		if len(va) != 1 || va[0].Value != "alice@example.com" || va[0].Via != "email" || va[0].Verified || va[0].Status != "pending" || va[0].VerifiedAt != nil {
-			t.Errorf("verifiable_addresses = %s", sdkJSON(t, va))
+			t.Errorf("verifiable_addresses = %s", sdk.JSON(t, va))
 		}
 		ra := created.GetRecoveryAddresses()
 		if len(ra) != 1 || ra[0].Value != "alice@example.com" || ra[0].Via != "email" {
-			t.Errorf("recovery_addresses = %s", sdkJSON(t, ra))
+			t.Errorf("recovery_addresses = %s", sdk.JSON(t, ra))
 		}
 
 		got, resp, err := admin.GetIdentity(ctx, created.Id).Execute()
 		if err != nil || resp.StatusCode != http.StatusOK {
-			t.Fatalf("GetIdentity: %d %v", sdkStatus(t, resp, err), err)
+			t.Fatalf("GetIdentity: %d %v", sdk.Status(t, resp, err), err)
 		}
-		if a, b := sdkJSON(t, got), sdkJSON(t, created); a != b {
+		if a, b := sdk.JSON(t, got), sdk.JSON(t, created); a != b {
 			t.Errorf("GetIdentity differs from what CreateIdentity returned:\n got %s\nwant %s", a, b)
 		}
 
 		list, resp, err := admin.ListIdentities(ctx).Execute()
 		if err != nil || resp.StatusCode != http.StatusOK {
-			t.Fatalf("ListIdentities: %d %v", sdkStatus(t, resp, err), err)
+			t.Fatalf("ListIdentities: %d %v", sdk.Status(t, resp, err), err)
 		}
-		if len(list) != 1 || sdkJSON(t, list[0]) != sdkJSON(t, created) {
-			t.Errorf("ListIdentities = %s, want exactly the created identity", sdkJSON(t, list))
+		if len(list) != 1 || sdk.JSON(t, list[0]) != sdk.JSON(t, created) {
+			t.Errorf("ListIdentities = %s, want exactly the created identity", sdk.JSON(t, list))
 		}
 
 		// Same email (other case), new name: the address row stays.
 		upd := client.NewUpdateIdentity(map[string]interface{}{"email": "alice@example.com", "name": "Alice Liddell"})
 		updated, resp, err := admin.UpdateIdentity(ctx, created.Id).UpdateIdentity(*upd).Execute()
 		if err != nil || resp.StatusCode != http.StatusOK {
-			t.Fatalf("UpdateIdentity: %d %v", sdkStatus(t, resp, err), err)
+			t.Fatalf("UpdateIdentity: %d %v", sdk.Status(t, resp, err), err)
 		}
 		if updated.Id != created.Id || !updated.CreatedAt.Equal(*created.CreatedAt) || updated.UpdatedAt.Before(*created.UpdatedAt) {
-			t.Errorf("update changed id or created_at, or moved updated_at back: %s", sdkJSON(t, updated))
+			t.Errorf("update changed id or created_at, or moved updated_at back: %s", sdk.JSON(t, updated))
 		}
-		if sdkJSON(t, updated.Traits) != `{"email":"alice@example.com","name":"Alice Liddell"}` {
-			t.Errorf("updated traits = %s", sdkJSON(t, updated.Traits))
+		if sdk.JSON(t, updated.Traits) != `{"email":"alice@example.com","name":"Alice Liddell"}` {
+			t.Errorf("updated traits = %s", sdk.JSON(t, updated.Traits))
 		}
-		if sdkJSON(t, updated.VerifiableAddresses) != sdkJSON(t, created.VerifiableAddresses) {
-			t.Errorf("unchanged email got a new address: %s, was %s", sdkJSON(t, updated.VerifiableAddresses), sdkJSON(t, created.VerifiableAddresses))
+		if sdk.JSON(t, updated.VerifiableAddresses) != sdk.JSON(t, created.VerifiableAddresses) {
+			t.Errorf("unchanged email got a new address: %s, was %s", sdk.JSON(t, updated.VerifiableAddresses), sdk.JSON(t, created.VerifiableAddresses))
 		}
 		reread, _, err := admin.GetIdentity(ctx, created.Id).Execute()
-		if err != nil || sdkJSON(t, reread) != sdkJSON(t, updated) {
-			t.Errorf("GetIdentity after update = %s (%v), want %s", sdkJSON(t, reread), err, sdkJSON(t, updated))
+		if err != nil || sdk.JSON(t, reread) != sdk.JSON(t, updated) {
+			t.Errorf("GetIdentity after update = %s (%v), want %s", sdk.JSON(t, reread), err, sdk.JSON(t, updated))
 		}
 
 		resp, err = admin.DeleteIdentity(ctx, created.Id).Execute()
 		if err != nil || resp.StatusCode != http.StatusNoContent {
-			t.Fatalf("DeleteIdentity: %d %v", sdkStatus(t, resp, err), err)
+			t.Fatalf("DeleteIdentity: %d %v", sdk.Status(t, resp, err), err)
 		}
-		if _, resp, err = admin.GetIdentity(ctx, created.Id).Execute(); sdkStatus(t, resp, err) != http.StatusNotFound {
+		if _, resp, err = admin.GetIdentity(ctx, created.Id).Execute(); sdk.Status(t, resp, err) != http.StatusNotFound {
 			t.Errorf("GetIdentity after delete: %d, want 404", resp.StatusCode)
 		}
-		if resp, err = admin.DeleteIdentity(ctx, created.Id).Execute(); sdkStatus(t, resp, err) != http.StatusNotFound {
+		if resp, err = admin.DeleteIdentity(ctx, created.Id).Execute(); sdk.Status(t, resp, err) != http.StatusNotFound {
 			t.Errorf("DeleteIdentity twice: %d, want 404", resp.StatusCode)
 		}
 		if list, _, _ = admin.ListIdentities(ctx).Execute(); len(list) != 0 {
-			t.Errorf("ListIdentities after delete = %s, want []", sdkJSON(t, list))
+			t.Errorf("ListIdentities after delete = %s, want []", sdk.JSON(t, list))
 		}
 	})
 }
@@ -108,7 +109,7 @@ func TestAdminStatuses(t *testing.T) {
 		alice := e.createRaw(`{"email":"alice@example.com"}`)
 		bob := e.createRaw(`{"email":"bob@example.com"}`)
 		aliceID, bobID := alice["id"].(string), bob["id"].(string)
-		bobBefore := e.admin("GET", "identities/"+bobID, "", nil).body
+		bobBefore := e.admin("GET", "identities/"+bobID, "", nil).Body
 
 		for _, tc := range []struct {
 			name, method, path, body string
@@ -143,26 +144,26 @@ func TestAdminStatuses(t *testing.T) {
 				}
 				r := e.admin(tc.method, tc.path, ct, body)
 				if tc.status < 300 {
-					if r.status != tc.status {
-						t.Fatalf("status %d, want %d: %s", r.status, tc.status, r.body)
+					if r.Status != tc.status {
+						t.Fatalf("status %d, want %d: %s", r.Status, tc.status, r.Body)
 					}
-					if got := decodeObject(t, r.body)["schema_id"]; got != "default" {
+					if got := sdk.DecodeObject(t, r.Body)["schema_id"]; got != "default" {
 						t.Errorf("schema_id = %v, want default", got)
 					}
 					return
 				}
-				wantError(t, r, tc.status)
+				sdk.WantError(t, r, tc.status)
 			})
 		}
 		// The refusals changed nothing: alice, bob and carol only.
 		if n := e.countRows("identities", ""); n != 3 {
 			t.Errorf("%d identities stored, want 3", n)
 		}
-		if after := e.admin("GET", "identities/"+bobID, "", nil).body; string(after) != string(bobBefore) {
+		if after := e.admin("GET", "identities/"+bobID, "", nil).Body; string(after) != string(bobBefore) {
 			t.Errorf("refused updates changed bob:\n got %s\nwant %s", after, bobBefore)
 		}
-		if r := e.admin("GET", "identities/"+aliceID, "", nil); r.status != 200 {
-			t.Errorf("alice is gone: %d", r.status)
+		if r := e.admin("GET", "identities/"+aliceID, "", nil); r.Status != 200 {
+			t.Errorf("alice is gone: %d", r.Status)
 		}
 	})
 }
@@ -172,7 +173,7 @@ func TestAdminStatuses(t *testing.T) {
 func TestValidationErrorNamesTheProblem(t *testing.T) {
 	e := startSQLite(t)
 	r := e.admin("POST", "identities", "application/json", []byte(`{"traits":{"name":"Nameless"}}`))
-	wantError(t, r, 400)
+	sdk.WantError(t, r, 400)
 	var body struct {
 		Error struct {
 			Details struct {
@@ -180,7 +181,7 @@ func TestValidationErrorNamesTheProblem(t *testing.T) {
 			} `json:"details"`
 		} `json:"error"`
 	}
-	if err := json.Unmarshal(r.body, &body); err != nil {
+	if err := json.Unmarshal(r.Body, &body); err != nil {
 		t.Fatal(err)
 	}
 	found := false

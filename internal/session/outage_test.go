@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/latchkey/latchkey/internal/testkit"
+	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
 // TestDatabaseOutageIsServiceUnavailable: when the database cannot be
@@ -34,23 +35,23 @@ func TestDatabaseOutageIsServiceUnavailable(t *testing.T) {
 			dsn := testkit.NewDatabase(t, tc.dialect)
 			e := start(t, dsn)
 			_, tok := e.login("outage@example.com")
-			if r := e.whoami("GET", "X-Session-Token", tok); r.status != 200 {
-				t.Fatalf("whoami before the outage: %d", r.status)
+			if r := e.whoami("GET", "X-Session-Token", tok); r.Status != 200 {
+				t.Fatalf("whoami before the outage: %d", r.Status)
 			}
 
 			restore := tc.cut(t, e, dsn)
 
 			for _, headers := range [][]string{{"X-Session-Token", tok}, {"Authorization", "Bearer " + tok}, {"Cookie", "ory_kratos_session=" + tok}} {
-				wantError(t, e.whoami("GET", headers...), http.StatusServiceUnavailable)
+				sdk.WantError(t, e.whoami("GET", headers...), http.StatusServiceUnavailable)
 			}
 			// Without any credential there is nothing to look up: still 401.
-			wantError(t, e.whoami("GET"), http.StatusUnauthorized)
+			sdk.WantError(t, e.whoami("GET"), http.StatusUnauthorized)
 			for _, base := range []string{e.srv.PublicURL, e.srv.AdminURL} {
-				if r := do(t, "GET", base+"health/ready", "", nil); r.status != http.StatusServiceUnavailable {
-					t.Errorf("%shealth/ready during the outage: %d, want 503", base, r.status)
+				if r := do(t, "GET", base+"health/ready", "", nil); r.Status != http.StatusServiceUnavailable {
+					t.Errorf("%shealth/ready during the outage: %d, want 503", base, r.Status)
 				}
-				if r := do(t, "GET", base+"health/alive", "", nil); r.status != http.StatusOK {
-					t.Errorf("%shealth/alive during the outage: %d, want 200 (the process is alive)", base, r.status)
+				if r := do(t, "GET", base+"health/alive", "", nil); r.Status != http.StatusOK {
+					t.Errorf("%shealth/alive during the outage: %d, want 200 (the process is alive)", base, r.Status)
 				}
 			}
 
@@ -58,11 +59,11 @@ func TestDatabaseOutageIsServiceUnavailable(t *testing.T) {
 				return
 			}
 			restore()
-			if r := e.whoami("GET", "X-Session-Token", tok); r.status != 200 {
-				t.Errorf("whoami after the database came back: %d %s", r.status, r.body)
+			if r := e.whoami("GET", "X-Session-Token", tok); r.Status != 200 {
+				t.Errorf("whoami after the database came back: %d %s", r.Status, r.Body)
 			}
-			if r := do(t, "GET", e.srv.PublicURL+"health/ready", "", nil); r.status != 200 {
-				t.Errorf("health/ready after the database came back: %d", r.status)
+			if r := do(t, "GET", e.srv.PublicURL+"health/ready", "", nil); r.Status != 200 {
+				t.Errorf("health/ready after the database came back: %d", r.Status)
 			}
 		})
 	}

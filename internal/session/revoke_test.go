@@ -11,6 +11,7 @@ import (
 	client "github.com/ory/kratos-client-go"
 
 	"github.com/latchkey/latchkey/internal/testkit"
+	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
 // TestRevokeSession follows the reference's DELETE /sessions statuses: a
@@ -38,17 +39,17 @@ func TestRevokeSession(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				r := e.revoke(tc.contentType, tc.body)
 				if tc.status == http.StatusNoContent {
-					if r.status != tc.status || len(r.body) != 0 {
-						t.Fatalf("status %d body %q, want 204 without a body", r.status, r.body)
+					if r.Status != tc.status || len(r.Body) != 0 {
+						t.Fatalf("status %d body %q, want 204 without a body", r.Status, r.Body)
 					}
 					return
 				}
-				wantError(t, r, tc.status)
+				sdk.WantError(t, r, tc.status)
 			})
 		}
-		wantError(t, e.whoami("GET", "X-Session-Token", tok), http.StatusUnauthorized)
-		if r := e.whoami("GET", "X-Session-Token", other); r.status != 200 {
-			t.Errorf("revoking one session ended another: %d", r.status)
+		sdk.WantError(t, e.whoami("GET", "X-Session-Token", tok), http.StatusUnauthorized)
+		if r := e.whoami("GET", "X-Session-Token", other); r.Status != 200 {
+			t.Errorf("revoking one session ended another: %d", r.Status)
 		}
 
 		// The reference's SDK revokes too.
@@ -56,7 +57,7 @@ func TestRevokeSession(t *testing.T) {
 		if err != nil || resp.StatusCode != http.StatusNoContent {
 			t.Fatalf("SDK RevokeSession: %v", err)
 		}
-		wantError(t, e.whoami("GET", "X-Session-Token", other), http.StatusUnauthorized)
+		sdk.WantError(t, e.whoami("GET", "X-Session-Token", other), http.StatusUnauthorized)
 	})
 }
 

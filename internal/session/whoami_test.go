@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/testkit"
+	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
 // TestWhoamiReadsEveryCredentialTransport: browsers send the cookie, apps
@@ -34,20 +35,20 @@ func TestWhoamiReadsEveryCredentialTransport(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				r := e.whoami("GET", tc.headers...)
-				if cc := r.header.Get("Cache-Control"); cc != "no-store" {
+				if cc := r.Header.Get("Cache-Control"); cc != "no-store" {
 					t.Errorf("Cache-Control = %q, want no-store", cc)
 				}
 				if tc.status != 200 {
-					wantError(t, r, tc.status)
-					if h := r.header.Get("X-Kratos-Authenticated-Identity-Id"); h != "" {
+					sdk.WantError(t, r, tc.status)
+					if h := r.Header.Get("X-Kratos-Authenticated-Identity-Id"); h != "" {
 						t.Errorf("a refused request carries X-Kratos-Authenticated-Identity-Id %q", h)
 					}
 					return
 				}
-				if r.status != 200 {
-					t.Fatalf("status %d: %s", r.status, r.body)
+				if r.Status != 200 {
+					t.Fatalf("status %d: %s", r.Status, r.Body)
 				}
-				if h := r.header.Get("X-Kratos-Authenticated-Identity-Id"); h != i.ID.String() {
+				if h := r.Header.Get("X-Kratos-Authenticated-Identity-Id"); h != i.ID.String() {
 					t.Errorf("X-Kratos-Authenticated-Identity-Id = %q, want %s", h, i.ID)
 				}
 			})
@@ -72,25 +73,25 @@ func TestWhoamiAnswersEveryCommonMethod(t *testing.T) {
 	for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
 		t.Run(m, func(t *testing.T) {
 			r := e.whoami(m, "X-Session-Token", tok)
-			if r.status != 200 || r.header.Get("X-Kratos-Authenticated-Identity-Id") != i.ID.String() {
-				t.Fatalf("%s whoami: %d %s", m, r.status, r.body)
+			if r.Status != 200 || r.Header.Get("X-Kratos-Authenticated-Identity-Id") != i.ID.String() {
+				t.Fatalf("%s whoami: %d %s", m, r.Status, r.Body)
 			}
-			if r.header.Get("Cache-Control") != "no-store" {
-				t.Errorf("Cache-Control = %q", r.header.Get("Cache-Control"))
+			if r.Header.Get("Cache-Control") != "no-store" {
+				t.Errorf("Cache-Control = %q", r.Header.Get("Cache-Control"))
 			}
 			// Without credentials every method is a 401, not a 404 or 405.
-			wantError(t, e.whoami(m), http.StatusUnauthorized)
+			sdk.WantError(t, e.whoami(m), http.StatusUnauthorized)
 		})
 	}
 	t.Run("HEAD", func(t *testing.T) {
 		r := e.whoami("HEAD", "X-Session-Token", tok)
-		if r.status != 200 || len(r.body) != 0 {
-			t.Errorf("HEAD whoami: %d with %d body bytes", r.status, len(r.body))
+		if r.Status != 200 || len(r.Body) != 0 {
+			t.Errorf("HEAD whoami: %d with %d body bytes", r.Status, len(r.Body))
 		}
 	})
 	t.Run("TRACE", func(t *testing.T) {
-		if r := e.whoami("TRACE", "X-Session-Token", tok); r.status != http.StatusMethodNotAllowed {
-			t.Errorf("TRACE whoami: %d, want 405", r.status)
+		if r := e.whoami("TRACE", "X-Session-Token", tok); r.Status != http.StatusMethodNotAllowed {
+			t.Errorf("TRACE whoami: %d, want 405", r.Status)
 		}
 	})
 }
@@ -101,10 +102,10 @@ func TestWhoamiBody(t *testing.T) {
 		e := start(t, dsn)
 		i, tok := e.login("Body@Example.com")
 		r := e.whoami("GET", "X-Session-Token", tok)
-		if r.status != 200 {
-			t.Fatalf("whoami: %d %s", r.status, r.body)
+		if r.Status != 200 {
+			t.Fatalf("whoami: %d %s", r.Status, r.Body)
 		}
-		if ct := r.header.Get("Content-Type"); ct != "application/json; charset=utf-8" {
+		if ct := r.Header.Get("Content-Type"); ct != "application/json; charset=utf-8" {
 			t.Errorf("Content-Type = %q", ct)
 		}
 		var s struct {
@@ -125,17 +126,17 @@ func TestWhoamiBody(t *testing.T) {
 				CreatedAt         time.Time                    `json:"created_at"`
 			} `json:"identity"`
 		}
-		if err := json.Unmarshal(r.body, &s); err != nil {
-			t.Fatalf("session JSON: %v: %s", err, r.body)
+		if err := json.Unmarshal(r.Body, &s); err != nil {
+			t.Fatalf("session JSON: %v: %s", err, r.Body)
 		}
 		if s.ID == "" || !s.Active || s.Identity.ID != i.ID.String() || s.Identity.SchemaID != "default" {
-			t.Errorf("session = %s", r.body)
+			t.Errorf("session = %s", r.Body)
 		}
 		if !s.ExpiresAt.Equal(s.IssuedAt.Add(24 * time.Hour)) {
 			t.Errorf("expires_at %s is not issued_at %s + the 24h default lifespan", s.ExpiresAt, s.IssuedAt)
 		}
 		if s.AuthenticatedAt.IsZero() || s.IssuedAt.IsZero() {
-			t.Errorf("authenticated_at or issued_at missing: %s", r.body)
+			t.Errorf("authenticated_at or issued_at missing: %s", r.Body)
 		}
 		if s.Identity.SchemaURL != e.srv.PublicURL+"schemas/default" {
 			t.Errorf("schema_url = %q", s.Identity.SchemaURL)
@@ -150,8 +151,8 @@ func TestWhoamiBody(t *testing.T) {
 		if len(ra) != 1 || ra[0].Value != "body@example.com" {
 			t.Errorf("recovery_addresses = %+v", ra)
 		}
-		if strings.Contains(string(r.body), "credentials") || strings.Contains(string(r.body), tok) {
-			t.Errorf("whoami exposes credentials or the token: %s", r.body)
+		if strings.Contains(string(r.Body), "credentials") || strings.Contains(string(r.Body), tok) {
+			t.Errorf("whoami exposes credentials or the token: %s", r.Body)
 		}
 	})
 }
@@ -172,20 +173,20 @@ func TestWhoamiRefusesUnusableSessions(t *testing.T) {
 			time.Now().UTC().Add(-time.Minute), expired.ID.String()); err != nil {
 			t.Fatal(err)
 		}
-		if r := e.revoke("application/json", `{"session_token":"`+revokedTok+`"}`); r.status != http.StatusNoContent {
-			t.Fatalf("revoke: %d %s", r.status, r.body)
+		if r := e.revoke("application/json", `{"session_token":"`+revokedTok+`"}`); r.Status != http.StatusNoContent {
+			t.Fatalf("revoke: %d %s", r.Status, r.Body)
 		}
 		for name, tok := range map[string]string{
 			"unknown": unknownLike(live), "expired": expiredTok, "revoked": revokedTok,
 			"over-long": strings.Repeat("a", 4096),
 		} {
 			t.Run(name, func(t *testing.T) {
-				wantError(t, e.whoami("GET", "X-Session-Token", tok), http.StatusUnauthorized)
-				wantError(t, e.whoami("GET", "Cookie", "ory_kratos_session="+tok), http.StatusUnauthorized)
+				sdk.WantError(t, e.whoami("GET", "X-Session-Token", tok), http.StatusUnauthorized)
+				sdk.WantError(t, e.whoami("GET", "Cookie", "ory_kratos_session="+tok), http.StatusUnauthorized)
 			})
 		}
-		if r := e.whoami("GET", "X-Session-Token", live); r.status != 200 {
-			t.Errorf("the live session stopped working: %d", r.status)
+		if r := e.whoami("GET", "X-Session-Token", live); r.Status != 200 {
+			t.Errorf("the live session stopped working: %d", r.Status)
 		}
 	})
 }

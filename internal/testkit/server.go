@@ -17,6 +17,18 @@ type Server struct {
 	App       *app.App
 	PublicURL string // with a trailing slash
 	AdminURL  string
+	// PublicAddr is the public listener's host:port. It differs from
+	// PublicURL's host when the test configured a base URL that does not
+	// resolve (as behind a proxy); clients then dial PublicAddr.
+	PublicAddr string
+}
+
+// Options change how Start runs the app. The zero value is Start's.
+type Options struct {
+	// Log receives the app's log (at the configured level). nil means
+	// none, or stderr when LATCHKEY_TEST_LOG is set; a test that asserts
+	// on log lines passes its own writer.
+	Log io.Writer
 }
 
 // Config returns a configuration for a test: the given DSN, a fixed secret,
@@ -42,6 +54,19 @@ func Config(t testing.TB, dsn string, mutate func(*config.Config)) config.Config
 // URLs are replaced by the real addresses unless they were set.
 func Start(t testing.TB, cfg config.Config) *Server {
 	t.Helper()
+	return StartWith(t, cfg, Options{})
+}
+
+// StartSQLite is Start on a fresh SQLite database with the test Config,
+// changed by mutate: what most flow tests run against.
+func StartSQLite(t testing.TB, mutate func(*config.Config)) *Server {
+	t.Helper()
+	return Start(t, Config(t, NewDatabase(t, "sqlite"), mutate))
+}
+
+// StartWith is Start with Options.
+func StartWith(t testing.TB, cfg config.Config, o Options) *Server {
+	t.Helper()
 	pub, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -60,9 +85,12 @@ func Start(t testing.TB, cfg config.Config) *Server {
 	if err != nil {
 		t.Fatalf("test config is invalid: %v", err)
 	}
-	var logOut io.Writer = io.Discard
-	if os.Getenv("LATCHKEY_TEST_LOG") != "" {
-		logOut = os.Stderr
+	logOut := o.Log
+	if logOut == nil {
+		logOut = io.Discard
+		if os.Getenv("LATCHKEY_TEST_LOG") != "" {
+			logOut = os.Stderr
+		}
 	}
 	log := app.NewLogger(loaded.Log, logOut)
 	a, err := app.New(context.Background(), loaded, log, app.Options{Migrate: true})
@@ -79,5 +107,5 @@ func Start(t testing.TB, cfg config.Config) *Server {
 		}
 		a.Close()
 	})
-	return &Server{App: a, PublicURL: loaded.Serve.Public.BaseURL, AdminURL: loaded.Serve.Admin.BaseURL}
+	return &Server{App: a, PublicURL: loaded.Serve.Public.BaseURL, AdminURL: loaded.Serve.Admin.BaseURL, PublicAddr: pub.Addr().String()}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
 // TestCookieAttributes checks the session and anti-CSRF cookies a browser
@@ -43,8 +44,8 @@ func TestCookieAttributes(t *testing.T) {
 				c.Session.Lifespan = config.Duration(tc.lifespan)
 			})
 			b := e.browser()
-			r := b.get(e.public + "self-service/registration/browser")
-			csrf := r.setCookie("latchkey_csrf_token")
+			r := b.Get(e.public + "self-service/registration/browser")
+			csrf := r.SetCookie("latchkey_csrf_token")
 			if csrf == nil || !csrf.HttpOnly || csrf.Secure != tc.wantSecure || csrf.Path != "/" || csrf.Domain != tc.wantDomain {
 				t.Errorf("CSRF cookie %q, want HttpOnly, Path=/, Secure=%v, Domain=%q", raw(r, "latchkey_csrf_token"), tc.wantSecure, tc.wantDomain)
 			}
@@ -52,7 +53,7 @@ func TestCookieAttributes(t *testing.T) {
 			// The jar treats loopback as secure, so Secure cookies still
 			// flow and the registration completes as in a browser.
 			r = b.register("cookie@example.com")
-			c := r.setCookie("ory_kratos_session")
+			c := r.SetCookie("ory_kratos_session")
 			line := raw(r, "ory_kratos_session")
 			if !c.HttpOnly || c.Secure != tc.wantSecure || c.SameSite != tc.wantSite || c.Path != tc.wantPath || c.Domain != tc.wantDomain {
 				t.Errorf("session cookie %q; want HttpOnly, Secure=%v, SameSite=%v, Path=%q, Domain=%q",
@@ -75,7 +76,7 @@ func TestCookieAttributes(t *testing.T) {
 }
 
 // raw is the Set-Cookie line for a cookie name, for messages.
-func raw(r response, name string) string {
+func raw(r sdk.BrowserResponse, name string) string {
 	for _, l := range r.Header.Values("Set-Cookie") {
 		if strings.HasPrefix(l, name+"=") {
 			return l

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
 // forgery is one way a submission can lack this browser's anti-CSRF proof.
@@ -35,7 +37,7 @@ var forgeries = []forgery{
 	{"token and cookie from another jar's flow", func(e *env, _ *browser, kind, _ string) (*browser, string, bool) {
 		a := e.browser()
 		a.start(kind, "")
-		return a, a.cookie("latchkey_csrf_token"), true
+		return a, a.Cookie("latchkey_csrf_token"), true
 	}},
 	// The victim's token arrives with another browser's cookie.
 	{"victim's token with another jar's cookie", func(e *env, _ *browser, kind, tok string) (*browser, string, bool) {
@@ -62,7 +64,7 @@ func TestCSRFRefusedOnRegistration(t *testing.T) {
 			}
 			r := sender.submit("registration", id, form)
 			e.wantErrorPage(r, http.StatusForbidden)
-			if r.setCookie("ory_kratos_session") != nil {
+			if r.SetCookie("ory_kratos_session") != nil {
 				t.Error("a refused submission set a session cookie")
 			}
 			if n := len(e.identities()); n != 0 {
@@ -99,7 +101,7 @@ func TestCSRFRefusedOnLogin(t *testing.T) {
 			}
 			r := sender.submit("login", id, form)
 			e.wantErrorPage(r, http.StatusForbidden)
-			if r.setCookie("ory_kratos_session") != nil {
+			if r.SetCookie("ory_kratos_session") != nil {
 				t.Error("a refused login set a session cookie")
 			}
 			for _, b := range []*browser{sender, victim} {
@@ -109,7 +111,7 @@ func TestCSRFRefusedOnLogin(t *testing.T) {
 			}
 			// The victim's flow still works with the real token.
 			r = victim.submit("login", id, url.Values{"csrf_token": {tok}, "method": {"password"}, "password_identifier": {"target@example.com"}, "password": {password}})
-			if r.StatusCode != http.StatusSeeOther || r.setCookie("ory_kratos_session") == nil {
+			if r.StatusCode != http.StatusSeeOther || r.SetCookie("ory_kratos_session") == nil {
 				t.Errorf("the victim's own submission afterwards: %d, want 303 with a session", r.StatusCode)
 			}
 		})
@@ -122,7 +124,7 @@ func TestCSRFRefusedOnLogin(t *testing.T) {
 	attacker, victim := e.browser(), e.browser()
 	victim.start("login", "")
 	aid := attacker.start("login", "")
-	atok := attacker.cookie("latchkey_csrf_token")
+	atok := attacker.Cookie("latchkey_csrf_token")
 	r := victim.submit("login", aid, url.Values{"csrf_token": {atok}, "method": {"password"}, "password_identifier": {"attacker@example.com"}, "password": {password}})
 	e.wantErrorPage(r, http.StatusForbidden)
 	if code, _ := victim.whoami(); code != http.StatusUnauthorized {
@@ -166,8 +168,8 @@ func TestCSRFJSONClientGetsJSON(t *testing.T) {
 	if r.StatusCode != http.StatusForbidden || r.Header.Get("Location") != "" {
 		t.Fatalf("JSON forged submit: %d, Location %q; want 403 without a redirect", r.StatusCode, r.Header.Get("Location"))
 	}
-	if m := decodeMap(t, r.body); m["error"].(map[string]any)["code"] != float64(403) {
-		t.Errorf("body %s, want the 403 error envelope", r.body)
+	if m := sdk.DecodeObject(t, r.Body); m["error"].(map[string]any)["code"] != float64(403) {
+		t.Errorf("body %s, want the 403 error envelope", r.Body)
 	}
 	if n := len(e.identities()); n != 0 {
 		t.Errorf("%d identities, want 0", n)

@@ -20,16 +20,16 @@ func TestBrowserJourneyOnEveryDatabase(t *testing.T) {
 		if code, _ := b.whoami(); code != http.StatusOK {
 			t.Fatalf("whoami after sign-up = %d, want 200", code)
 		}
-		oldCookie := b.cookie("ory_kratos_session")
+		oldCookie := b.Cookie("ory_kratos_session")
 
-		r := b.get(e.public + "self-service/browser/flows/logout")
+		r := b.Get(e.public + "self-service/browser/flows/logout")
 		if r.StatusCode != http.StatusFound || r.Header.Get("Location") != e.app+"app/" {
 			t.Fatalf("logout: %d to %q, want 302 to the default return URL", r.StatusCode, r.Header.Get("Location"))
 		}
 		if code, _ := b.whoami(); code != http.StatusUnauthorized {
 			t.Fatalf("whoami after logout = %d, want 401", code)
 		}
-		if r := e.browser().get(e.public+"sessions/whoami", "Cookie", "ory_kratos_session="+oldCookie); r.StatusCode != http.StatusUnauthorized {
+		if r := e.browser().Get(e.public+"sessions/whoami", "Cookie", "ory_kratos_session="+oldCookie); r.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("the signed-out cookie value still answers %d, want 401", r.StatusCode)
 		}
 
@@ -37,16 +37,16 @@ func TestBrowserJourneyOnEveryDatabase(t *testing.T) {
 		id := b.start("login", "")
 		e.wantErrorPage(b.submit("login", id, url.Values{"method": {"password"}, "password_identifier": {"every@example.com"}, "password": {password}}), http.StatusForbidden)
 
-		tok := b.cookie("latchkey_csrf_token")
+		tok := b.Cookie("latchkey_csrf_token")
 		r = b.submit("login", id, url.Values{"csrf_token": {tok}, "method": {"password"}, "password_identifier": {"every@example.com"}, "password": {"not-the-password-1"}})
-		if r.StatusCode != http.StatusSeeOther || r.location(t).Query().Get("flow") != id {
+		if r.StatusCode != http.StatusSeeOther || r.Location(t).Query().Get("flow") != id {
 			t.Fatalf("wrong password: %d to %q, want 303 back to the flow", r.StatusCode, r.Header.Get("Location"))
 		}
 		if msgs := messageIDs(b.loginFlow(id).Ui.Messages); !has(msgs, 4000006) {
 			t.Errorf("messages %v, want 4000006", msgs)
 		}
 		r = b.submit("login", id, url.Values{"csrf_token": {tok}, "method": {"password"}, "password_identifier": {"every@example.com"}, "password": {password}})
-		if r.StatusCode != http.StatusSeeOther || r.setCookie("ory_kratos_session") == nil {
+		if r.StatusCode != http.StatusSeeOther || r.SetCookie("ory_kratos_session") == nil {
 			t.Fatalf("login: %d, want 303 with a session", r.StatusCode)
 		}
 
@@ -59,7 +59,7 @@ func TestBrowserJourneyOnEveryDatabase(t *testing.T) {
 			t.Errorf("identities = %v, want one with the new name", ids)
 		}
 
-		b.get(e.public + "self-service/browser/flows/logout")
+		b.Get(e.public + "self-service/browser/flows/logout")
 		if code, _ := b.whoami(); code != http.StatusUnauthorized {
 			t.Errorf("whoami after the second logout = %d, want 401", code)
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
 // TestExpiredBrowserFlows submits flows past their lifespan: each browser
@@ -57,12 +58,12 @@ func TestExpiredBrowserFlows(t *testing.T) {
 				form[k] = v
 			}
 			r := f.b.submit(f.kind, f.id, form)
-			loc := r.location(t)
+			loc := r.Location(t)
 			next := loc.Query().Get("flow")
 			if r.StatusCode != http.StatusSeeOther || loc.Scheme+"://"+loc.Host+loc.Path != e.app+f.kind || next == "" || next == f.id {
 				t.Fatalf("expired submit: %d to %s, want 303 to the %s UI with a new flow", r.StatusCode, loc, f.kind)
 			}
-			if r.setCookie("ory_kratos_session") != nil {
+			if r.SetCookie("ory_kratos_session") != nil {
 				t.Error("an expired flow issued a session")
 			}
 			var msgs []int64
@@ -78,18 +79,18 @@ func TestExpiredBrowserFlows(t *testing.T) {
 				t.Errorf("new flow's messages %v, want %d", msgs, f.message)
 			}
 
-			old := f.b.get(e.public + "self-service/" + f.kind + "/flows?id=" + f.id)
+			old := f.b.Get(e.public + "self-service/" + f.kind + "/flows?id=" + f.id)
 			if old.StatusCode != http.StatusGone {
 				t.Fatalf("fetching the expired flow: %d, want 410", old.StatusCode)
 			}
-			details, _ := decodeMap(t, old.body)["error"].(map[string]any)["details"].(map[string]any)
+			details, _ := sdk.DecodeObject(t, old.Body)["error"].(map[string]any)["details"].(map[string]any)
 			if details["redirect_to"] != e.public+"self-service/"+f.kind+"/browser" {
 				t.Errorf("410 details %v, want redirect_to the %s browser start", details, f.kind)
 			}
 
 			// The login replacement keeps the original return_to.
 			if f.kind == "login" {
-				tok := f.b.cookie("latchkey_csrf_token")
+				tok := f.b.Cookie("latchkey_csrf_token")
 				r := f.b.submit("login", next, url.Values{"csrf_token": {tok}, "method": {"password"}, "password_identifier": {"known@example.com"}, "password": {password}})
 				if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != e.app+"app/after-expiry" {
 					t.Errorf("replacement login: %d to %q, want 303 to the original return_to", r.StatusCode, r.Header.Get("Location"))

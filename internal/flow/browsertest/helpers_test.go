@@ -5,12 +5,9 @@
 package browsertest_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -20,6 +17,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/testkit"
+	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
 const password = "correct-horse-battery-staple-42"
@@ -66,142 +64,54 @@ func startOn(t *testing.T, dsn string, mutate func(c *config.Config, app string)
 		}
 	})
 	srv := testkit.Start(t, cfg)
-	ac := client.NewConfiguration()
-	ac.Servers = client.ServerConfigurations{{URL: strings.TrimSuffix(srv.AdminURL, "/")}}
-	return &env{t: t, srv: srv, app: base, public: srv.PublicURL, admin: client.NewAPIClient(ac)}
+	return &env{t: t, srv: srv, app: base, public: srv.PublicURL, admin: sdk.NewClient(srv.AdminURL, nil)}
 }
 
-// browser is one browser profile: its own cookie jar. It never follows
-// redirects by itself, so every Location can be checked.
+// browser is one browser profile (see sdk.Browser) with what these tests
+// add: JSON posts, following redirects, and the flows of this server.
 type browser struct {
-	t   *testing.T
-	e   *env
-	jar *cookiejar.Jar
-	c   *http.Client
-	sdk *client.APIClient // the SDK, sending this browser's cookies
+	*sdk.Browser
+	e *env
 }
 
 func (e *env) browser() *browser {
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	sc := client.NewConfiguration()
-	sc.HTTPClient = c
-	sc.Servers = client.ServerConfigurations{{URL: strings.TrimSuffix(e.public, "/")}}
-	return &browser{t: e.t, e: e, jar: jar, c: c, sdk: client.NewAPIClient(sc)}
+	return &browser{Browser: sdk.NewBrowser(e.t, e.public, nil), e: e}
 }
 
-type response struct {
-	*http.Response
-	body []byte
-}
-
-// location is the redirect target; it fails the test when there is none.
-func (r response) location(t *testing.T) *url.URL {
-	t.Helper()
-	loc := r.Header.Get("Location")
-	u, err := url.Parse(loc)
-	if loc == "" || err != nil {
-		t.Fatalf("answer %d has no usable Location (%q); body %s", r.StatusCode, loc, r.body)
-	}
-	return u
-}
-
-// setCookie is the Set-Cookie of a name in this answer, or nil.
-func (r response) setCookie(name string) *http.Cookie {
-	for _, c := range r.Cookies() {
-		if c.Name == name {
-			return c
-		}
-	}
-	return nil
-}
-
-// do sends a request from this browser; headers come in name, value pairs.
-func (b *browser) do(method, u, contentType string, body []byte, headers ...string) response {
-	b.t.Helper()
-	req, err := http.NewRequestWithContext(context.Background(), method, u, bytes.NewReader(body))
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	for k := 0; k+1 < len(headers); k += 2 {
-		req.Header.Set(headers[k], headers[k+1])
-	}
-	res, err := b.c.Do(req)
-	if err != nil {
-		b.t.Fatalf("%s %s: %v", method, u, err)
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return response{Response: res, body: raw}
-}
-
-func (b *browser) get(u string, headers ...string) response {
-	b.t.Helper()
-	return b.do("GET", u, "", nil, headers...)
-}
-
-func (b *browser) postForm(u string, v url.Values, headers ...string) response {
-	b.t.Helper()
-	return b.do("POST", u, "application/x-www-form-urlencoded", []byte(v.Encode()), headers...)
-}
-
-func (b *browser) postJSON(u string, v any, headers ...string) response {
-	b.t.Helper()
-	raw, err := json.Marshal(v)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return b.do("POST", u, "application/json", raw, append([]string{"Accept", "application/json"}, headers...)...)
+// postJSON posts v as JSON and asks for JSON, as a page's script does.
+func (b *browser) postJSON(u string, v any, headers ...string) sdk.BrowserResponse {
+	b.T.Helper()
+	return b.Do("POST", u, "application/json", sdk.Marshal(b.T, v), append([]string{"Accept", "application/json"}, headers...)...)
 }
 
 // follow loads u and follows redirects as a browser would, returning where
 // it ended and the last answer.
-func (b *browser) follow(u string) (*url.URL, response) {
-	b.t.Helper()
+func (b *browser) follow(u string) (*url.URL, sdk.BrowserResponse) {
+	b.T.Helper()
 	for range 10 {
-		r := b.get(u)
+		r := b.Get(u)
 		if r.StatusCode < 300 || r.StatusCode >= 400 {
 			return r.Request.URL, r
 		}
 		next, err := r.Request.URL.Parse(r.Header.Get("Location"))
 		if err != nil {
-			b.t.Fatalf("bad Location %q: %v", r.Header.Get("Location"), err)
+			b.T.Fatalf("bad Location %q: %v", r.Header.Get("Location"), err)
 		}
 		u = next.String()
 	}
-	b.t.Fatalf("more than 10 redirects starting at %s", u)
-	return nil, response{}
-}
-
-// cookie is the value the jar would send to the public API, "" for none.
-func (b *browser) cookie(name string) string {
-	u, _ := url.Parse(b.e.public)
-	for _, c := range b.jar.Cookies(u) {
-		if c.Name == name {
-			return c.Value
-		}
-	}
-	return ""
+	b.T.Fatalf("more than 10 redirects starting at %s", u)
+	return nil, sdk.BrowserResponse{}
 }
 
 // start begins a browser flow and returns its id, checking the redirect to
 // the flow's UI page.
 func (b *browser) start(kind, query string) string {
-	b.t.Helper()
-	r := b.get(b.e.public + "self-service/" + kind + "/browser?" + query)
-	loc := r.location(b.t)
+	b.T.Helper()
+	r := b.Get(b.e.public + "self-service/" + kind + "/browser?" + query)
+	loc := r.Location(b.T)
 	want := b.e.app + kind
 	if r.StatusCode != http.StatusFound || !strings.HasPrefix(loc.String(), want+"?flow=") {
-		b.t.Fatalf("start %s: %d to %s, want 302 to %s?flow=<id>", kind, r.StatusCode, loc, want)
+		b.T.Fatalf("start %s: %d to %s, want 302 to %s?flow=<id>", kind, r.StatusCode, loc, want)
 	}
 	return loc.Query().Get("flow")
 }
@@ -209,13 +119,13 @@ func (b *browser) start(kind, query string) string {
 // whoami is the status of /sessions/whoami with this browser's cookies,
 // through the SDK, and the session when there is one.
 func (b *browser) whoami() (int, *client.Session) {
-	b.t.Helper()
-	s, res, err := b.sdk.PublicApi.ToSession(context.Background()).Execute()
+	b.T.Helper()
+	s, res, err := b.SDK.PublicApi.ToSession(context.Background()).Execute()
 	if res == nil {
-		b.t.Fatalf("whoami: %v", err)
+		b.T.Fatalf("whoami: %v", err)
 	}
 	if res.StatusCode == http.StatusOK && err != nil {
-		b.t.Fatalf("whoami: 200 but the SDK cannot read it: %v", err)
+		b.T.Fatalf("whoami: 200 but the SDK cannot read it: %v", err)
 	}
 	return res.StatusCode, s
 }
@@ -236,12 +146,12 @@ func (e *env) errorAt(loc *url.URL) map[string]any {
 
 // wantErrorPage checks an answer sends the browser to the error UI with an
 // error of the given code.
-func (e *env) wantErrorPage(r response, code int) {
+func (e *env) wantErrorPage(r sdk.BrowserResponse, code int) {
 	e.t.Helper()
 	if r.StatusCode != http.StatusSeeOther && r.StatusCode != http.StatusFound {
-		e.t.Fatalf("answer %d, want a redirect to the error page; body %s", r.StatusCode, r.body)
+		e.t.Fatalf("answer %d, want a redirect to the error page; body %s", r.StatusCode, r.Body)
 	}
-	got := e.errorAt(r.location(e.t))
+	got := e.errorAt(r.Location(e.t))
 	if c, _ := got["code"].(float64); int(c) != code {
 		e.t.Fatalf("error page shows %v, want code %d", got, code)
 	}
@@ -258,7 +168,7 @@ func (e *env) identities() []client.Identity {
 }
 
 // nodeValue is the value of the input named name, and whether it has one.
-func nodeValue(t *testing.T, nodes []client.UiNode, name string) (string, bool) {
+func nodeValue(t testing.TB, nodes []client.UiNode, name string) (string, bool) {
 	t.Helper()
 	for _, n := range nodes {
 		in := n.Attributes.UiNodeInputAttributes
@@ -306,63 +216,54 @@ func has(ids []int64, id int64) bool {
 
 // flows fetch a flow with the SDK as the app's page would.
 func (b *browser) loginFlow(id string) *client.LoginFlow {
-	b.t.Helper()
-	f, _, err := b.sdk.PublicApi.GetSelfServiceLoginFlow(context.Background()).Id(id).Execute()
+	b.T.Helper()
+	f, _, err := b.SDK.PublicApi.GetSelfServiceLoginFlow(context.Background()).Id(id).Execute()
 	if err != nil {
-		b.t.Fatalf("GetSelfServiceLoginFlow(%s): %v", id, err)
+		b.T.Fatalf("GetSelfServiceLoginFlow(%s): %v", id, err)
 	}
 	return f
 }
 
 func (b *browser) registrationFlow(id string) *client.RegistrationFlow {
-	b.t.Helper()
-	f, _, err := b.sdk.PublicApi.GetSelfServiceRegistrationFlow(context.Background()).Id(id).Execute()
+	b.T.Helper()
+	f, _, err := b.SDK.PublicApi.GetSelfServiceRegistrationFlow(context.Background()).Id(id).Execute()
 	if err != nil {
-		b.t.Fatalf("GetSelfServiceRegistrationFlow(%s): %v", id, err)
+		b.T.Fatalf("GetSelfServiceRegistrationFlow(%s): %v", id, err)
 	}
 	return f
 }
 
 func (b *browser) settingsFlow(id string) *client.SettingsFlow {
-	b.t.Helper()
-	f, _, err := b.sdk.PublicApi.GetSelfServiceSettingsFlow(context.Background()).Id(id).Execute()
+	b.T.Helper()
+	f, _, err := b.SDK.PublicApi.GetSelfServiceSettingsFlow(context.Background()).Id(id).Execute()
 	if err != nil {
-		b.t.Fatalf("GetSelfServiceSettingsFlow(%s): %v", id, err)
+		b.T.Fatalf("GetSelfServiceSettingsFlow(%s): %v", id, err)
 	}
 	return f
 }
 
 // submit posts a form to a flow.
-func (b *browser) submit(kind, id string, v url.Values, headers ...string) response {
-	b.t.Helper()
-	return b.postForm(b.e.public+"self-service/"+kind+"?flow="+id, v, headers...)
+func (b *browser) submit(kind, id string, v url.Values, headers ...string) sdk.BrowserResponse {
+	b.T.Helper()
+	return b.PostForm(b.e.public+"self-service/"+kind+"?flow="+id, v, headers...)
 }
 
 // register signs a new user up in this browser and returns the answer.
-func (b *browser) register(email string) response {
-	b.t.Helper()
+func (b *browser) register(email string) sdk.BrowserResponse {
+	b.T.Helper()
 	id := b.start("registration", "")
-	tok, _ := nodeValue(b.t, b.registrationFlow(id).Ui.Nodes, "csrf_token")
+	tok, _ := nodeValue(b.T, b.registrationFlow(id).Ui.Nodes, "csrf_token")
 	r := b.submit("registration", id, url.Values{"csrf_token": {tok}, "method": {"password"}, "traits.email": {email}, "password": {password}})
-	if r.StatusCode != http.StatusSeeOther || r.setCookie("ory_kratos_session") == nil {
-		b.t.Fatalf("registration: %d to %q without a session cookie; body %s", r.StatusCode, r.Header.Get("Location"), r.body)
+	if r.StatusCode != http.StatusSeeOther || r.SetCookie("ory_kratos_session") == nil {
+		b.T.Fatalf("registration: %d to %q without a session cookie; body %s", r.StatusCode, r.Header.Get("Location"), r.Body)
 	}
 	return r
 }
 
 // login signs an existing user in through a new flow started with query.
-func (b *browser) login(query, email, pw string) response {
-	b.t.Helper()
+func (b *browser) login(query, email, pw string) sdk.BrowserResponse {
+	b.T.Helper()
 	id := b.start("login", query)
-	tok, _ := nodeValue(b.t, b.loginFlow(id).Ui.Nodes, "csrf_token")
+	tok, _ := nodeValue(b.T, b.loginFlow(id).Ui.Nodes, "csrf_token")
 	return b.submit("login", id, url.Values{"csrf_token": {tok}, "method": {"password"}, "password_identifier": {email}, "password": {pw}})
-}
-
-func decodeMap(t *testing.T, raw []byte) map[string]any {
-	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
-		t.Fatalf("body is not a JSON object: %v: %s", err, raw)
-	}
-	return m
 }

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+
+	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
 // TestLoginBrowserJourney signs in as a browser: start, fail, retry,
@@ -13,13 +15,13 @@ func TestLoginBrowserJourney(t *testing.T) {
 	e.browser().register("ada@example.com")
 
 	b := e.browser()
-	r := b.get(e.public + "self-service/login/browser")
-	loc := r.location(t)
+	r := b.Get(e.public + "self-service/login/browser")
+	loc := r.Location(t)
 	if r.StatusCode != http.StatusFound || loc.Scheme+"://"+loc.Host+loc.Path != e.app+"login" {
 		t.Fatalf("start: %d to %s, want 302 to the login UI", r.StatusCode, loc)
 	}
 	id := loc.Query().Get("flow")
-	csrf := r.setCookie("latchkey_csrf_token")
+	csrf := r.SetCookie("latchkey_csrf_token")
 	if csrf == nil || !csrf.HttpOnly || csrf.Secure || csrf.Path != "/" || csrf.SameSite != http.SameSiteLaxMode {
 		t.Fatalf("CSRF cookie = %+v, want HttpOnly, Path=/, SameSite=Lax and (in dev) not Secure", csrf)
 	}
@@ -35,10 +37,10 @@ func TestLoginBrowserJourney(t *testing.T) {
 	// A wrong password sends the browser back to the same flow, which
 	// says why, keeps the identifier and never echoes the password.
 	r = b.submit("login", id, url.Values{"csrf_token": {tok}, "method": {"password"}, "password_identifier": {"ada@example.com"}, "password": {"wrong-password-123"}})
-	if r.StatusCode != http.StatusSeeOther || r.location(t).String() != e.app+"login?flow="+id {
+	if r.StatusCode != http.StatusSeeOther || r.Location(t).String() != e.app+"login?flow="+id {
 		t.Fatalf("wrong password: %d to %q, want 303 to the same flow", r.StatusCode, r.Header.Get("Location"))
 	}
-	if r.setCookie("ory_kratos_session") != nil {
+	if r.SetCookie("ory_kratos_session") != nil {
 		t.Fatal("a failed login set a session cookie")
 	}
 	f = b.loginFlow(id)
@@ -54,7 +56,7 @@ func TestLoginBrowserJourney(t *testing.T) {
 
 	// An empty password is a second failure on the same flow.
 	r = b.submit("login", id, url.Values{"csrf_token": {tok}, "method": {"password"}, "password_identifier": {"ada@example.com"}})
-	if r.StatusCode != http.StatusSeeOther || r.location(t).Query().Get("flow") != id {
+	if r.StatusCode != http.StatusSeeOther || r.Location(t).Query().Get("flow") != id {
 		t.Fatalf("missing password: %d to %q, want 303 to the same flow", r.StatusCode, r.Header.Get("Location"))
 	}
 	f = b.loginFlow(id)
@@ -68,10 +70,10 @@ func TestLoginBrowserJourney(t *testing.T) {
 
 	// The retry with the right password completes the flow.
 	r = b.submit("login", id, url.Values{"csrf_token": {tok}, "method": {"password"}, "password_identifier": {"ADA@example.com"}, "password": {password}})
-	if r.StatusCode != http.StatusSeeOther || r.location(t).String() != e.app+"app/" {
+	if r.StatusCode != http.StatusSeeOther || r.Location(t).String() != e.app+"app/" {
 		t.Fatalf("login: %d to %q, want 303 to the default return URL", r.StatusCode, r.Header.Get("Location"))
 	}
-	sc := r.setCookie("ory_kratos_session")
+	sc := r.SetCookie("ory_kratos_session")
 	if sc == nil || sc.Value == "" {
 		t.Fatal("login set no session cookie")
 	}
@@ -79,19 +81,19 @@ func TestLoginBrowserJourney(t *testing.T) {
 	if code != http.StatusOK || s.Identity.Traits.(map[string]any)["email"] != "ada@example.com" {
 		t.Fatalf("whoami = %d %v, want ada's session", code, s)
 	}
-	if r := b.get(e.public + "self-service/login/flows?id=" + id); r.StatusCode != http.StatusOK {
+	if r := b.Get(e.public + "self-service/login/flows?id=" + id); r.StatusCode != http.StatusOK {
 		t.Errorf("completed flow fetch = %d, want 200", r.StatusCode)
 	} else if f = b.loginFlow(id); f.GetActive() != "password" {
 		t.Errorf("completed flow active = %q, want password", f.GetActive())
 	}
 
 	// Signed in, starting login again goes to the return URL at once.
-	r = b.get(e.public + "self-service/login/browser")
-	if r.StatusCode != http.StatusFound || r.location(t).String() != e.app+"app/" {
+	r = b.Get(e.public + "self-service/login/browser")
+	if r.StatusCode != http.StatusFound || r.Location(t).String() != e.app+"app/" {
 		t.Errorf("signed-in start: %d to %q, want 302 to the default return URL", r.StatusCode, r.Header.Get("Location"))
 	}
-	r = b.get(e.public + "self-service/login/browser?return_to=" + url.QueryEscape(e.app+"app/inbox"))
-	if r.StatusCode != http.StatusFound || r.location(t).String() != e.app+"app/inbox" {
+	r = b.Get(e.public + "self-service/login/browser?return_to=" + url.QueryEscape(e.app+"app/inbox"))
+	if r.StatusCode != http.StatusFound || r.Location(t).String() != e.app+"app/inbox" {
 		t.Errorf("signed-in start with return_to: %d to %q, want 302 to return_to", r.StatusCode, r.Header.Get("Location"))
 	}
 
@@ -103,12 +105,12 @@ func TestLoginBrowserJourney(t *testing.T) {
 	}
 	tok, _ = nodeValue(t, f.Ui.Nodes, "csrf_token")
 	r = b.submit("login", id, url.Values{"csrf_token": {tok}, "method": {"password"}, "password_identifier": {"ada@example.com"}, "password": {password}})
-	nc := r.setCookie("ory_kratos_session")
+	nc := r.SetCookie("ory_kratos_session")
 	if r.StatusCode != http.StatusSeeOther || nc == nil || nc.Value == sc.Value {
 		t.Fatalf("refresh login: %d, cookie %v; want 303 with a new session cookie", r.StatusCode, nc)
 	}
 	old := e.browser()
-	if r := old.get(e.public+"sessions/whoami", "Cookie", "ory_kratos_session="+sc.Value); r.StatusCode != http.StatusOK {
+	if r := old.Get(e.public+"sessions/whoami", "Cookie", "ory_kratos_session="+sc.Value); r.StatusCode != http.StatusOK {
 		t.Errorf("the pre-refresh session answers %d, want 200", r.StatusCode)
 	}
 }
@@ -126,13 +128,13 @@ func TestLoginSecondTabWhileSignedIn(t *testing.T) {
 		t.Errorf("two tabs of one browser got CSRF tokens %q and %q; one cookie must serve both", tokA, tokB)
 	}
 	form := url.Values{"csrf_token": {tokA}, "method": {"password"}, "password_identifier": {"tabs@example.com"}, "password": {password}}
-	if r := b.submit("login", tabA, form); r.StatusCode != http.StatusSeeOther || r.setCookie("ory_kratos_session") == nil {
+	if r := b.submit("login", tabA, form); r.StatusCode != http.StatusSeeOther || r.SetCookie("ory_kratos_session") == nil {
 		t.Fatalf("tab A: %d, want 303 with a session", r.StatusCode)
 	}
 	r := b.submit("login", tabB, form)
-	if r.StatusCode != http.StatusSeeOther || r.location(t).String() != e.app+"app/" || r.setCookie("ory_kratos_session") != nil {
+	if r.StatusCode != http.StatusSeeOther || r.Location(t).String() != e.app+"app/" || r.SetCookie("ory_kratos_session") != nil {
 		t.Errorf("tab B: %d to %q, session cookie %v; want 303 to the return URL and no new session",
-			r.StatusCode, r.Header.Get("Location"), r.setCookie("ory_kratos_session"))
+			r.StatusCode, r.Header.Get("Location"), r.SetCookie("ory_kratos_session"))
 	}
 }
 
@@ -160,17 +162,17 @@ func TestBrowserFlowsSubmittedAsJSON(t *testing.T) {
 			}
 			r := b.postJSON(e.public+"self-service/"+kind+"?flow="+id, body)
 			if r.StatusCode != http.StatusOK {
-				t.Fatalf("JSON submit: %d %s, want 200", r.StatusCode, r.body)
+				t.Fatalf("JSON submit: %d %s, want 200", r.StatusCode, r.Body)
 			}
-			out := decodeMap(t, r.body)
+			out := sdk.DecodeObject(t, r.Body)
 			if _, ok := out["session_token"]; ok {
-				t.Errorf("answer carries session_token; a browser flow must not hand it to scripts: %s", r.body)
+				t.Errorf("answer carries session_token; a browser flow must not hand it to scripts: %s", r.Body)
 			}
 			s, _ := out["session"].(map[string]any)
 			if s == nil || s["id"] == nil || s["identity"] == nil {
-				t.Errorf("answer has no session: %s", r.body)
+				t.Errorf("answer has no session: %s", r.Body)
 			}
-			if r.setCookie("ory_kratos_session") == nil {
+			if r.SetCookie("ory_kratos_session") == nil {
 				t.Error("no session cookie was set")
 			}
 			if code, _ := b.whoami(); code != http.StatusOK {

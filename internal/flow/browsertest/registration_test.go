@@ -12,13 +12,13 @@ import (
 func TestRegistrationBrowserJourney(t *testing.T) {
 	e := start(t, nil)
 	b := e.browser()
-	r := b.get(e.public + "self-service/registration/browser")
-	loc := r.location(t)
+	r := b.Get(e.public + "self-service/registration/browser")
+	loc := r.Location(t)
 	if r.StatusCode != http.StatusFound || loc.Scheme+"://"+loc.Host+loc.Path != e.app+"registration" {
 		t.Fatalf("start: %d to %s, want 302 to the registration UI", r.StatusCode, loc)
 	}
 	id := loc.Query().Get("flow")
-	csrf := r.setCookie("latchkey_csrf_token")
+	csrf := r.SetCookie("latchkey_csrf_token")
 	f := b.registrationFlow(id)
 	tok, _ := nodeValue(t, f.Ui.Nodes, "csrf_token")
 	if csrf == nil || tok != csrf.Value || !csrf.HttpOnly {
@@ -30,10 +30,10 @@ func TestRegistrationBrowserJourney(t *testing.T) {
 	failure := func(form url.Values) {
 		t.Helper()
 		r := b.submit("registration", id, form)
-		if r.StatusCode != http.StatusSeeOther || r.location(t).String() != e.app+"registration?flow="+id {
+		if r.StatusCode != http.StatusSeeOther || r.Location(t).String() != e.app+"registration?flow="+id {
 			t.Fatalf("%d to %q, want 303 back to the same flow", r.StatusCode, r.Header.Get("Location"))
 		}
-		if r.setCookie("ory_kratos_session") != nil {
+		if r.SetCookie("ory_kratos_session") != nil {
 			t.Fatal("a failed registration set a session cookie")
 		}
 		f = b.registrationFlow(id)
@@ -69,10 +69,10 @@ func TestRegistrationBrowserJourney(t *testing.T) {
 
 	// Success: a session cookie, the default return URL, one identity.
 	r = b.submit("registration", id, url.Values{"csrf_token": {tok}, "method": {"password"}, "traits.email": {"grace@example.com"}, "password": {password}})
-	if r.StatusCode != http.StatusSeeOther || r.location(t).String() != e.app+"app/" {
+	if r.StatusCode != http.StatusSeeOther || r.Location(t).String() != e.app+"app/" {
 		t.Fatalf("registration: %d to %q, want 303 to the default return URL", r.StatusCode, r.Header.Get("Location"))
 	}
-	if r.setCookie("ory_kratos_session") == nil {
+	if r.SetCookie("ory_kratos_session") == nil {
 		t.Fatal("no session cookie after registration with the session hook")
 	}
 	ids := e.identities()
@@ -85,7 +85,7 @@ func TestRegistrationBrowserJourney(t *testing.T) {
 	}
 
 	// Signed in, starting registration goes to the return URL.
-	if r := b.get(e.public + "self-service/registration/browser"); r.StatusCode != http.StatusFound || r.location(t).String() != e.app+"app/" {
+	if r := b.Get(e.public + "self-service/registration/browser"); r.StatusCode != http.StatusFound || r.Location(t).String() != e.app+"app/" {
 		t.Errorf("signed-in start: %d to %q, want 302 to the default return URL", r.StatusCode, r.Header.Get("Location"))
 	}
 
@@ -94,7 +94,7 @@ func TestRegistrationBrowserJourney(t *testing.T) {
 	oid := other.start("registration", "")
 	otok, _ := nodeValue(t, other.registrationFlow(oid).Ui.Nodes, "csrf_token")
 	r = other.submit("registration", oid, url.Values{"csrf_token": {otok}, "method": {"password"}, "traits.email": {"Grace@Example.com"}, "password": {password}})
-	if r.StatusCode != http.StatusSeeOther || r.location(t).Query().Get("flow") != oid || r.setCookie("ory_kratos_session") != nil {
+	if r.StatusCode != http.StatusSeeOther || r.Location(t).Query().Get("flow") != oid || r.SetCookie("ory_kratos_session") != nil {
 		t.Fatalf("duplicate: %d to %q, want 303 back to its flow without a session", r.StatusCode, r.Header.Get("Location"))
 	}
 	if msgs := messageIDs(other.registrationFlow(oid).Ui.Messages); !has(msgs, 4000007) {

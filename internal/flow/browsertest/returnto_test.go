@@ -72,8 +72,8 @@ func TestHostileReturnToRefusedAtStart(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			for _, v := range values {
-				r := c.b.get(e.public + "self-service/" + c.kind + "/browser?return_to=" + url.QueryEscape(v))
-				loc := r.location(t)
+				r := c.b.Get(e.public + "self-service/" + c.kind + "/browser?return_to=" + url.QueryEscape(v))
+				loc := r.Location(t)
 				if loc.Host != appURL.Host || loc.Path != "/error" {
 					t.Errorf("return_to=%q: %d to %s, want the error page only", v, r.StatusCode, loc)
 					continue
@@ -81,7 +81,7 @@ func TestHostileReturnToRefusedAtStart(t *testing.T) {
 				if got := e.errorAt(loc); got["code"] != float64(http.StatusBadRequest) {
 					t.Errorf("return_to=%q: error page shows %v, want code 400", v, got)
 				}
-				if r.setCookie("ory_kratos_session") != nil {
+				if r.SetCookie("ory_kratos_session") != nil {
 					t.Errorf("return_to=%q: a session cookie was set", v)
 				}
 			}

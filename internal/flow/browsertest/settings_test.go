@@ -13,7 +13,7 @@ import (
 func TestSettingsWithoutSessionGoesToLogin(t *testing.T) {
 	e := start(t, nil)
 	b := e.browser()
-	r := b.get(e.public + "self-service/settings/browser")
+	r := b.Get(e.public + "self-service/settings/browser")
 	if r.StatusCode != http.StatusFound {
 		t.Fatalf("start without session: %d, want 302 towards login", r.StatusCode)
 	}
@@ -33,8 +33,8 @@ func TestSettingsBrowserJourney(t *testing.T) {
 	id := b.start("settings", "")
 	f := b.settingsFlow(id)
 	tok, _ := nodeValue(t, f.Ui.Nodes, "csrf_token")
-	if tok == "" || tok != b.cookie("latchkey_csrf_token") {
-		t.Fatalf("csrf_token node %q, want the CSRF cookie's value %q", tok, b.cookie("latchkey_csrf_token"))
+	if tok == "" || tok != b.Cookie("latchkey_csrf_token") {
+		t.Fatalf("csrf_token node %q, want the CSRF cookie's value %q", tok, b.Cookie("latchkey_csrf_token"))
 	}
 	if v, _ := nodeValue(t, f.Ui.Nodes, "traits.email"); f.State != "show_form" || v != "hopper@example.com" {
 		t.Errorf("state %q, traits.email %q; want show_form and the current email", f.State, v)
@@ -42,7 +42,7 @@ func TestSettingsBrowserJourney(t *testing.T) {
 
 	// Profile: a new name is saved and the browser comes back to the form.
 	r := b.submit("settings", id, url.Values{"csrf_token": {tok}, "method": {"profile"}, "traits.email": {"hopper@example.com"}, "traits.name": {"Grace Hopper"}})
-	if r.StatusCode != http.StatusSeeOther || r.location(t).String() != e.app+"settings?flow="+id {
+	if r.StatusCode != http.StatusSeeOther || r.Location(t).String() != e.app+"settings?flow="+id {
 		t.Fatalf("profile: %d to %q, want 303 to the settings UI with the same flow", r.StatusCode, r.Header.Get("Location"))
 	}
 	f = b.settingsFlow(id)
@@ -55,7 +55,7 @@ func TestSettingsBrowserJourney(t *testing.T) {
 
 	// A password the policy refuses: back to the flow, never echoed.
 	r = b.submit("settings", id, url.Values{"csrf_token": {tok}, "method": {"password"}, "password": {"short"}})
-	if r.StatusCode != http.StatusSeeOther || r.location(t).Query().Get("flow") != id {
+	if r.StatusCode != http.StatusSeeOther || r.Location(t).Query().Get("flow") != id {
 		t.Fatalf("bad password: %d to %q, want 303 back to the flow", r.StatusCode, r.Header.Get("Location"))
 	}
 	f = b.settingsFlow(id)
@@ -69,26 +69,26 @@ func TestSettingsBrowserJourney(t *testing.T) {
 	// Someone else's browser cannot submit or read this flow.
 	intruder := e.browser()
 	intruder.register("intruder@example.com")
-	itok := intruder.cookie("latchkey_csrf_token")
+	itok := intruder.Cookie("latchkey_csrf_token")
 	r = intruder.submit("settings", id, url.Values{"csrf_token": {itok}, "method": {"password"}, "password": {"intruder-password-99"}})
 	e.wantErrorPage(r, http.StatusForbidden)
-	if r := intruder.get(e.public + "self-service/settings/flows?id=" + id); r.StatusCode != http.StatusForbidden || strings.Contains(string(r.body), "hopper@") {
-		t.Errorf("intruder fetch: %d %s, want 403 without the owner's traits", r.StatusCode, r.body)
+	if r := intruder.Get(e.public + "self-service/settings/flows?id=" + id); r.StatusCode != http.StatusForbidden || strings.Contains(string(r.Body), "hopper@") {
+		t.Errorf("intruder fetch: %d %s, want 403 without the owner's traits", r.StatusCode, r.Body)
 	}
 
 	// The retry with a good password succeeds; the new one signs in.
 	newPassword := "an-entirely-new-passphrase-7"
 	r = b.submit("settings", id, url.Values{"csrf_token": {tok}, "method": {"password"}, "password": {newPassword}})
-	if r.StatusCode != http.StatusSeeOther || r.location(t).Query().Get("flow") != id {
+	if r.StatusCode != http.StatusSeeOther || r.Location(t).Query().Get("flow") != id {
 		t.Fatalf("password: %d to %q, want 303 back to the flow", r.StatusCode, r.Header.Get("Location"))
 	}
 	if f = b.settingsFlow(id); f.State != "success" {
 		t.Errorf("state after the password change = %q, want success", f.State)
 	}
-	if r := e.browser().login("", "hopper@example.com", password); r.setCookie("ory_kratos_session") != nil {
+	if r := e.browser().login("", "hopper@example.com", password); r.SetCookie("ory_kratos_session") != nil {
 		t.Error("the old password still signs in")
 	}
-	if r := e.browser().login("", "hopper@example.com", newPassword); r.setCookie("ory_kratos_session") == nil {
+	if r := e.browser().login("", "hopper@example.com", newPassword); r.SetCookie("ory_kratos_session") == nil {
 		t.Errorf("the new password does not sign in: %d to %q", r.StatusCode, r.Header.Get("Location"))
 	}
 }
@@ -110,7 +110,7 @@ func TestSettingsPrivilegedSessionTooOld(t *testing.T) {
 
 	// A trait change needs no recent sign-in.
 	r := b.submit("settings", id, url.Values{"csrf_token": {tok}, "method": {"profile"}, "traits.email": {"lovelace@example.com"}, "traits.name": {"Ada"}})
-	if r.StatusCode != http.StatusSeeOther || r.location(t).String() != e.app+"settings?flow="+id {
+	if r.StatusCode != http.StatusSeeOther || r.Location(t).String() != e.app+"settings?flow="+id {
 		t.Fatalf("profile on an old session: %d to %q, want 303 back to the flow", r.StatusCode, r.Header.Get("Location"))
 	}
 
@@ -120,7 +120,7 @@ func TestSettingsPrivilegedSessionTooOld(t *testing.T) {
 	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != want {
 		t.Fatalf("password on an old session: %d to %q, want 303 to %q", r.StatusCode, r.Header.Get("Location"), want)
 	}
-	if r := e.browser().login("", "lovelace@example.com", password); r.setCookie("ory_kratos_session") == nil {
+	if r := e.browser().login("", "lovelace@example.com", password); r.SetCookie("ory_kratos_session") == nil {
 		t.Fatal("the refused change altered the password")
 	}
 

@@ -10,12 +10,13 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/testkit"
 	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
 // TestInitLayout: the login form as wire-facts describe it.
 func TestInitLayout(t *testing.T) {
-	s := start(t, nil)
+	s := testkit.StartSQLite(t, nil)
 	r := sdk.Do(t, http.MethodGet, s.PublicURL+"self-service/login/api", "", nil)
 	if r.Status != http.StatusOK {
 		t.Fatalf("init: %d %s", r.Status, r.Body)
@@ -55,14 +56,14 @@ func TestInitLayout(t *testing.T) {
 
 // TestFetchUnknownFlow: unknown, malformed, missing, or another kind's id.
 func TestFetchUnknownFlow(t *testing.T) {
-	s := start(t, nil)
+	s := testkit.StartSQLite(t, nil)
 	reg := sdk.Init(t, s, "registration")
 	for _, base := range []string{s.PublicURL, s.AdminURL} {
 		for _, q := range []string{"?id=2f1c4a4e-2d39-4bd5-b2a8-6d2f0d5e2b90", "?id=xyz", "", "?id=" + reg.ID} {
 			sdk.WantError(t, sdk.Do(t, http.MethodGet, base+"self-service/login/flows"+q, "", nil), http.StatusNotFound)
 		}
 	}
-	r := sdk.Submit(t, s, "login", reg.ID, "application/json", credentials(t, "a@example.com", goodPassword))
+	r := sdk.Submit(t, s, "login", reg.ID, "application/json", credentials(t, "a@example.com", sdk.GoodPassword))
 	sdk.WantError(t, r, http.StatusNotFound)
 }
 
@@ -70,8 +71,8 @@ func TestFetchUnknownFlow(t *testing.T) {
 // carrying 4010001 and does not sign in.
 func TestExpiredFlow(t *testing.T) {
 	t.Parallel()
-	s := start(t, func(c *config.Config) { c.SelfService.Flows.Login.Lifespan = config.Duration(time.Second) })
-	sdk.Register(t, s, "late@example.com", goodPassword)
+	s := testkit.StartSQLite(t, func(c *config.Config) { c.SelfService.Flows.Login.Lifespan = config.Duration(time.Second) })
+	sdk.Register(t, s, "late@example.com", sdk.GoodPassword)
 	f := sdk.Init(t, s, "login")
 	time.Sleep(1100 * time.Millisecond)
 	for _, base := range []string{s.PublicURL, s.AdminURL} {
@@ -80,7 +81,7 @@ func TestExpiredFlow(t *testing.T) {
 			t.Errorf("410 details = %v, want api: the init URL", e["details"])
 		}
 	}
-	r := sdk.Submit(t, s, "login", f.ID, "application/json", credentials(t, "late@example.com", goodPassword))
+	r := sdk.Submit(t, s, "login", f.ID, "application/json", credentials(t, "late@example.com", sdk.GoodPassword))
 	prefix := s.PublicURL + "self-service/login/flows?id="
 	loc := r.Header.Get("Location")
 	if r.Status != http.StatusFound || !strings.HasPrefix(loc, prefix) || strings.HasSuffix(loc, f.ID) {
@@ -97,9 +98,9 @@ func TestExpiredFlow(t *testing.T) {
 
 // TestSuccess: the answer is {session, session_token} and the token works.
 func TestSuccess(t *testing.T) {
-	s := start(t, nil)
-	reg := sdk.Register(t, s, "ok@example.com", goodPassword)
-	r := submit(t, s, "application/json", credentials(t, "ok@example.com", goodPassword))
+	s := testkit.StartSQLite(t, nil)
+	reg := sdk.Register(t, s, "ok@example.com", sdk.GoodPassword)
+	r := submit(t, s, "application/json", credentials(t, "ok@example.com", sdk.GoodPassword))
 	out := wantSession(t, r)
 	var keys map[string]json.RawMessage
 	_ = json.Unmarshal(r.Body, &keys)
@@ -116,10 +117,10 @@ func TestSuccess(t *testing.T) {
 
 // TestEmailCase: emails sign in whatever their case.
 func TestEmailCase(t *testing.T) {
-	s := start(t, nil)
-	reg := sdk.Register(t, s, "Alice@Example.COM", goodPassword)
+	s := testkit.StartSQLite(t, nil)
+	reg := sdk.Register(t, s, "Alice@Example.COM", sdk.GoodPassword)
 	for _, id := range []string{"Alice@Example.COM", "alice@example.com", "ALICE@EXAMPLE.COM"} {
-		if li := sdk.Login(t, s, id, goodPassword); li.Session.Identity.Id != reg.Identity.Id {
+		if li := sdk.Login(t, s, id, sdk.GoodPassword); li.Session.Identity.Id != reg.Identity.Id {
 			t.Errorf("%s signed in as %s, want %s", id, li.Session.Identity.Id, reg.Identity.Id)
 		}
 	}
@@ -129,13 +130,13 @@ func TestEmailCase(t *testing.T) {
 // password get the same answer, byte for byte once ids and times are
 // masked, so the answer does not tell which accounts exist.
 func TestInvalidCredentialsIndistinguishable(t *testing.T) {
-	s := start(t, nil)
+	s := testkit.StartSQLite(t, nil)
 	const email, tried = "who@example.com", "Wrong-pass-42"
 	unknown := submit(t, s, "application/json", credentials(t, email, tried))
-	sdk.Register(t, s, email, goodPassword)
+	sdk.Register(t, s, email, sdk.GoodPassword)
 	wrong := submit(t, s, "application/json", credentials(t, email, tried))
 	for _, r := range []sdk.Response{unknown, wrong} {
-		f := wantFlow(t, r)
+		f := sdk.WantFlow(t, "login", r)
 		if !f.HasMessage(4000006) {
 			t.Errorf("messages %v, want 4000006", f.MessageIDs())
 		}
@@ -154,7 +155,7 @@ func TestInvalidCredentialsIndistinguishable(t *testing.T) {
 // TestRequiredAndMethod: missing inputs are 4000002 on their node; an
 // unknown or missing method is 4010002; browser headers are 4000001.
 func TestRequiredAndMethod(t *testing.T) {
-	s := start(t, nil)
+	s := testkit.StartSQLite(t, nil)
 	cases := []struct {
 		name    string
 		body    string
@@ -172,7 +173,7 @@ func TestRequiredAndMethod(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			f := wantFlow(t, submit(t, s, "application/json", []byte(c.body), c.headers...))
+			f := sdk.WantFlow(t, "login", submit(t, s, "application/json", []byte(c.body), c.headers...))
 			if c.node == "" {
 				if !f.HasMessage(c.id) {
 					t.Errorf("messages %v, want %d", f.MessageIDs(), c.id)
@@ -192,8 +193,8 @@ func TestRequiredAndMethod(t *testing.T) {
 
 // TestFormBody: api flows accept form-urlencoded bodies too.
 func TestFormBody(t *testing.T) {
-	s := start(t, nil)
-	sdk.Register(t, s, "form@example.com", goodPassword)
-	form := url.Values{"method": {"password"}, "password_identifier": {"form@example.com"}, "password": {goodPassword}}
+	s := testkit.StartSQLite(t, nil)
+	sdk.Register(t, s, "form@example.com", sdk.GoodPassword)
+	form := url.Values{"method": {"password"}, "password_identifier": {"form@example.com"}, "password": {sdk.GoodPassword}}
 	wantSession(t, submit(t, s, "application/x-www-form-urlencoded", []byte(form.Encode())))
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/latchkey/latchkey/internal/testkit"
 	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
@@ -12,10 +13,10 @@ import (
 // (never a session, never a 5xx). Where the body is well-formed, a refused
 // login is the flow with a message.
 func TestBadInput(t *testing.T) {
-	s := start(t, nil)
-	sdk.Register(t, s, "victim@example.com", goodPassword)
+	s := testkit.StartSQLite(t, nil)
+	sdk.Register(t, s, "victim@example.com", sdk.GoodPassword)
 	const js = "application/json"
-	pw := goodPassword
+	pw := sdk.GoodPassword
 	mb := strings.Repeat("a", 1<<20)
 	cases := []struct {
 		name        string
@@ -47,13 +48,13 @@ func TestBadInput(t *testing.T) {
 				sdk.WantError(t, r, c.status)
 				return
 			}
-			if f := wantFlow(t, r); !f.HasMessage(c.flowID) {
+			if f := sdk.WantFlow(t, "login", r); !f.HasMessage(c.flowID) {
 				t.Errorf("messages %v, want %d", f.MessageIDs(), c.flowID)
 			}
 		})
 	}
 	// The account still works: nothing above locked or changed it.
-	sdk.Login(t, s, "victim@example.com", goodPassword)
+	sdk.Login(t, s, "victim@example.com", sdk.GoodPassword)
 	if got := sdk.Do(t, http.MethodPost, s.PublicURL+"self-service/login?flow=not-a-uuid", js, []byte(`{}`)); got.Status != http.StatusNotFound {
 		t.Errorf("malformed flow id: %d, want 404", got.Status)
 	}

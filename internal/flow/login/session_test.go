@@ -8,6 +8,7 @@ import (
 
 	client "github.com/ory/kratos-client-go"
 
+	"github.com/latchkey/latchkey/internal/testkit"
 	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
@@ -15,9 +16,9 @@ import (
 // login, unless it asks to re-authenticate (refresh=true); then it gets a
 // new session with a later authenticated_at, and the old token stays valid.
 func TestSignedInNeedsRefresh(t *testing.T) {
-	s := start(t, nil)
+	s := testkit.StartSQLite(t, nil)
 	ctx := context.Background()
-	reg := sdk.Register(t, s, "again@example.com", goodPassword)
+	reg := sdk.Register(t, s, "again@example.com", sdk.GoodPassword)
 	signedIn := sdk.Public(s, "X-Session-Token", reg.SessionToken).PublicApi
 
 	_, resp, err := signedIn.InitializeSelfServiceLoginForNativeApps(ctx).Execute()
@@ -33,7 +34,7 @@ func TestSignedInNeedsRefresh(t *testing.T) {
 		t.Errorf("request_url %q does not keep the query", f.RequestUrl)
 	}
 	li, resp, err := signedIn.SubmitSelfServiceLoginFlow(ctx).Flow(f.Id).
-		SubmitSelfServiceLoginFlow(sdk.LoginBody("again@example.com", goodPassword)).Execute()
+		SubmitSelfServiceLoginFlow(sdk.LoginBody("again@example.com", sdk.GoodPassword)).Execute()
 	sdk.Want(t, "submit refresh login", resp, err, http.StatusOK)
 	if li.SessionToken == reg.SessionToken || li.Session.Id == reg.Session.Id {
 		t.Errorf("refresh login reused the old session")
@@ -51,30 +52,30 @@ func TestSignedInNeedsRefresh(t *testing.T) {
 	f, resp, err = signedIn.InitializeSelfServiceLoginForNativeApps(ctx).Refresh(true).Execute()
 	sdk.Want(t, "init second refresh", resp, err, http.StatusOK)
 	_, resp, err = signedIn.SubmitSelfServiceLoginFlow(ctx).Flow(f.Id).
-		SubmitSelfServiceLoginFlow(sdk.LoginBody("again@example.com", "not-"+goodPassword)).Execute()
+		SubmitSelfServiceLoginFlow(sdk.LoginBody("again@example.com", "not-"+sdk.GoodPassword)).Execute()
 	sdk.Want(t, "refresh with a wrong password", resp, err, http.StatusBadRequest)
 }
 
 // TestSubmitWhileSignedIn: a flow started without a session and submitted
 // with one (not a refresh flow) is refused and issues nothing.
 func TestSubmitWhileSignedIn(t *testing.T) {
-	s := start(t, nil)
-	reg := sdk.Register(t, s, "twice@example.com", goodPassword)
-	r := submit(t, s, "application/json", credentials(t, "twice@example.com", goodPassword), "X-Session-Token", reg.SessionToken)
+	s := testkit.StartSQLite(t, nil)
+	reg := sdk.Register(t, s, "twice@example.com", sdk.GoodPassword)
+	r := submit(t, s, "application/json", credentials(t, "twice@example.com", sdk.GoodPassword), "X-Session-Token", reg.SessionToken)
 	sdk.WantError(t, r, http.StatusBadRequest)
 	// An invalid token is no session: the login goes ahead.
-	wantSession(t, submit(t, s, "application/json", credentials(t, "twice@example.com", goodPassword), "X-Session-Token", "not-a-token"))
+	wantSession(t, submit(t, s, "application/json", credentials(t, "twice@example.com", sdk.GoodPassword), "X-Session-Token", "not-a-token"))
 }
 
 // TestRevokeLoginSession: DELETE /sessions ends the token a login issued;
 // the user's other sessions are untouched.
 func TestRevokeLoginSession(t *testing.T) {
-	s := start(t, nil)
+	s := testkit.StartSQLite(t, nil)
 	ctx := context.Background()
 	pub := sdk.Public(s).PublicApi
-	reg := sdk.Register(t, s, "bye@example.com", goodPassword)
-	first := sdk.Login(t, s, "bye@example.com", goodPassword)
-	second := sdk.Login(t, s, "bye@example.com", goodPassword)
+	reg := sdk.Register(t, s, "bye@example.com", sdk.GoodPassword)
+	first := sdk.Login(t, s, "bye@example.com", sdk.GoodPassword)
+	second := sdk.Login(t, s, "bye@example.com", sdk.GoodPassword)
 
 	resp, err := pub.RevokeSession(ctx).RevokeSession(*client.NewRevokeSession(first.SessionToken)).Execute()
 	sdk.Want(t, "revoke", resp, err, http.StatusNoContent)

@@ -41,7 +41,7 @@ func TestRecoveryJourney(t *testing.T) {
 		if m.Subject != "Recover access to your account" || !strings.Contains(m.Header.Get("From"), "accounts@latchkey.test") {
 			t.Errorf("mail subject %q from %q, want the recovery mail from the configured address", m.Subject, m.Header.Get("From"))
 		}
-		link := e.linkFor(m, "self-service/recovery/methods/link")
+		link := e.MailedLink(m, "self-service/recovery/methods/link")
 		if u, _ := url.Parse(link); u.Query().Get("flow") != f.Id {
 			t.Errorf("link names flow %s, want the submitted flow %s", u.Query().Get("flow"), f.Id)
 		}
@@ -78,7 +78,7 @@ func TestRecoveryJourney(t *testing.T) {
 		if bf.State != "sent_email" || !slices.Equal(mailtest.IDs(bf.Ui.Messages), []int64{1060002}) || mailtest.NodeValue(bf.Ui.Nodes, "email") != "ada@example.com" {
 			t.Errorf("browser flow after submit: state %s messages %v email %q", bf.State, mailtest.IDs(bf.Ui.Messages), mailtest.NodeValue(bf.Ui.Nodes, "email"))
 		}
-		link2 := e.linkFor(e.Mail.Next(t, "ada@example.com"), "self-service/recovery")
+		link2 := e.MailedLink(e.Mail.Next(t, "ada@example.com"), "self-service/recovery")
 		if link2 == link {
 			t.Fatal("the second request mailed the same link")
 		}
@@ -122,7 +122,7 @@ func TestRecoveryUnknownAddressLooksTheSame(t *testing.T) {
 
 	valid := e.Mail.Next(t, "known@example.com")
 	invalid := e.Mail.Next(t, "nobody@example.com")
-	e.linkFor(valid, "self-service/recovery/methods/link")
+	e.MailedLink(valid, "self-service/recovery/methods/link")
 	if len(invalid.Links()) != 0 || strings.Contains(invalid.HTML, "href=") || strings.Contains(invalid.Text, "token=") {
 		t.Errorf("the notice to an unknown address carries a link:\n%s\n%s", invalid.Text, invalid.HTML)
 	}
@@ -149,6 +149,6 @@ func TestRecoveryAddressLetterCase(t *testing.T) {
 			t.Errorf("typed %q: mail went to %v, want the account's address", typed, m.To)
 		}
 		b := e.Browser()
-		e.wantRecovered(b, b.Get(e.linkFor(m, "self-service/recovery/methods/link")), i.Id)
+		e.wantRecovered(b, b.Get(e.MailedLink(m, "self-service/recovery/methods/link")), i.Id)
 	}
 }

@@ -6,8 +6,6 @@ package recovery_test
 
 import (
 	"context"
-	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -20,6 +18,7 @@ import (
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/testkit"
 	"github.com/latchkey/latchkey/internal/testkit/mailtest"
+	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
 const newPassword = "a-brand-new-passphrase-77"
@@ -67,25 +66,12 @@ func (e *env) submitAPI(id, email string, headers ...string) (int, *client.Recov
 	e.t.Helper()
 	api := e.SDK
 	if len(headers) > 0 {
-		c := client.NewConfiguration()
-		c.Servers = client.ServerConfigurations{{URL: strings.TrimSuffix(e.Public, "/")}}
-		for k := 0; k+1 < len(headers); k += 2 {
-			c.AddDefaultHeader(headers[k], headers[k+1])
-		}
-		api = client.NewAPIClient(c)
+		api = sdk.NewClient(e.Public, nil, headers...)
 	}
 	body := client.SubmitSelfServiceRecoveryFlowWithLinkMethod{Email: &email}
 	res, err := api.PublicApi.SubmitSelfServiceRecoveryFlowWithLinkMethod(context.Background()).Flow(id).
 		SubmitSelfServiceRecoveryFlowWithLinkMethod(body).Execute()
-	if res == nil {
-		e.t.Fatalf("submit recovery: %v", err)
-	}
-	raw, _ := io.ReadAll(res.Body)
-	var f client.RecoveryFlow
-	if err := json.Unmarshal(raw, &f); err != nil {
-		e.t.Fatalf("submit recovery: %d with a body that is not a flow: %s", res.StatusCode, raw)
-	}
-	return res.StatusCode, &f, raw
+	return sdk.ReadFlow[client.RecoveryFlow](e.t, "submit recovery", res, err)
 }
 
 // flow reads a recovery flow through the SDK, as the app's page would.
@@ -99,7 +85,7 @@ func (e *env) flow(id string) *client.RecoveryFlow {
 }
 
 // initBrowser starts a browser flow and returns its id and CSRF token.
-func (e *env) initBrowser(b *mailtest.Browser) (string, string) {
+func (e *env) initBrowser(b *sdk.Browser) (string, string) {
 	e.t.Helper()
 	r := b.Get(e.Public + "self-service/recovery/browser")
 	loc := r.Location(e.t)
@@ -116,7 +102,7 @@ func (e *env) initBrowser(b *mailtest.Browser) (string, string) {
 
 // wantRetry checks r sends the browser to a new recovery flow carrying
 // message id, and returns that flow.
-func (e *env) wantRetry(r mailtest.Response, id int64) *client.RecoveryFlow {
+func (e *env) wantRetry(r sdk.BrowserResponse, id int64) *client.RecoveryFlow {
 	e.t.Helper()
 	loc := r.Location(e.t)
 	if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc.String(), mailtest.UIBase+"recovery?flow=") {
@@ -137,7 +123,7 @@ func (e *env) wantRetry(r mailtest.Response, id int64) *client.RecoveryFlow {
 
 // wantRecovered checks r signs the browser in as identityID and opens
 // settings with 1060001; it returns the settings flow id.
-func (e *env) wantRecovered(b *mailtest.Browser, r mailtest.Response, identityID string) string {
+func (e *env) wantRecovered(b *sdk.Browser, r sdk.BrowserResponse, identityID string) string {
 	e.t.Helper()
 	loc := r.Location(e.t)
 	if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc.String(), mailtest.UIBase+"settings?flow=") {
@@ -162,7 +148,7 @@ func (e *env) wantRecovered(b *mailtest.Browser, r mailtest.Response, identityID
 }
 
 // setPassword chooses a password in a browser settings flow.
-func (e *env) setPassword(b *mailtest.Browser, flowID, pw string) {
+func (e *env) setPassword(b *sdk.Browser, flowID, pw string) {
 	e.t.Helper()
 	sf, _, err := b.SDK.PublicApi.GetSelfServiceSettingsFlow(context.Background()).Id(flowID).Execute()
 	if err != nil {
@@ -194,16 +180,4 @@ func (e *env) login(identifier, pw string) int {
 		e.t.Fatalf("login: %v", err)
 	}
 	return res.StatusCode
-}
-
-// linkFor checks a mailed link is a recovery link on the public base URL
-// at path and returns it.
-func (e *env) linkFor(m mailtest.Message, path string) string {
-	e.t.Helper()
-	link := m.Link(e.t)
-	u, err := url.Parse(link)
-	if err != nil || !strings.HasPrefix(link, e.Public+path+"?") || u.Query().Get("flow") == "" || len(u.Query().Get("token")) < 32 {
-		e.t.Fatalf("mailed link %q, want %s%s?flow=<id>&token=<token>", link, e.Public, path)
-	}
-	return link
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/testkit/mailtest"
+	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
 // requestLink asks for a recovery link for email with an api flow and
@@ -23,7 +24,7 @@ func (e *env) requestLink(email string) string {
 	if status, sent, raw := e.submitAPI(f.Id, email); status != http.StatusOK || sent.State != "sent_email" {
 		e.t.Fatalf("submit %s: %d %s", email, status, raw)
 	}
-	return e.linkFor(e.Mail.Next(e.t, email), "self-service/recovery/methods/link")
+	return e.MailedLink(e.Mail.Next(e.t, email), "self-service/recovery/methods/link")
 }
 
 // TestRecoveryBadLinks: links that are not (or no longer) valid send the
@@ -86,7 +87,7 @@ func TestRecoveryLinkExpired(t *testing.T) {
 	if status != http.StatusOK || sent.State != "sent_email" {
 		t.Fatalf("submit within the lifespan: %d %s (is the machine too slow for a 3s lifespan?)", status, raw)
 	}
-	link := e.linkFor(e.Mail.Next(t, "old@example.com"), "self-service/recovery/methods/link")
+	link := e.MailedLink(e.Mail.Next(t, "old@example.com"), "self-service/recovery/methods/link")
 	time.Sleep(time.Until(f.ExpiresAt) + 100*time.Millisecond)
 	b := e.Browser()
 	e.wantRetry(b.Get(link), 4060005)
@@ -113,8 +114,8 @@ func TestRecoveryLinkParallel(t *testing.T) {
 	link := e.requestLink("twin@example.com")
 
 	const n = 8
-	browsers := make([]*mailtest.Browser, n)
-	answers := make([]mailtest.Response, n)
+	browsers := make([]*sdk.Browser, n)
+	answers := make([]sdk.BrowserResponse, n)
 	for k := range browsers {
 		browsers[k] = e.Browser()
 	}
@@ -155,7 +156,7 @@ func TestRecoveryLinkIgnoresHost(t *testing.T) {
 	if raw.StatusCode != http.StatusOK {
 		t.Fatalf("submit with a forged Host: %d %s", raw.StatusCode, raw.Body)
 	}
-	link := e.linkFor(e.Mail.Next(t, "host@example.com"), "self-service/recovery")
+	link := e.MailedLink(e.Mail.Next(t, "host@example.com"), "self-service/recovery")
 	if strings.Contains(link, "evil.example") || strings.HasPrefix(link, "https:") {
 		t.Fatalf("link %s follows the request's headers", link)
 	}
@@ -168,7 +169,7 @@ func TestRecoveryLinkIgnoresHost(t *testing.T) {
 	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != mailtest.UIBase+"recovery?flow="+id {
 		t.Fatalf("browser submit with a forged Host: %d to %s, want 303 back to the flow", r.StatusCode, r.Header.Get("Location"))
 	}
-	e.linkFor(e.Mail.Next(t, "host@example.com"), "self-service/recovery")
+	e.MailedLink(e.Mail.Next(t, "host@example.com"), "self-service/recovery")
 }
 
 // TestRecoveryLinkOfDeletedIdentity: a link whose account was deleted

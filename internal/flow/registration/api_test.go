@@ -10,13 +10,14 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/testkit"
 	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
 // TestInitLayout: the form an app renders, node by node, as wire-facts
 // describe it for the default schema (email and name).
 func TestInitLayout(t *testing.T) {
-	s := start(t, nil)
+	s := testkit.StartSQLite(t, nil)
 	r := sdk.Do(t, http.MethodGet, s.PublicURL+"self-service/registration/api", "", nil)
 	if r.Status != http.StatusOK || r.Header.Get("Content-Type") != "application/json; charset=utf-8" {
 		t.Fatalf("init: %d %q %s", r.Status, r.Header.Get("Content-Type"), r.Body)
@@ -55,7 +56,7 @@ func TestInitLayout(t *testing.T) {
 // TestFetchUnknownFlow: an unknown, malformed or missing id, or the id of a
 // flow of another kind, is 404 on both ports.
 func TestFetchUnknownFlow(t *testing.T) {
-	s := start(t, nil)
+	s := testkit.StartSQLite(t, nil)
 	login := sdk.Init(t, s, "login")
 	for _, base := range []string{s.PublicURL, s.AdminURL} {
 		for _, q := range []string{"?id=2f1c4a4e-2d39-4bd5-b2a8-6d2f0d5e2b90", "?id=not-a-uuid", "", "?id=", "?id=" + login.ID} {
@@ -69,7 +70,7 @@ func TestFetchUnknownFlow(t *testing.T) {
 // submission is sent (302) to a new flow that says why.
 func TestExpiredFlow(t *testing.T) {
 	t.Parallel()
-	s := start(t, func(c *config.Config) { c.SelfService.Flows.Registration.Lifespan = config.Duration(time.Second) })
+	s := testkit.StartSQLite(t, func(c *config.Config) { c.SelfService.Flows.Registration.Lifespan = config.Duration(time.Second) })
 	f := sdk.Init(t, s, "registration")
 	time.Sleep(1100 * time.Millisecond)
 	for _, base := range []string{s.PublicURL, s.AdminURL} {
@@ -78,7 +79,7 @@ func TestExpiredFlow(t *testing.T) {
 			t.Errorf("410 details = %v, want api: the init URL", e["details"])
 		}
 	}
-	r := sdk.Submit(t, s, "registration", f.ID, "application/json", body(t, "password", "late@example.com", goodPassword))
+	r := sdk.Submit(t, s, "registration", f.ID, "application/json", body(t, "password", "late@example.com", sdk.GoodPassword))
 	loc := r.Header.Get("Location")
 	prefix := s.PublicURL + "self-service/registration/flows?id="
 	if r.Status != http.StatusFound || !strings.HasPrefix(loc, prefix) {
@@ -98,8 +99,8 @@ func TestExpiredFlow(t *testing.T) {
 // TestSuccessWithoutSessionHook: without the session hook the answer is
 // the identity alone, and no session exists for it.
 func TestSuccessWithoutSessionHook(t *testing.T) {
-	s := start(t, withHooks())
-	r := submit(t, s, body(t, "password", "solo@example.com", goodPassword))
+	s := testkit.StartSQLite(t, withHooks())
+	r := submit(t, s, body(t, "password", "solo@example.com", sdk.GoodPassword))
 	if r.Status != http.StatusOK {
 		t.Fatalf("status %d: %s", r.Status, r.Body)
 	}
@@ -110,10 +111,10 @@ func TestSuccessWithoutSessionHook(t *testing.T) {
 	if len(keys) != 1 || keys["identity"] == nil {
 		t.Errorf("answer keys = %v, want only identity: %s", mapKeys(keys), r.Body)
 	}
-	if strings.Contains(string(r.Body), "credentials") || strings.Contains(string(r.Body), goodPassword) {
+	if strings.Contains(string(r.Body), "credentials") || strings.Contains(string(r.Body), sdk.GoodPassword) {
 		t.Errorf("answer exposes credentials: %s", r.Body)
 	}
-	sdk.Login(t, s, "solo@example.com", goodPassword) // the password was stored
+	sdk.Login(t, s, "solo@example.com", sdk.GoodPassword) // the password was stored
 }
 
 func mapKeys(m map[string]json.RawMessage) []string {
@@ -129,15 +130,15 @@ func mapKeys(m map[string]json.RawMessage) []string {
 // the message on the right node, the submitted traits kept and the
 // password never echoed; nothing is written.
 func TestValidation(t *testing.T) {
-	s := start(t, nil)
+	s := testkit.StartSQLite(t, nil)
 	cases := []struct {
 		name, email, password string
 		node                  string
 		id                    int64
 	}{
-		{"missing email", "", goodPassword, "traits.email", 4000002},
+		{"missing email", "", sdk.GoodPassword, "traits.email", 4000002},
 		{"missing password", "nopw@example.com", "", "password", 4000002},
-		{"email format", "not-an-email", goodPassword, "traits.email", 4000004},
+		{"email format", "not-an-email", sdk.GoodPassword, "traits.email", 4000004},
 		{"short password", "short@example.com", "aB3$xy", "password", 4000005},
 		{"password is the email", "carol.jones@example.com", "carol.jones@example.com", "password", 4000005},
 		{"password like the email", "carol.jones@example.com", "Carol.Jones2024", "password", 4000005},
@@ -151,7 +152,7 @@ func TestValidation(t *testing.T) {
 				traits["email"] = c.email
 			}
 			b, _ := json.Marshal(map[string]any{"method": "password", "password": c.password, "traits": traits})
-			f := wantFlow(t, submit(t, s, b))
+			f := sdk.WantFlow(t, "registration", submit(t, s, b))
 			m := f.NodeMessage(c.node, c.id)
 			if m == nil || m.Type != "error" || m.Text == "" {
 				t.Fatalf("node %s has no %d error; messages %v: %+v", c.node, c.id, f.MessageIDs(), f.Node(c.node))
@@ -178,10 +179,10 @@ func TestValidation(t *testing.T) {
 // TestDuplicateEmail: an email that exists, in any case, is 4000007 and
 // creates nothing.
 func TestDuplicateEmail(t *testing.T) {
-	s := start(t, nil)
-	sdk.Register(t, s, "Alice@Example.COM", goodPassword)
+	s := testkit.StartSQLite(t, nil)
+	sdk.Register(t, s, "Alice@Example.COM", sdk.GoodPassword)
 	for _, email := range []string{"Alice@Example.COM", "alice@example.com", "ALICE@EXAMPLE.COM"} {
-		f := wantFlow(t, submit(t, s, body(t, "password", email, "other-"+goodPassword)))
+		f := sdk.WantFlow(t, "registration", submit(t, s, body(t, "password", email, "other-"+sdk.GoodPassword)))
 		if !f.HasMessage(4000007) {
 			t.Errorf("%q: messages %v, want 4000007", email, f.MessageIDs())
 		}
@@ -194,23 +195,23 @@ func TestDuplicateEmail(t *testing.T) {
 // TestMethodAndBrowserHeaders: an unknown or missing method is 4010003; an
 // api flow sent with a browser's Cookie or Origin is 4000001.
 func TestMethodAndBrowserHeaders(t *testing.T) {
-	s := start(t, nil)
-	good := body(t, "password", "m@example.com", goodPassword)
+	s := testkit.StartSQLite(t, nil)
+	good := body(t, "password", "m@example.com", sdk.GoodPassword)
 	cases := []struct {
 		name    string
 		body    []byte
 		headers []string
 		id      int64
 	}{
-		{"unknown method", body(t, "oidc", "m@example.com", goodPassword), nil, 4010003},
-		{"missing method", []byte(`{"password":"` + goodPassword + `","traits":{"email":"m@example.com"}}`), nil, 4010003},
-		{"method of another type", []byte(`{"method":1,"password":"` + goodPassword + `","traits":{"email":"m@example.com"}}`), nil, 4010003},
+		{"unknown method", body(t, "oidc", "m@example.com", sdk.GoodPassword), nil, 4010003},
+		{"missing method", []byte(`{"password":"` + sdk.GoodPassword + `","traits":{"email":"m@example.com"}}`), nil, 4010003},
+		{"method of another type", []byte(`{"method":1,"password":"` + sdk.GoodPassword + `","traits":{"email":"m@example.com"}}`), nil, 4010003},
 		{"cookie", good, []string{"Cookie", "ory_kratos_session=abc"}, 4000001},
 		{"origin", good, []string{"Origin", "https://evil.example"}, 4000001},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			f := wantFlow(t, submit(t, s, c.body, c.headers...))
+			f := sdk.WantFlow(t, "registration", submit(t, s, c.body, c.headers...))
 			if !slices.Contains(f.MessageIDs(), c.id) {
 				t.Errorf("messages %v, want %d", f.MessageIDs(), c.id)
 			}
@@ -224,9 +225,9 @@ func TestMethodAndBrowserHeaders(t *testing.T) {
 
 // TestFormBody: api flows accept form-urlencoded bodies with dotted names.
 func TestFormBody(t *testing.T) {
-	s := start(t, nil)
+	s := testkit.StartSQLite(t, nil)
 	f := sdk.Init(t, s, "registration")
-	form := url.Values{"method": {"password"}, "password": {goodPassword}, "traits.email": {"form@example.com"}, "traits.name": {"Form"}}
+	form := url.Values{"method": {"password"}, "password": {sdk.GoodPassword}, "traits.email": {"form@example.com"}, "traits.name": {"Form"}}
 	r := sdk.Submit(t, s, "registration", f.ID, "application/x-www-form-urlencoded", []byte(form.Encode()))
 	if r.Status != http.StatusOK {
 		t.Fatalf("status %d: %s", r.Status, r.Body)
@@ -245,11 +246,11 @@ func TestFormBody(t *testing.T) {
 // TestSignedInClient: a client that holds a session cannot start or submit
 // a registration.
 func TestSignedInClient(t *testing.T) {
-	s := start(t, nil)
-	reg := sdk.Register(t, s, "in@example.com", goodPassword)
+	s := testkit.StartSQLite(t, nil)
+	reg := sdk.Register(t, s, "in@example.com", sdk.GoodPassword)
 	sdk.WantError(t, sdk.Do(t, http.MethodGet, s.PublicURL+"self-service/registration/api", "", nil, "X-Session-Token", reg.SessionToken), http.StatusBadRequest)
 	f := sdk.Init(t, s, "registration")
-	r := sdk.Submit(t, s, "registration", f.ID, "application/json", body(t, "password", "second@example.com", goodPassword), "X-Session-Token", reg.SessionToken)
+	r := sdk.Submit(t, s, "registration", f.ID, "application/json", body(t, "password", "second@example.com", sdk.GoodPassword), "X-Session-Token", reg.SessionToken)
 	sdk.WantError(t, r, http.StatusBadRequest)
 	if n := sdk.CountIdentities(t, s); n != 1 {
 		t.Errorf("%d identities, want 1", n)

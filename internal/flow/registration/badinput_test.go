@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/latchkey/latchkey/internal/testkit"
 	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
@@ -20,10 +21,10 @@ const (
 // endpoint. Each gets a clear 4xx (never a 5xx, never a success) and
 // nothing is written.
 func TestBadInput(t *testing.T) {
-	s := start(t, nil)
+	s := testkit.StartSQLite(t, nil)
 	const js, form = "application/json", "application/x-www-form-urlencoded"
 	mb := strings.Repeat("a", 1<<20)
-	pw := goodPassword
+	pw := sdk.GoodPassword
 	cases := []struct {
 		name        string
 		contentType string
@@ -71,7 +72,7 @@ func TestBadInput(t *testing.T) {
 			case envelope:
 				sdk.WantError(t, r, c.status)
 			case flowMsg:
-				got := wantFlow(t, r)
+				got := sdk.WantFlow(t, "registration", r)
 				if got.ID != f.ID {
 					t.Errorf("answered flow %s, want %s", got.ID, f.ID)
 				}
@@ -90,16 +91,16 @@ func TestBadInput(t *testing.T) {
 // TestFlowOfAnotherKind: a login or settings flow id submitted as a
 // registration is unknown here (404), and writes nothing.
 func TestFlowOfAnotherKind(t *testing.T) {
-	s := start(t, nil)
-	other := sdk.Register(t, s, "owner@example.com", goodPassword)
+	s := testkit.StartSQLite(t, nil)
+	other := sdk.Register(t, s, "owner@example.com", sdk.GoodPassword)
 	login := sdk.Init(t, s, "login")
 	settings := sdk.Init(t, s, "settings", "X-Session-Token", other.SessionToken)
 	for _, id := range []string{login.ID, settings.ID} {
-		r := sdk.Submit(t, s, "registration", id, "application/json", body(t, "password", "x@example.com", goodPassword))
+		r := sdk.Submit(t, s, "registration", id, "application/json", body(t, "password", "x@example.com", sdk.GoodPassword))
 		sdk.WantError(t, r, http.StatusNotFound)
 	}
 	for _, q := range []string{"", "?flow=", "?flow=not-a-uuid", "?flow=2f1c4a4e-2d39-4bd5-b2a8-6d2f0d5e2b90"} {
-		r := sdk.Do(t, http.MethodPost, s.PublicURL+"self-service/registration"+q, "application/json", body(t, "password", "x@example.com", goodPassword))
+		r := sdk.Do(t, http.MethodPost, s.PublicURL+"self-service/registration"+q, "application/json", body(t, "password", "x@example.com", sdk.GoodPassword))
 		sdk.WantError(t, r, http.StatusNotFound)
 	}
 	if n := sdk.CountIdentities(t, s); n != 1 {

@@ -31,7 +31,7 @@ func TestParallelRegistrationsOfOneEmail(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				results[k] = sdk.Submit(t, s, "registration", flows[k].ID, "application/json", body(t, "password", emails[k%len(emails)], goodPassword))
+				results[k] = sdk.Submit(t, s, "registration", flows[k].ID, "application/json", body(t, "password", emails[k%len(emails)], sdk.GoodPassword))
 			}()
 		}
 		close(start)

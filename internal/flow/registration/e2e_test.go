@@ -46,7 +46,7 @@ func TestNativeAppJourneySDK(t *testing.T) {
 			t.Errorf("admin fetch differs from init:\n got %s\nwant %s", sdk.JSON(t, got), sdk.JSON(t, rf))
 		}
 		reg, resp, err := pub.SubmitSelfServiceRegistrationFlow(ctx).Flow(rf.Id).
-			SubmitSelfServiceRegistrationFlow(sdk.RegistrationBody(goodPassword, sdk.Traits("Alice@Example.COM", "Alice"))).Execute()
+			SubmitSelfServiceRegistrationFlow(sdk.RegistrationBody(sdk.GoodPassword, sdk.Traits("Alice@Example.COM", "Alice"))).Execute()
 		sdk.Want(t, "submit registration", resp, err, http.StatusOK)
 		if reg.Session == nil || reg.SessionToken == "" || reg.Session.Identity.Id != reg.Identity.Id || !reg.Session.GetActive() {
 			t.Fatalf("registration with the session hook must answer identity, session and token: %s", sdk.JSON(t, reg))
@@ -65,7 +65,7 @@ func TestNativeAppJourneySDK(t *testing.T) {
 		rf2, resp, err := pub.InitializeSelfServiceRegistrationForNativeApps(ctx).Execute()
 		sdk.Want(t, "init second registration", resp, err, http.StatusOK)
 		_, resp, err = pub.SubmitSelfServiceRegistrationFlow(ctx).Flow(rf2.Id).
-			SubmitSelfServiceRegistrationFlow(sdk.RegistrationBody(goodPassword, sdk.Traits("alice@example.com", ""))).Execute()
+			SubmitSelfServiceRegistrationFlow(sdk.RegistrationBody(sdk.GoodPassword, sdk.Traits("alice@example.com", ""))).Execute()
 		sdk.Want(t, "duplicate registration", resp, err, http.StatusBadRequest)
 		var ge *client.GenericOpenAPIError
 		if !errors.As(err, &ge) {
@@ -88,12 +88,12 @@ func TestNativeAppJourneySDK(t *testing.T) {
 		if lgot.Id != lf.Id {
 			t.Errorf("admin login flow id %s, want %s", lgot.Id, lf.Id)
 		}
-		_, resp, err = pub.SubmitSelfServiceLoginFlow(ctx).Flow(lf.Id).SubmitSelfServiceLoginFlow(sdk.LoginBody("alice@example.com", "wrong-"+goodPassword)).Execute()
+		_, resp, err = pub.SubmitSelfServiceLoginFlow(ctx).Flow(lf.Id).SubmitSelfServiceLoginFlow(sdk.LoginBody("alice@example.com", "wrong-"+sdk.GoodPassword)).Execute()
 		sdk.Want(t, "login with a wrong password", resp, err, http.StatusBadRequest)
 		if errors.As(err, &ge); ge == nil || !isLoginFlowWith(ge.Model(), 4000006) {
 			t.Errorf("wrong password answer = %s, want the login flow with 4000006", sdk.ErrorBody(err))
 		}
-		li, resp, err := pub.SubmitSelfServiceLoginFlow(ctx).Flow(lf.Id).SubmitSelfServiceLoginFlow(sdk.LoginBody("ALICE@example.com", goodPassword)).Execute()
+		li, resp, err := pub.SubmitSelfServiceLoginFlow(ctx).Flow(lf.Id).SubmitSelfServiceLoginFlow(sdk.LoginBody("ALICE@example.com", sdk.GoodPassword)).Execute()
 		sdk.Want(t, "login", resp, err, http.StatusOK)
 		if li.Session.Identity.Id != reg.Identity.Id || li.SessionToken == "" || li.SessionToken == reg.SessionToken {
 			t.Fatalf("login = %s, want a new session of %s", sdk.JSON(t, li), reg.Identity.Id)
@@ -129,7 +129,7 @@ func TestNativeAppJourneySDK(t *testing.T) {
 		if upd.Flow.State != "success" {
 			t.Errorf("password answer state %q, want success", upd.Flow.State)
 		}
-		if _, resp, err := sdk.TryLogin(t, s, "alice@example.com", goodPassword); sdk.Status(t, resp, err) != http.StatusBadRequest {
+		if _, resp, err := sdk.TryLogin(t, s, "alice@example.com", sdk.GoodPassword); sdk.Status(t, resp, err) != http.StatusBadRequest {
 			t.Errorf("the old password still signs in (%d)", resp.StatusCode)
 		}
 		li2 := sdk.Login(t, s, "alice@example.com", newPassword)

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/testkit"
 	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
@@ -64,14 +65,14 @@ func withBreachCheck(host string, ignoreNetworkErrors bool) func(*config.Config)
 // of the hash leave the server.
 func TestBreachedPassword(t *testing.T) {
 	api, paths := rangeAPI(t)
-	s := start(t, withBreachCheck(api.URL, false))
+	s := testkit.StartSQLite(t, withBreachCheck(api.URL, false))
 
-	f := wantFlow(t, submit(t, s, body(t, "password", "pwned@example.com", breached)))
+	f := sdk.WantFlow(t, "registration", submit(t, s, body(t, "password", "pwned@example.com", breached)))
 	if f.NodeMessage("password", 4000005) == nil {
 		t.Errorf("breached password: messages %v, want 4000005 on password", f.MessageIDs())
 	}
 	wantNoIdentities(t, s)
-	if r := submit(t, s, body(t, "password", "fine@example.com", goodPassword)); r.Status != http.StatusOK {
+	if r := submit(t, s, body(t, "password", "fine@example.com", sdk.GoodPassword)); r.Status != http.StatusOK {
 		t.Errorf("unlisted password: status %d: %s", r.Status, r.Body)
 	}
 	asked := paths()
@@ -95,15 +96,15 @@ func TestBreachCheckUnreachable(t *testing.T) {
 	down := "http://" + l.Addr().String()
 	l.Close() // nothing listens there any more
 
-	strict := start(t, withBreachCheck(down, false))
-	f := wantFlow(t, submit(t, strict, body(t, "password", "strict@example.com", goodPassword)))
+	strict := testkit.StartSQLite(t, withBreachCheck(down, false))
+	f := sdk.WantFlow(t, "registration", submit(t, strict, body(t, "password", "strict@example.com", sdk.GoodPassword)))
 	if f.NodeMessage("password", 4000005) == nil {
 		t.Errorf("range API down, ignore_network_errors=false: messages %v, want 4000005 on password", f.MessageIDs())
 	}
 	wantNoIdentities(t, strict)
 
-	lenient := start(t, withBreachCheck(down, true))
-	if r := submit(t, lenient, body(t, "password", "lenient@example.com", goodPassword)); r.Status != http.StatusOK {
+	lenient := testkit.StartSQLite(t, withBreachCheck(down, true))
+	if r := submit(t, lenient, body(t, "password", "lenient@example.com", sdk.GoodPassword)); r.Status != http.StatusOK {
 		t.Errorf("range API down, ignore_network_errors=true: status %d, want 200: %s", r.Status, r.Body)
 	}
 	if n := sdk.CountIdentities(t, lenient); n != 1 {

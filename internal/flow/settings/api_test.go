@@ -9,13 +9,14 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/testkit"
 	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
 // TestNoSession: settings need a session; without one (or with a token
 // that is not one) every route answers 401.
 func TestNoSession(t *testing.T) {
-	s := start(t, nil)
+	s := testkit.StartSQLite(t, nil)
 	u := signUp(t, s, "me@example.com")
 	f := initFlow(t, s, u)
 	for _, headers := range [][]string{nil, {"X-Session-Token", "not-a-token"}, {"Authorization", "Bearer not-a-token"}} {
@@ -32,7 +33,7 @@ func TestNoSession(t *testing.T) {
 // TestInitLayout: the form is pre-filled with the identity's traits, and
 // the flow carries the identity and state show_form; both ports serve it.
 func TestInitLayout(t *testing.T) {
-	s := start(t, nil)
+	s := testkit.StartSQLite(t, nil)
 	u := signUp(t, s, "Layout@Example.com")
 	r := sdk.Do(t, http.MethodGet, s.PublicURL+"self-service/settings/api", "", nil, "X-Session-Token", u.token)
 	if r.Status != http.StatusOK {
@@ -80,7 +81,7 @@ func TestInitLayout(t *testing.T) {
 // token is 403, and the answer does not reveal the owner's traits (the
 // reference's bug answered 400 with the owner's flow).
 func TestAnotherIdentity(t *testing.T) {
-	s := start(t, nil)
+	s := testkit.StartSQLite(t, nil)
 	owner := signUp(t, s, "owner.secret@example.com")
 	other := signUp(t, s, "mallory@example.com")
 	f := initFlow(t, s, owner)
@@ -95,7 +96,7 @@ func TestAnotherIdentity(t *testing.T) {
 	}
 	// Nothing changed: the owner still signs in with the old password and
 	// keeps the email.
-	li := sdk.Login(t, s, owner.email, goodPassword)
+	li := sdk.Login(t, s, owner.email, sdk.GoodPassword)
 	if tr, _ := li.Session.Identity.Traits.(map[string]any); tr["email"] != owner.email || tr["name"] == "Pwned" {
 		t.Errorf("owner traits changed: %v", tr)
 	}
@@ -104,7 +105,7 @@ func TestAnotherIdentity(t *testing.T) {
 // TestUnknownFlow: unknown, malformed, missing, or another kind's id is
 // 404 to fetches and submissions.
 func TestUnknownFlow(t *testing.T) {
-	s := start(t, nil)
+	s := testkit.StartSQLite(t, nil)
 	u := signUp(t, s, "lost@example.com")
 	login := sdk.Init(t, s, "login")
 	for _, q := range []string{"?id=2f1c4a4e-2d39-4bd5-b2a8-6d2f0d5e2b90", "?id=x", "", "?id=" + login.ID} {
@@ -120,7 +121,7 @@ func TestUnknownFlow(t *testing.T) {
 // carrying 4050001, and changes nothing.
 func TestExpiredFlow(t *testing.T) {
 	t.Parallel()
-	s := start(t, func(c *config.Config) { c.SelfService.Flows.Settings.Lifespan = config.Duration(time.Second) })
+	s := testkit.StartSQLite(t, func(c *config.Config) { c.SelfService.Flows.Settings.Lifespan = config.Duration(time.Second) })
 	u := signUp(t, s, "slow@example.com")
 	f := initFlow(t, s, u)
 	time.Sleep(1100 * time.Millisecond)

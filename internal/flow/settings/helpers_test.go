@@ -3,33 +3,21 @@ package settings_test
 import (
 	"encoding/json"
 	"net/http"
-	"strings"
 	"testing"
 
-	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/testkit"
 	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
-
-// goodPassword passes the policy and is unlike the emails the tests use.
-const goodPassword = "vD7#kq2!Lm9z"
-
-// start runs Latchkey on a fresh SQLite database with the test config,
-// changed by mutate.
-func start(t *testing.T, mutate func(*config.Config)) *testkit.Server {
-	t.Helper()
-	return testkit.Start(t, testkit.Config(t, testkit.NewDatabase(t, "sqlite"), mutate))
-}
 
 // user is a registered identity with its session token.
 type user struct {
 	id, email, token string
 }
 
-// signUp registers an email with goodPassword.
+// signUp registers an email with sdk.GoodPassword.
 func signUp(t *testing.T, s *testkit.Server, email string) user {
 	t.Helper()
-	reg := sdk.Register(t, s, email, goodPassword)
+	reg := sdk.Register(t, s, email, sdk.GoodPassword)
 	return user{id: reg.Identity.Id, email: email, token: reg.SessionToken}
 }
 
@@ -42,21 +30,13 @@ func initFlow(t *testing.T, s *testkit.Server, u user) sdk.Flow {
 // profile renders a profile submission as JSON.
 func profile(t *testing.T, email, name string) []byte {
 	t.Helper()
-	b, err := json.Marshal(map[string]any{"method": "profile", "traits": map[string]any{"email": email, "name": name}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return sdk.Marshal(t, map[string]any{"method": "profile", "traits": map[string]any{"email": email, "name": name}})
 }
 
 // password renders a password submission as JSON.
 func password(t *testing.T, pw string) []byte {
 	t.Helper()
-	b, err := json.Marshal(map[string]any{"method": "password", "password": pw})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return sdk.Marshal(t, map[string]any{"method": "password", "password": pw})
 }
 
 // submitAs posts a JSON body to a settings flow with u's token.
@@ -96,17 +76,4 @@ func wantSaved(t *testing.T, r sdk.Response) result {
 		t.Errorf("flow state %q messages %v, want success with 1050001", out.Flow.State, out.Flow.MessageIDs())
 	}
 	return out
-}
-
-// wantFlow checks a response is the settings flow answered with 400.
-func wantFlow(t *testing.T, r sdk.Response) sdk.Flow {
-	t.Helper()
-	if r.Status != http.StatusBadRequest {
-		t.Fatalf("status %d, want 400 with the flow; body %s", r.Status, r.Body)
-	}
-	f := sdk.DecodeFlow(t, r.Body)
-	if f.Type != "api" || !strings.HasSuffix(f.UI.Action, "self-service/settings?flow="+f.ID) {
-		t.Errorf("answer is not the api settings flow: type %q, action %q", f.Type, f.UI.Action)
-	}
-	return f
 }

@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/testkit"
 	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
 // TestProfileChange: a new name is saved and shown in the answer, the
 // flow, and the session; the addresses stay as they were.
 func TestProfileChange(t *testing.T) {
-	s := start(t, nil)
+	s := testkit.StartSQLite(t, nil)
 	u := signUp(t, s, "prof@example.com")
 	f := initFlow(t, s, u)
 	out := wantSaved(t, submitAs(t, s, u, f.ID, profile(t, "prof@example.com", "Professor Plum")))
@@ -35,7 +36,7 @@ func TestProfileChange(t *testing.T) {
 // TestEmailChange: a new email replaces the verifiable and recovery
 // addresses (unverified) and becomes the only login identifier.
 func TestEmailChange(t *testing.T) {
-	s := start(t, nil)
+	s := testkit.StartSQLite(t, nil)
 	u := signUp(t, s, "old@example.com")
 	f := initFlow(t, s, u)
 	out := wantSaved(t, submitAs(t, s, u, f.ID, profile(t, "New@Example.com", "N")))
@@ -46,19 +47,19 @@ func TestEmailChange(t *testing.T) {
 	if len(ra) != 1 || ra[0].Value != "new@example.com" {
 		t.Errorf("recovery_addresses = %+v, want only new@example.com", ra)
 	}
-	sdk.Login(t, s, "new@example.com", goodPassword)
-	_, resp, err := sdk.TryLogin(t, s, "old@example.com", goodPassword)
+	sdk.Login(t, s, "new@example.com", sdk.GoodPassword)
+	_, resp, err := sdk.TryLogin(t, s, "old@example.com", sdk.GoodPassword)
 	if got := sdk.Status(t, resp, err); got != http.StatusBadRequest {
 		t.Errorf("the old email still signs in: %d", got)
 	}
 	// The old email is free again.
-	sdk.Register(t, s, "old@example.com", goodPassword)
+	sdk.Register(t, s, "old@example.com", sdk.GoodPassword)
 }
 
 // TestPasswordChange: the new password signs in, the old one does not; a
 // password the policy refuses changes nothing.
 func TestPasswordChange(t *testing.T) {
-	s := start(t, nil)
+	s := testkit.StartSQLite(t, nil)
 	u := signUp(t, s, "pw.changer@example.com")
 	f := initFlow(t, s, u)
 	for _, c := range []struct {
@@ -67,7 +68,7 @@ func TestPasswordChange(t *testing.T) {
 	}{
 		{"", 4000002}, {"short", 4000005}, {"password123", 4000005}, {"pw.changer@example.com", 4000005}, {"Pw.Changer99", 4000005},
 	} {
-		g := wantFlow(t, submitAs(t, s, u, f.ID, password(t, c.pw)))
+		g := sdk.WantFlow(t, "settings", submitAs(t, s, u, f.ID, password(t, c.pw)))
 		if g.NodeMessage("password", c.id) == nil {
 			t.Errorf("password %q: messages %v, want %d on password", c.pw, g.MessageIDs(), c.id)
 		}
@@ -75,11 +76,11 @@ func TestPasswordChange(t *testing.T) {
 			t.Errorf("password %q echoed back", c.pw)
 		}
 	}
-	sdk.Login(t, s, u.email, goodPassword) // unchanged so far
+	sdk.Login(t, s, u.email, sdk.GoodPassword) // unchanged so far
 	const next = "Zt8@uw4#Pq1x"
 	wantSaved(t, submitAs(t, s, u, f.ID, password(t, next)))
 	sdk.Login(t, s, u.email, next)
-	if _, resp, err := sdk.TryLogin(t, s, u.email, goodPassword); sdk.Status(t, resp, err) != http.StatusBadRequest {
+	if _, resp, err := sdk.TryLogin(t, s, u.email, sdk.GoodPassword); sdk.Status(t, resp, err) != http.StatusBadRequest {
 		t.Errorf("the old password still signs in")
 	}
 }
@@ -90,7 +91,7 @@ func TestPasswordChange(t *testing.T) {
 // (refresh) unlocks them.
 func TestPrivilegedSessionMaxAge(t *testing.T) {
 	t.Parallel()
-	s := start(t, func(c *config.Config) {
+	s := testkit.StartSQLite(t, func(c *config.Config) {
 		c.SelfService.Flows.Settings.PrivilegedSessionMaxAge = config.Duration(time.Second)
 	})
 	u := signUp(t, s, "stale@example.com")
@@ -100,9 +101,9 @@ func TestPrivilegedSessionMaxAge(t *testing.T) {
 	sdk.WantError(t, submitAs(t, s, u, f.ID, password(t, "Zt8@uw4#Pq1x")), http.StatusForbidden)
 	sdk.WantError(t, submitAs(t, s, u, f.ID, profile(t, "other@example.com", "Stale")), http.StatusForbidden)
 	wantSaved(t, submitAs(t, s, u, f.ID, profile(t, "stale@example.com", "Still Me")))
-	sdk.Login(t, s, "stale@example.com", goodPassword) // neither refused change happened
+	sdk.Login(t, s, "stale@example.com", sdk.GoodPassword) // neither refused change happened
 
-	fresh := sdk.Login(t, s, "stale@example.com", goodPassword)
+	fresh := sdk.Login(t, s, "stale@example.com", sdk.GoodPassword)
 	u.token = fresh.SessionToken
 	wantSaved(t, submitAs(t, s, u, f.ID, password(t, "Zt8@uw4#Pq1x")))
 	sdk.Login(t, s, "stale@example.com", "Zt8@uw4#Pq1x")
@@ -111,7 +112,7 @@ func TestPrivilegedSessionMaxAge(t *testing.T) {
 // TestValidation: broken profiles and unusable methods answer 400 with the
 // flow; the submitted values stay in the form and nothing is saved.
 func TestValidation(t *testing.T) {
-	s := start(t, nil)
+	s := testkit.StartSQLite(t, nil)
 	signUp(t, s, "Taken@Example.com")
 	u := signUp(t, s, "valid@example.com")
 	cases := []struct {
@@ -133,7 +134,7 @@ func TestValidation(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			f := wantFlow(t, submitAs(t, s, u, initFlow(t, s, u).ID, []byte(c.body), c.headers...))
+			f := sdk.WantFlow(t, "settings", submitAs(t, s, u, initFlow(t, s, u).ID, []byte(c.body), c.headers...))
 			if c.node != "" && f.NodeMessage(c.node, c.id) == nil || !f.HasMessage(c.id) {
 				t.Errorf("messages %v, want %d (on %q)", f.MessageIDs(), c.id, c.node)
 			}
@@ -142,7 +143,7 @@ func TestValidation(t *testing.T) {
 			}
 		})
 	}
-	kept := wantFlow(t, submitAs(t, s, u, initFlow(t, s, u).ID, []byte(`{"method":"profile","traits":{"email":"nope","name":"Kept"}}`)))
+	kept := sdk.WantFlow(t, "settings", submitAs(t, s, u, initFlow(t, s, u).ID, []byte(`{"method":"profile","traits":{"email":"nope","name":"Kept"}}`)))
 	if kept.Node("traits.email").Attributes.Value != "nope" || kept.Node("traits.name").Attributes.Value != "Kept" {
 		t.Errorf("submitted values not kept: email %v name %v", kept.Node("traits.email").Attributes.Value, kept.Node("traits.name").Attributes.Value)
 	}
@@ -156,7 +157,7 @@ func TestValidation(t *testing.T) {
 
 // TestFormBody: api settings flows accept form-urlencoded bodies.
 func TestFormBody(t *testing.T) {
-	s := start(t, nil)
+	s := testkit.StartSQLite(t, nil)
 	u := signUp(t, s, "form@example.com")
 	f := initFlow(t, s, u)
 	form := url.Values{"method": {"profile"}, "traits.email": {"form@example.com"}, "traits.name": {"Formal"}}
@@ -168,7 +169,7 @@ func TestFormBody(t *testing.T) {
 
 // TestBadInput: broken bodies are a clear 4xx and change nothing.
 func TestBadInput(t *testing.T) {
-	s := start(t, nil)
+	s := testkit.StartSQLite(t, nil)
 	u := signUp(t, s, "bad@example.com")
 	mb := strings.Repeat("a", 1<<20)
 	cases := []struct {
@@ -187,7 +188,7 @@ func TestBadInput(t *testing.T) {
 			sdk.WantError(t, submitAs(t, s, u, initFlow(t, s, u).ID, []byte(c.body)), c.status)
 		})
 	}
-	sdk.Login(t, s, "bad@example.com", goodPassword)
+	sdk.Login(t, s, "bad@example.com", sdk.GoodPassword)
 	if got := string(sdk.Do(t, http.MethodGet, s.AdminURL+"identities/"+u.id, "", nil).Body); !strings.Contains(got, `"name":"Test User"`) {
 		t.Errorf("a refused body changed the identity: %s", got)
 	}

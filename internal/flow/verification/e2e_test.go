@@ -26,7 +26,7 @@ func TestVerificationJourney(t *testing.T) {
 		if m.Subject != "Please verify your email address" || !slices.Equal(m.To, []string{"grace@example.com"}) {
 			t.Errorf("sign-up mail %q to %v", m.Subject, m.To)
 		}
-		link := e.linkFor(m, "self-service/verification")
+		link := e.MailedLink(m, "self-service/verification")
 		b := e.Browser()
 		e.wantVerified(b.Get(link))
 		if code, _ := b.Whoami(); code != http.StatusUnauthorized {
@@ -50,7 +50,7 @@ func TestVerificationJourney(t *testing.T) {
 		if got := e.flow(f.Id); got.State != "sent_email" {
 			t.Errorf("fetched flow state %s, want sent_email", got.State)
 		}
-		link2 := e.linkFor(e.Mail.Next(t, "grace@example.com"), "self-service/verification/methods/link")
+		link2 := e.MailedLink(e.Mail.Next(t, "grace@example.com"), "self-service/verification/methods/link")
 		if u, _ := url.Parse(link2); u.Query().Get("flow") != f.Id {
 			t.Errorf("link names flow %s, want %s", u.Query().Get("flow"), f.Id)
 		}
@@ -78,7 +78,7 @@ func TestVerificationJourney(t *testing.T) {
 		if bf := e.flow(fid); bf.State != "sent_email" || !slices.Equal(mailtest.IDs(bf.Ui.Messages), []int64{1070001}) {
 			t.Errorf("browser flow after submit: %s %v", bf.State, mailtest.IDs(bf.Ui.Messages))
 		}
-		e.wantVerified(c.Get(e.linkFor(e.Mail.Next(t, "hopper@example.com"), "self-service/verification")))
+		e.wantVerified(c.Get(e.MailedLink(e.Mail.Next(t, "hopper@example.com"), "self-service/verification")))
 		e.wantAddress(hopper.Id, "hopper@example.com", true, "completed")
 		e.wantAddress(id, "grace@example.com", true, "completed")
 	})
@@ -103,7 +103,7 @@ func TestVerificationUnknownAddressLooksTheSame(t *testing.T) {
 	if a, b := norm(raw1, f1.Id, "known@example.com"), norm(raw2, f2.Id, "nobody@example.com"); a != b {
 		t.Errorf("answers differ:\nknown   %s\nunknown %s", a, b)
 	}
-	e.linkFor(e.Mail.Next(t, "known@example.com"), "self-service/verification/methods/link")
+	e.MailedLink(e.Mail.Next(t, "known@example.com"), "self-service/verification/methods/link")
 	n := e.Mail.Next(t, "nobody@example.com")
 	if len(n.Links()) != 0 || strings.Contains(n.HTML, "href=") || strings.Contains(n.Text, "token=") {
 		t.Errorf("the notice to an unknown address carries a link:\n%s", n.Text)

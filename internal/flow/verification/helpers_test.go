@@ -6,9 +6,7 @@ package verification_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -18,6 +16,7 @@ import (
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/testkit"
 	"github.com/latchkey/latchkey/internal/testkit/mailtest"
+	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
 const password = "correct-horse-battery-staple-42"
@@ -54,15 +53,7 @@ func (e *env) submitAPI(id, email string) (int, *client.VerificationFlow, []byte
 	e.t.Helper()
 	res, err := e.SDK.PublicApi.SubmitSelfServiceVerificationFlow(context.Background()).Flow(id).
 		Body(map[string]interface{}{"email": email, "method": "link"}).Execute()
-	if res == nil {
-		e.t.Fatalf("submit verification: %v", err)
-	}
-	raw, _ := io.ReadAll(res.Body)
-	var f client.VerificationFlow
-	if err := json.Unmarshal(raw, &f); err != nil {
-		e.t.Fatalf("submit verification: %d with a body that is not a flow: %s", res.StatusCode, raw)
-	}
-	return res.StatusCode, &f, raw
+	return sdk.ReadFlow[client.VerificationFlow](e.t, "submit verification", res, err)
 }
 
 // flow reads a verification flow through the SDK.
@@ -75,21 +66,9 @@ func (e *env) flow(id string) *client.VerificationFlow {
 	return f
 }
 
-// linkFor checks a mailed link is a verification link on the public base
-// URL at path and returns it.
-func (e *env) linkFor(m mailtest.Message, path string) string {
-	e.t.Helper()
-	link := m.Link(e.t)
-	u, err := url.Parse(link)
-	if err != nil || !strings.HasPrefix(link, e.Public+path+"?") || u.Query().Get("flow") == "" || len(u.Query().Get("token")) < 32 {
-		e.t.Fatalf("mailed link %q, want %s%s?flow=<id>&token=<token>", link, e.Public, path)
-	}
-	return link
-}
-
 // wantVerified checks a link's answer: 303 to the verification return
 // URL, and no session.
-func (e *env) wantVerified(r mailtest.Response) {
+func (e *env) wantVerified(r sdk.BrowserResponse) {
 	e.t.Helper()
 	if loc := r.Location(e.t); r.StatusCode != http.StatusSeeOther || loc.String() != mailtest.UIBase+"verified" {
 		e.t.Fatalf("verification link: %d to %s, want 303 to %sverified", r.StatusCode, loc, mailtest.UIBase)
@@ -101,7 +80,7 @@ func (e *env) wantVerified(r mailtest.Response) {
 
 // wantRetry checks r sends the browser to a new verification flow carrying
 // message id.
-func (e *env) wantRetry(r mailtest.Response, id int64) {
+func (e *env) wantRetry(r sdk.BrowserResponse, id int64) {
 	e.t.Helper()
 	loc := r.Location(e.t)
 	if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc.String(), mailtest.UIBase+"verification?flow=") {

@@ -23,7 +23,7 @@ func (e *env) requestLink(email string) string {
 	if status, _, raw := e.submitAPI(f.Id, email); status != http.StatusOK {
 		e.t.Fatalf("submit %s: %d %s", email, status, raw)
 	}
-	return e.linkFor(e.Mail.Next(e.t, email), "self-service/verification/methods/link")
+	return e.MailedLink(e.Mail.Next(e.t, email), "self-service/verification/methods/link")
 }
 
 // TestVerificationBadLinks: an unknown token leads to a new flow with
@@ -70,7 +70,7 @@ func TestVerificationLinkExpired(t *testing.T) {
 	if status, _, raw := e.submitAPI(f.Id, "late@example.com"); status != http.StatusOK {
 		t.Fatalf("submit within the lifespan: %d %s (is the machine too slow for a 3s lifespan?)", status, raw)
 	}
-	link := e.linkFor(e.Mail.Next(t, "late@example.com"), "self-service/verification/methods/link")
+	link := e.MailedLink(e.Mail.Next(t, "late@example.com"), "self-service/verification/methods/link")
 	time.Sleep(time.Until(*f.ExpiresAt) + 100*time.Millisecond)
 	e.wantRetry(e.Browser().Get(link), 4070005)
 	e.wantAddress(i.Id, "late@example.com", false, "pending")
@@ -102,7 +102,7 @@ func TestVerificationAfterEmailChange(t *testing.T) {
 	if n := e.queuedTo("second@example.com"); n != 1 {
 		t.Errorf("%d messages queued to the new address, want 1", n)
 	}
-	e.wantVerified(e.Browser().Get(e.linkFor(m, "self-service/verification")))
+	e.wantVerified(e.Browser().Get(e.MailedLink(m, "self-service/verification")))
 	e.wantAddress(id, "second@example.com", true, "completed")
 
 	// Changing another trait mails nobody.
@@ -130,7 +130,7 @@ func TestVerificationNotResentOnPasswordChange(t *testing.T) {
 func TestVerificationLinkDiesWithItsAddress(t *testing.T) {
 	e := start(t, nil)
 	id, token := e.register("old@example.com")
-	link := e.linkFor(e.Mail.Next(t, "old@example.com"), "self-service/verification")
+	link := e.MailedLink(e.Mail.Next(t, "old@example.com"), "self-service/verification")
 	e.settings(token, map[string]any{"method": "profile", "traits": map[string]any{"email": "new@example.com"}})
 	e.Mail.Next(t, "new@example.com")
 	e.wantRetry(e.Browser().Get(link), 4070001)

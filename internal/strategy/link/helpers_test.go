@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/latchkey/latchkey/internal/testkit/mailtest"
+	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
 // submit starts an api flow of kind and posts body to path?flow=<id>
@@ -62,7 +63,7 @@ func token(t *testing.T, link string) string {
 
 // outcome names where a link's answer sends the browser: "settings",
 // "verified", "recovery:<message id>", "verification:<message id>".
-func outcome(t *testing.T, e *mailtest.Env, r mailtest.Response) string {
+func outcome(t *testing.T, e *mailtest.Env, r sdk.BrowserResponse) string {
 	t.Helper()
 	loc := r.Location(t)
 	if r.StatusCode != http.StatusSeeOther {

@@ -11,6 +11,7 @@ import (
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/testkit"
 	"github.com/latchkey/latchkey/internal/testkit/mailtest"
+	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
 // TestLinksSingleUseInParallel: on every database, a recovery link and a
@@ -26,8 +27,8 @@ func TestLinksSingleUseInParallel(t *testing.T) {
 		} {
 			l := link(t, e, c.kind, "race@example.com")
 			const n = 8
-			got := make([]mailtest.Response, n)
-			browsers := make([]*mailtest.Browser, n)
+			got := make([]sdk.BrowserResponse, n)
+			browsers := make([]*sdk.Browser, n)
 			for k := range browsers {
 				browsers[k] = e.Browser()
 			}
@@ -114,9 +115,9 @@ func TestLinksUseConfiguredBaseURL(t *testing.T) {
 	cfg := mailtest.Config(t, testkit.NewDatabase(t, "sqlite"), mail.URI(), func(c *config.Config) {
 		c.Serve.Public.BaseURL = "http://id.example.test/"
 	})
-	srv, addr := mailtest.StartApp(t, cfg, io.Discard)
+	srv := testkit.StartWith(t, cfg, testkit.Options{Log: io.Discard})
 	e := mailtest.NewEnv(t, srv, mail)
-	e.DialPublic(addr)
+	e.DialPublic(srv.PublicAddr)
 	e.CreateIdentity("base@example.com")
 	forged := []string{"Host", "evil.example", "X-Forwarded-Host", "evil.example", "X-Forwarded-Proto", "https", "Forwarded", "host=evil.example;proto=https"}
 

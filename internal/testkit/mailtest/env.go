@@ -1,12 +1,9 @@
 package mailtest
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"strings"
 	"testing"
@@ -15,6 +12,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/testkit"
+	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
 // UIBase is where the test configuration puts every self-service page.
@@ -70,7 +68,7 @@ func StartEnv(t testing.TB, dsn string, mutate func(*config.Config)) *Env {
 
 // NewEnv wraps a running server and its mail server.
 func NewEnv(t testing.TB, srv *testkit.Server, mail *Server) *Env {
-	return &Env{T: t, Server: srv, Mail: mail, Public: srv.PublicURL, SDK: sdk(srv.PublicURL, nil), Admin: sdk(srv.AdminURL, nil)}
+	return &Env{T: t, Server: srv, Mail: mail, Public: srv.PublicURL, SDK: sdk.NewClient(srv.PublicURL, nil), Admin: sdk.NewClient(srv.AdminURL, nil)}
 }
 
 // DialPublic makes the env's public clients (SDK and browsers) connect to
@@ -78,7 +76,7 @@ func NewEnv(t testing.TB, srv *testkit.Server, mail *Server) *Env {
 // that does not resolve, as behind a proxy.
 func (e *Env) DialPublic(addr string) {
 	e.dial = addr
-	e.SDK = sdk(e.Public, &http.Client{Transport: e.transport()})
+	e.SDK = sdk.NewClient(e.Public, &http.Client{Transport: e.transport()})
 }
 
 func (e *Env) transport() http.RoundTripper {
@@ -90,15 +88,6 @@ func (e *Env) transport() http.RoundTripper {
 		return (&net.Dialer{}).DialContext(ctx, network, e.dial)
 	}
 	return tr
-}
-
-func sdk(base string, hc *http.Client) *client.APIClient {
-	c := client.NewConfiguration()
-	c.Servers = client.ServerConfigurations{{URL: strings.TrimSuffix(base, "/")}}
-	if hc != nil {
-		c.HTTPClient = hc
-	}
-	return client.NewAPIClient(c)
 }
 
 // CreateIdentity creates an identity with an email (and no password)
@@ -123,118 +112,20 @@ func (e *Env) Identity(id string) *client.Identity {
 	return i
 }
 
-// Browser is one browser profile: a cookie jar, and no automatic
-// redirects, so every Location can be checked. SDK sends its cookies.
-type Browser struct {
-	t    testing.TB
-	e    *Env
-	Jar  *cookiejar.Jar
-	HTTP *http.Client
-	SDK  *client.APIClient
-}
+// Browser opens a new browser profile on the public API (through the
+// address given to DialPublic, if any).
+func (e *Env) Browser() *sdk.Browser { return sdk.NewBrowser(e.T, e.Public, e.transport()) }
 
-// Browser opens a new browser profile.
-func (e *Env) Browser() *Browser {
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		e.T.Fatal(err)
+// MailedLink checks a mailed link is a link on the public base URL at path
+// with a flow id and a token of 32 characters or more, and returns it.
+func (e *Env) MailedLink(m Message, path string) string {
+	e.T.Helper()
+	link := m.Link(e.T)
+	u, err := url.Parse(link)
+	if err != nil || !strings.HasPrefix(link, e.Public+path+"?") || u.Query().Get("flow") == "" || len(u.Query().Get("token")) < 32 {
+		e.T.Fatalf("mailed link %q, want %s%s?flow=<id>&token=<token>", link, e.Public, path)
 	}
-	hc := &http.Client{Jar: jar, Transport: e.transport(), CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return &Browser{t: e.T, e: e, Jar: jar, HTTP: hc, SDK: sdk(e.Public, hc)}
-}
-
-// Response is an answer with its body read.
-type Response struct {
-	*http.Response
-	Body []byte
-}
-
-// Location is the redirect target; it fails the test without one.
-func (r Response) Location(t testing.TB) *url.URL {
-	t.Helper()
-	loc := r.Header.Get("Location")
-	u, err := url.Parse(loc)
-	if loc == "" || err != nil {
-		t.Fatalf("answer %d has no usable Location (%q); body %s", r.StatusCode, loc, r.Body)
-	}
-	return u
-}
-
-// SetCookie is the Set-Cookie of a name in this answer, or nil.
-func (r Response) SetCookie(name string) *http.Cookie {
-	for _, c := range r.Cookies() {
-		if c.Name == name {
-			return c
-		}
-	}
-	return nil
-}
-
-// Do sends a request; headers come in name, value pairs ("Host" sets the
-// request's Host).
-func (b *Browser) Do(method, u, contentType string, body []byte, headers ...string) Response {
-	b.t.Helper()
-	req, err := http.NewRequestWithContext(context.Background(), method, u, bytes.NewReader(body))
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	for k := 0; k+1 < len(headers); k += 2 {
-		if strings.EqualFold(headers[k], "Host") {
-			req.Host = headers[k+1]
-			continue
-		}
-		req.Header.Set(headers[k], headers[k+1])
-	}
-	res, err := b.HTTP.Do(req)
-	if err != nil {
-		b.t.Fatalf("%s %s: %v", method, u, err)
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return Response{Response: res, Body: raw}
-}
-
-// Get loads a URL.
-func (b *Browser) Get(u string, headers ...string) Response {
-	b.t.Helper()
-	return b.Do(http.MethodGet, u, "", nil, headers...)
-}
-
-// PostForm posts a form.
-func (b *Browser) PostForm(u string, v url.Values, headers ...string) Response {
-	b.t.Helper()
-	return b.Do(http.MethodPost, u, "application/x-www-form-urlencoded", []byte(v.Encode()), headers...)
-}
-
-// Cookie is the value the jar would send to the public API, "" for none.
-func (b *Browser) Cookie(name string) string {
-	u, _ := url.Parse(b.e.Public)
-	for _, c := range b.Jar.Cookies(u) {
-		if c.Name == name {
-			return c.Value
-		}
-	}
-	return ""
-}
-
-// Whoami is the status of /sessions/whoami with this browser's cookies
-// and the session's identity id when there is one.
-func (b *Browser) Whoami() (int, string) {
-	b.t.Helper()
-	s, res, err := b.SDK.PublicApi.ToSession(context.Background()).Execute()
-	if res == nil {
-		b.t.Fatalf("whoami: %v", err)
-	}
-	if res.StatusCode != http.StatusOK || s == nil {
-		return res.StatusCode, ""
-	}
-	return res.StatusCode, s.Identity.Id
+	return link
 }
 
 // IDs are the ids of UI messages.

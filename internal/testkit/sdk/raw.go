@@ -24,9 +24,28 @@ type Response struct {
 // noRedirects lets tests see redirects instead of following them.
 var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
-// Do sends a raw request (redirects are not followed); headers are name,
-// value pairs.
+// Do sends a raw request as an app does: it asks for JSON and does not
+// follow redirects. headers are name, value pairs (an Accept among them
+// replaces application/json).
 func Do(t testing.TB, method, url, contentType string, body []byte, headers ...string) Response {
+	t.Helper()
+	return Request(t, noRedirects, method, url, contentType, body, append([]string{"Accept", "application/json"}, headers...)...)
+}
+
+// Request sends a raw request with c exactly as given: only contentType
+// and headers (name, value pairs) are set. Tests of endpoints that any
+// HTTP client may call use it with http.DefaultClient.
+func Request(t testing.TB, c *http.Client, method, url, contentType string, body []byte, headers ...string) Response {
+	t.Helper()
+	resp, b := send(t, c, method, url, contentType, body, headers)
+	return Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// send is what Request and Browser.Do share: it builds the request, sends
+// it with c and reads the whole answer, failing the test on a transport
+// error. A nil body sends none. A "Host" pair in headers sets the
+// request's Host, which net/http would otherwise drop from the header.
+func send(t testing.TB, c *http.Client, method, url, contentType string, body []byte, headers []string) (*http.Response, []byte) {
 	t.Helper()
 	var r io.Reader
 	if body != nil {
@@ -39,20 +58,23 @@ func Do(t testing.TB, method, url, contentType string, body []byte, headers ...s
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	req.Header.Set("Accept", "application/json")
 	for k := 0; k+1 < len(headers); k += 2 {
+		if strings.EqualFold(headers[k], "Host") {
+			req.Host = headers[k+1]
+			continue
+		}
 		req.Header.Set(headers[k], headers[k+1])
 	}
-	resp, err := noRedirects.Do(req)
+	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, url, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatalf("read body: %v", err)
+		t.Fatalf("read body of %s %s: %v", method, url, err)
 	}
-	return Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+	return resp, b
 }
 
 // Init starts an api flow of a kind ("login", "registration", "settings")
@@ -115,6 +137,21 @@ type Message struct {
 	Text    string         `json:"text"`
 	Type    string         `json:"type"`
 	Context map[string]any `json:"context"`
+}
+
+// WantFlow fails the test unless a response is the api flow of a kind
+// ("login", "registration", "settings") answered with 400, the form with
+// its messages, and returns it.
+func WantFlow(t testing.TB, kind string, r Response) Flow {
+	t.Helper()
+	if r.Status != http.StatusBadRequest {
+		t.Fatalf("status %d, want 400 with the flow; body %s", r.Status, r.Body)
+	}
+	f := DecodeFlow(t, r.Body)
+	if f.Type != "api" || !strings.HasSuffix(f.UI.Action, "self-service/"+kind+"?flow="+f.ID) {
+		t.Errorf("answer is not the api %s flow: type %q, action %q", kind, f.Type, f.UI.Action)
+	}
+	return f
 }
 
 // DecodeFlow reads a flow from a body, failing the test when it is none.
@@ -189,7 +226,10 @@ func toString(v any) string {
 }
 
 // WantError fails the test unless a response is a status in the
-// reference's error envelope; it returns the envelope's inner object.
+// reference's error envelope,
+// {"error":{"code":N,"status":"<text>","message":"..."}} as
+// application/json, with code an integer and status and message strings;
+// it returns the envelope's inner object.
 func WantError(t testing.TB, r Response, status int) map[string]any {
 	t.Helper()
 	if r.Status != status {
@@ -198,18 +238,38 @@ func WantError(t testing.TB, r Response, status int) map[string]any {
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		t.Errorf("error Content-Type = %q, want application/json", ct)
 	}
+	var typed struct {
+		Error *struct {
+			Code    int    `json:"code"`
+			Status  string `json:"status"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
 	var env struct {
 		Error map[string]any `json:"error"`
 	}
-	if err := json.Unmarshal(r.Body, &env); err != nil || env.Error == nil {
+	err := json.Unmarshal(r.Body, &typed)
+	if err == nil {
+		err = json.Unmarshal(r.Body, &env)
+	}
+	if err != nil || typed.Error == nil || env.Error == nil {
 		t.Fatalf("body is not the error envelope: %v: %s", err, r.Body)
 	}
-	code, _ := env.Error["code"].(float64)
-	msg, _ := env.Error["message"].(string)
-	if int(code) != status || env.Error["status"] != http.StatusText(status) || msg == "" {
+	if e := typed.Error; e.Code != status || e.Status != http.StatusText(status) || e.Message == "" {
 		t.Errorf("error envelope = %v, want code %d, status %q and a message", env.Error, status, http.StatusText(status))
 	}
 	return env.Error
+}
+
+// DecodeObject reads a JSON object from a body, failing the test when it
+// is none.
+func DecodeObject(t testing.TB, body []byte) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(body, &m); err != nil {
+		t.Fatalf("body is not a JSON object: %v: %s", err, body)
+	}
+	return m
 }
 
 var (

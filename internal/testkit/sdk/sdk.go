@@ -1,7 +1,9 @@
 // Package sdk drives a test server the way apps in the wild do: through the
 // reference's Go SDK (github.com/ory/kratos-client-go v0.6.3-alpha.1), with
 // raw HTTP for what the SDK cannot express (broken bodies, browser headers,
-// redirects). It is test support for the self-service flow tests.
+// redirects), and a cookie-jar Browser. It is test support for the flow,
+// identity and session tests, so that they send requests and read answers
+// one way.
 package sdk
 
 import (
@@ -9,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -18,24 +21,35 @@ import (
 	"github.com/latchkey/latchkey/internal/testkit"
 )
 
+// GoodPassword passes the password policy (long enough, not common) and
+// is unlike the emails the tests use, so a submission that uses it is
+// refused, if at all, for something else.
+const GoodPassword = "vD7#kq2!Lm9z"
+
 // Public is an SDK client on the server's public port. headers are name,
 // value pairs sent with every request (for example X-Session-Token, which
 // some SDK calls have no parameter for).
+// Redirects are not followed: they are outcomes the tests look at.
 func Public(s *testkit.Server, headers ...string) *client.APIClient {
-	return newClient(s.PublicURL, headers...)
+	return NewClient(s.PublicURL, noRedirects, headers...)
 }
 
 // Admin is an SDK client on the server's admin port.
-func Admin(s *testkit.Server) *client.APIClient { return newClient(s.AdminURL) }
+func Admin(s *testkit.Server) *client.APIClient { return NewClient(s.AdminURL, noRedirects) }
 
-func newClient(base string, headers ...string) *client.APIClient {
+// NewClient builds an SDK client on a base URL as an app would: the SDK
+// appends paths that start with a slash, so the base loses its trailing
+// one. hc nil keeps the SDK's default client (which follows redirects);
+// headers are name, value pairs sent with every request.
+func NewClient(base string, hc *http.Client, headers ...string) *client.APIClient {
 	cfg := client.NewConfiguration()
 	cfg.Servers = client.ServerConfigurations{{URL: strings.TrimSuffix(base, "/")}}
 	for k := 0; k+1 < len(headers); k += 2 {
 		cfg.AddDefaultHeader(headers[k], headers[k+1])
 	}
-	// Redirects are outcomes the tests look at, not something to follow.
-	cfg.HTTPClient = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if hc != nil {
+		cfg.HTTPClient = hc
+	}
 	return client.NewAPIClient(cfg)
 }
 
@@ -68,6 +82,33 @@ func Want(t testing.TB, what string, resp *http.Response, err error, status int)
 	if status < 300 && err != nil {
 		t.Fatalf("%s: the SDK could not read the %d answer: %v %s", what, status, err, ErrorBody(err))
 	}
+}
+
+// Marshal renders a submission as JSON, failing the test when it cannot.
+func Marshal(t testing.TB, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// ReadFlow reads the flow an SDK call answered with, whatever its status
+// (the SDK does not decode error answers): the status, the flow and the
+// raw body. It fails the test, saying what, without an answer or when the
+// body is not a flow.
+func ReadFlow[F any](t testing.TB, what string, resp *http.Response, err error) (int, *F, []byte) {
+	t.Helper()
+	if resp == nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	var f F
+	if err := json.Unmarshal(raw, &f); err != nil {
+		t.Fatalf("%s: %d with a body that is not a flow: %s", what, resp.StatusCode, raw)
+	}
+	return resp.StatusCode, &f, raw
 }
 
 // JSON renders a value for messages and comparisons.

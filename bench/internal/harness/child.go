@@ -1,0 +1,119 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Child is a server process a benchmark started. A benchmark drives
+// servers in other processes so that the load generator's own CPU and
+// memory are not counted as the server's, and so that /proc can be read
+// for the server alone.
+type Child struct {
+	name string
+	cmd  *exec.Cmd
+	log  string        // where its output goes
+	done chan struct{} // closed when it has exited
+	err  error         // its exit status, once done is closed
+	once sync.Once
+}
+
+// StartChild starts a server process with its output in logPath. name is
+// what messages call it.
+func StartChild(name, logPath string, bin string, args ...string) (*Child, error) {
+	out, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.SysProcAttr = childAttr()
+	if err := cmd.Start(); err != nil {
+		out.Close()
+		return nil, fmt.Errorf("start %s: %w", name, err)
+	}
+	c := &Child{name: name, cmd: cmd, log: logPath, done: make(chan struct{})}
+	go func() { c.err = cmd.Wait(); out.Close(); close(c.done) }()
+	return c, nil
+}
+
+// PID is the process id, for /proc.
+func (c *Child) PID() int { return c.cmd.Process.Pid }
+
+// Signal sends the process a signal (bench/whoami toggles profiling so).
+func (c *Child) Signal(s os.Signal) error { return c.cmd.Process.Signal(s) }
+
+// Stop asks the process to shut down (SIGTERM) and kills it after 20s.
+// Calling it again does nothing.
+func (c *Child) Stop() {
+	c.once.Do(func() {
+		_ = c.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-c.done:
+		case <-time.After(20 * time.Second):
+			_ = c.cmd.Process.Kill()
+			<-c.done
+		}
+	})
+}
+
+// Exited returns an error with the end of the log if the process has
+// exited (a server must stay up for the whole run), else nil.
+func (c *Child) Exited() error {
+	select {
+	case <-c.done:
+		return fmt.Errorf("%s exited during the run (%v); the end of its log:\n%s", c.name, c.err, c.Tail())
+	default:
+		return nil
+	}
+}
+
+// Tail returns the end of the child's log, for error messages.
+func (c *Child) Tail() string {
+	b, _ := os.ReadFile(c.log)
+	if len(b) > 2000 {
+		b = b[len(b)-2000:]
+	}
+	return string(b)
+}
+
+// WaitReady polls url until it answers 200, the process exits, or 30s pass.
+func (c *Child) WaitReady(ctx context.Context, url string) error {
+	deadline := time.Now().Add(30 * time.Second)
+	client := &http.Client{Timeout: 2 * time.Second}
+	for time.Now().Before(deadline) {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		select {
+		case <-c.done:
+			return fmt.Errorf("%s exited before it was ready (%v):\n%s", c.name, c.err, c.Tail())
+		default:
+		}
+		if resp, err := client.Get(url); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("%s was not ready within 30s:\n%s", c.name, c.Tail())
+}
+
+// FreePort returns a loopback port that was free a moment ago.
+func FreePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
