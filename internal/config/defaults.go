@@ -137,6 +137,9 @@ func (c *Config) applyDefaults() (warnings []string) {
 	def(&c.Log.Level, "info")
 	def(&c.Log.Format, "text")
 	def(&c.UI.Name, "Latchkey")
+	if !c.Dev && strings.HasPrefix(c.Serve.Public.BaseURL, "http://") {
+		warnings = append(warnings, "serve.public.base_url is http:// outside dev mode: cookies are Secure, so browsers will only keep them over https")
+	}
 	return warnings
 }
 
