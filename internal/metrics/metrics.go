@@ -5,6 +5,7 @@ package metrics
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,6 +18,31 @@ type Metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	series   sync.Map // seriesKey -> *series
+}
+
+type seriesKey struct {
+	server, route, method string
+	status                int
+}
+
+// series are one route's counter and histogram, looked up once: resolving
+// label values on every request showed in whoami's profile.
+type series struct {
+	count   prometheus.Counter
+	latency prometheus.Observer
+}
+
+func (m *Metrics) seriesFor(k seriesKey) *series {
+	if s, ok := m.series.Load(k); ok {
+		return s.(*series)
+	}
+	s := &series{
+		count:   m.requests.WithLabelValues(k.server, k.route, k.method, strconv.Itoa(k.status)),
+		latency: m.latency.WithLabelValues(k.server, k.route, k.method),
+	}
+	actual, _ := m.series.LoadOrStore(k, s)
+	return actual.(*series)
 }
 
 // New creates the registry with Go and process collectors.
@@ -49,8 +75,9 @@ func (m *Metrics) Wrap(server string, mux *http.ServeMux) http.Handler {
 		if pattern == "" {
 			pattern = "unmatched"
 		}
-		m.requests.WithLabelValues(server, pattern, r.Method, strconv.Itoa(rec.status)).Inc()
-		m.latency.WithLabelValues(server, pattern, r.Method).Observe(time.Since(start).Seconds())
+		s := m.seriesFor(seriesKey{server: server, route: pattern, method: methodLabel(r.Method), status: rec.status})
+		s.count.Inc()
+		s.latency.Observe(time.Since(start).Seconds())
 	})
 }
 
@@ -74,3 +101,13 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// methodLabel bounds the method label: clients choose the method, and each
+// new value would be a new series kept forever.
+func methodLabel(m string) string {
+	switch m {
+	case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS":
+		return m
+	}
+	return "other"
+}

@@ -9,6 +9,8 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"hash"
+	"sync"
 )
 
 // New returns 256 random bits as 43 URL-safe characters.
@@ -21,14 +23,17 @@ func New() string {
 // Hasher computes keyed hashes with the configured secrets. The first secret
 // hashes new tokens; the others still match tokens hashed before a rotation.
 type Hasher struct {
-	keys [][]byte
+	macs []*sync.Pool // per secret, newest first; each holds keyed HMACs
 }
 
 // NewHasher returns a Hasher over secrets, newest first.
 func NewHasher(secrets []string) *Hasher {
 	h := &Hasher{}
 	for _, s := range secrets {
-		h.keys = append(h.keys, []byte(s))
+		key := []byte(s)
+		// Keyed HMAC states are reused: whoami hashes a token on every
+		// request, and setting up the key each time was most of the cost.
+		h.macs = append(h.macs, &sync.Pool{New: func() any { return hmac.New(sha256.New, key) }})
 	}
 	return h
 }
@@ -43,25 +48,29 @@ const (
 
 // Hash is the stored form of a token under the current secret.
 func (h *Hasher) Hash(purpose, tok string) string {
-	return h.hashWith(h.keys[0], purpose, tok)
+	return hashWith(h.macs[0], purpose, tok)
 }
 
 // Candidates are the stored forms of a token under every configured secret,
 // for a lookup with `WHERE token_hash IN (...)`.
 func (h *Hasher) Candidates(purpose, tok string) []string {
-	out := make([]string, len(h.keys))
-	for i, k := range h.keys {
-		out[i] = h.hashWith(k, purpose, tok)
+	out := make([]string, len(h.macs))
+	for i, p := range h.macs {
+		out[i] = hashWith(p, purpose, tok)
 	}
 	return out
 }
 
-func (h *Hasher) hashWith(key []byte, purpose, tok string) string {
-	m := hmac.New(sha256.New, key)
+func hashWith(p *sync.Pool, purpose, tok string) string {
+	m := p.Get().(hash.Hash)
+	m.Reset()
 	m.Write([]byte(purpose))
 	m.Write([]byte{0})
 	m.Write([]byte(tok))
-	return hex.EncodeToString(m.Sum(nil))
+	var sum [sha256.Size]byte
+	out := hex.EncodeToString(m.Sum(sum[:0]))
+	p.Put(m)
+	return out
 }
 
 // Equal compares two secrets in constant time.
