@@ -1,7 +1,10 @@
 package flow
 
 import (
+	"context"
+	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/text"
@@ -102,4 +105,47 @@ func (k *Kit) Retry(w http.ResponseWriter, r *http.Request, create func() (*Flow
 	}
 	http.Redirect(w, r, k.Responder.UIURL(f), http.StatusSeeOther)
 	return nil
+}
+
+// LinkSubmission is how a flow that mails a link (recovery, verification)
+// acts on a submitted address.
+type LinkSubmission struct {
+	Kind       Kind
+	Expired    func(at time.Time) text.Message
+	NoStrategy text.Message
+	// Method is the one strategy's method; it is implied when none is
+	// named, as the reference's SDK sends only the address.
+	Method string
+	Renew  func(expired *Flow) (*Flow, error)
+	// Submit mails the link (or a notice); path is where the submission was
+	// posted, which the link points back to.
+	Submit func(ctx context.Context, f *Flow, sub Submission, path string) error
+}
+
+// SubmitLink answers a POST to a recovery or verification flow: the flow
+// moves to its next state and is shown again (200), or shows its problems.
+func (k *Kit) SubmitLink(w http.ResponseWriter, r *http.Request, ls LinkSubmission) error {
+	begun, done, err := k.BeginSubmit(w, r, ls.Kind, ls.Expired, ls.Renew)
+	f, sub := begun.Flow, begun.Sub
+	switch {
+	case done:
+		return err
+	case errors.Is(err, ErrInvalid):
+		return k.Responder.Invalid(w, r, k.Flows, f, f.Stated())
+	case err != nil:
+		return err
+	}
+	if m := sub.Method(); m != "" && m != ls.Method {
+		f.UI.AddMessage(ls.NoStrategy)
+		return k.Responder.Invalid(w, r, k.Flows, f, f.Stated())
+	}
+	if err := ls.Submit(r.Context(), f, sub, strings.TrimPrefix(r.URL.Path, "/")); errors.Is(err, ErrInvalid) {
+		return k.Responder.Invalid(w, r, k.Flows, f, f.Stated())
+	} else if err != nil {
+		return err
+	}
+	if err := k.Flows.UpdateFlow(r.Context(), f); err != nil {
+		return err
+	}
+	return k.Responder.Show(w, r, f, http.StatusOK, f.Stated())
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/flow"
@@ -70,32 +69,11 @@ func (h *Handler) fetch(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) submit(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	renew := func(old *flow.Flow) (*flow.Flow, error) { return h.newFlow(w, r, old.Type) }
-	begun, done, err := h.BeginSubmit(w, r, flow.Verification, text.VerificationExpired, renew)
-	f, sub := begun.Flow, begun.Sub
-	switch {
-	case done:
-		return err
-	case errors.Is(err, flow.ErrInvalid):
-		return h.Responder.Invalid(w, r, h.Flows, f, wire(f))
-	case err != nil:
-		return err
-	}
-	if m := sub.Method(); m != "" && m != h.Strategy.ID() {
-		f.UI.AddMessage(text.VerificationNoStrategy())
-		return h.Responder.Invalid(w, r, h.Flows, f, wire(f))
-	}
-	path := strings.TrimPrefix(r.URL.Path, "/")
-	if err := h.Strategy.SubmitVerification(ctx, f, sub, path); errors.Is(err, flow.ErrInvalid) {
-		return h.Responder.Invalid(w, r, h.Flows, f, wire(f))
-	} else if err != nil {
-		return err
-	}
-	if err := h.Flows.UpdateFlow(ctx, f); err != nil {
-		return err
-	}
-	return h.Responder.Show(w, r, f, http.StatusOK, wire(f))
+	return h.SubmitLink(w, r, flow.LinkSubmission{
+		Kind: flow.Verification, Expired: text.VerificationExpired, NoStrategy: text.VerificationNoStrategy(), Method: h.Strategy.ID(),
+		Renew:  func(old *flow.Flow) (*flow.Flow, error) { return h.newFlow(w, r, old.Type) },
+		Submit: h.Strategy.SubmitVerification,
+	})
 }
 
 var errLinkIncomplete = httpx.ErrBadRequest.WithReason("The verification link is incomplete: it needs both flow and token. Open the link from the email as it is.")
