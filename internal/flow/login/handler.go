@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"time"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/latchkey/latchkey/internal/flow"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/session"
@@ -124,20 +122,12 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	// Issuing the session and recording the finished flow are
-	// independent writes; side by side they cost one round trip.
-	f.Active = strategy.ID()
-	var (
-		s   *session.Session
-		tok string
-		g   errgroup.Group
-	)
-	g.Go(func() (err error) {
-		s, tok, err = h.Sessions.Issue(ctx, i, time.Now())
+	s, tok, err := h.Sessions.Issue(ctx, i, time.Now())
+	if err != nil {
 		return err
-	})
-	g.Go(func() error { return h.Flows.UpdateFlow(ctx, f) })
-	if err := g.Wait(); err != nil {
+	}
+	f.Active = strategy.ID()
+	if err := h.Flows.UpdateFlow(ctx, f); err != nil {
 		return err
 	}
 	if err := flow.RunHooks(ctx, h.After, flow.Event{Flow: f, Identity: i, Session: s, Request: r}); err != nil {

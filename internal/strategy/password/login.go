@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/latchkey/latchkey/internal/flow"
 	"github.com/latchkey/latchkey/internal/hasher"
 	"github.com/latchkey/latchkey/internal/identity"
@@ -67,30 +65,11 @@ func (s *Strategy) Login(ctx context.Context, f *flow.Flow, sub flow.Submission)
 	}
 	candidates := identifierCandidates(identifier)
 	key := throttleKey(candidates[len(candidates)-1])
-	// The throttle read and the identity lookup do not depend on each
-	// other; running them side by side saves a database round trip.
-	var (
-		failures int
-		i        *identity.Identity
-		cred     *identity.Credential
-		lookup   error
-	)
-	var g errgroup.Group
-	g.Go(func() (err error) {
-		failures, err = s.failures(ctx, key)
-		return err
-	})
-	g.Go(func() error {
-		i, cred, lookup = s.Store.IdentityByIdentifier(ctx, identity.CredentialPassword, candidates)
-		return nil
-	})
-	if err := g.Wait(); err != nil {
+	failures, err := s.checkThrottle(ctx, f, key)
+	if err != nil {
 		return nil, err
 	}
-	if failures >= MaxFailures {
-		return nil, s.refuseThrottled(f)
-	}
-	err := lookup
+	i, cred, err := s.Store.IdentityByIdentifier(ctx, identity.CredentialPassword, candidates)
 	hash := s.decoy
 	switch {
 	case errors.Is(err, store.ErrNotFound):

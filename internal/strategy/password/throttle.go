@@ -37,19 +37,19 @@ func throttleKey(identifier string) string {
 // when to retry.
 var ErrThrottled = fmt.Errorf("%w: too many failed attempts", flow.ErrInvalid)
 
-// failures counts an identifier's recent failed sign-ins.
-func (s *Strategy) failures(ctx context.Context, key string) (int, error) {
+// checkThrottle refuses an identifier with too many recent failures and
+// returns how many there were.
+func (s *Strategy) checkThrottle(ctx context.Context, f *flow.Flow, key string) (int, error) {
 	if s.Throttle == nil {
 		return 0, nil
 	}
-	return s.Throttle.Failures(ctx, key, time.Now().Add(-FailureWindow))
-}
-
-// refuseThrottled puts the refusal on the form.
-func (s *Strategy) refuseThrottled(f *flow.Flow) error {
+	n, err := s.Throttle.Failures(ctx, key, time.Now().Add(-FailureWindow))
+	if err != nil || n < MaxFailures {
+		return n, err
+	}
 	reason := fmt.Sprintf("Too many failed sign-in attempts for this account. Try again in %d minutes, or recover the account.", int(FailureWindow.Minutes()))
 	f.UI.AddMessage(text.Generic(reason))
-	return ErrThrottled
+	return n, ErrThrottled
 }
 
 func (s *Strategy) recordFailure(ctx context.Context, key string) error {
