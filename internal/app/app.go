@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -170,6 +169,3 @@ func (a *App) Close() error {
 	}
 	return a.DB.Close()
 }
-
-// ErrStopped is returned by Serve after a clean shutdown.
-var ErrStopped = errors.New("stopped")

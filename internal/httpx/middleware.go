@@ -22,15 +22,6 @@ func Recover(log *slog.Logger, next http.Handler) http.Handler {
 	})
 }
 
-// NoStore marks responses as never cacheable: flows, sessions and errors
-// carry personal data and tokens.
-func NoStore(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "no-store")
-		next.ServeHTTP(w, r)
-	})
-}
-
 // NotFoundJSON answers unknown routes in the error envelope.
 func NotFoundJSON(log *slog.Logger) http.Handler {
 	return Handle(log, func(w http.ResponseWriter, r *http.Request) error {

@@ -69,6 +69,16 @@ func (m *Manager) FromRequest(r *http.Request) (*Session, error) {
 	return m.FromToken(r.Context(), m.TokenFromRequest(r))
 }
 
+// SignedIn reports whether a request carries a usable session. Database
+// errors stop the request rather than pass as "not signed in".
+func (m *Manager) SignedIn(r *http.Request) (bool, error) {
+	_, err := m.FromRequest(r)
+	if errors.Is(err, ErrNoSession) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // maxTokenLen bounds what is hashed: real tokens are 43 characters.
 const maxTokenLen = 512
 

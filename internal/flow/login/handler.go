@@ -49,18 +49,8 @@ func (h *Handler) newFlow(w http.ResponseWriter, r *http.Request, typ flow.Type,
 	return f, h.Flows.CreateFlow(r.Context(), f)
 }
 
-// signedIn reports whether the request carries a usable session; database
-// errors stop the request rather than pass as "not signed in".
-func (h *Handler) signedIn(r *http.Request) (bool, error) {
-	_, err := h.Sessions.FromRequest(r)
-	if errors.Is(err, session.ErrNoSession) {
-		return false, nil
-	}
-	return err == nil, err
-}
-
 func (h *Handler) initAPI(w http.ResponseWriter, r *http.Request) error {
-	in, err := h.signedIn(r)
+	in, err := h.Sessions.SignedIn(r)
 	if err != nil {
 		return err
 	}
@@ -76,7 +66,7 @@ func (h *Handler) initAPI(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) initBrowser(w http.ResponseWriter, r *http.Request) error {
 	signedIn := func() (bool, error) {
-		in, err := h.signedIn(r)
+		in, err := h.Sessions.SignedIn(r)
 		return in && !refresh(r), err
 	}
 	return h.StartBrowser(w, r, flow.Login, signedIn, func() (*flow.Flow, error) { return h.newFlow(w, r, flow.Browser, refresh(r)) })
@@ -88,7 +78,7 @@ func (h *Handler) fetch(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) submit(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	in, err := h.signedIn(r)
+	in, err := h.Sessions.SignedIn(r)
 	if err != nil {
 		return err
 	}

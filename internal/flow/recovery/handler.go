@@ -64,13 +64,7 @@ func (h *Handler) initAPI(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) initBrowser(w http.ResponseWriter, r *http.Request) error {
-	signedIn := func() (bool, error) {
-		_, err := h.Sessions.FromRequest(r)
-		if errors.Is(err, session.ErrNoSession) {
-			return false, nil
-		}
-		return err == nil, err
-	}
+	signedIn := func() (bool, error) { return h.Sessions.SignedIn(r) }
 	return h.StartBrowser(w, r, flow.Recovery, signedIn, func() (*flow.Flow, error) { return h.newFlow(w, r, flow.Browser, h.Lifespan) })
 }
 

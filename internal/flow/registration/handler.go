@@ -51,10 +51,10 @@ func (h *Handler) newFlow(w http.ResponseWriter, r *http.Request, typ flow.Type)
 }
 
 func (h *Handler) initAPI(w http.ResponseWriter, r *http.Request) error {
-	if _, err := h.Sessions.FromRequest(r); err == nil {
-		return errSignedIn
-	} else if !errors.Is(err, session.ErrNoSession) {
+	if in, err := h.Sessions.SignedIn(r); err != nil {
 		return err
+	} else if in {
+		return errSignedIn
 	}
 	f, err := h.newFlow(w, r, flow.API)
 	if err != nil {
@@ -64,13 +64,7 @@ func (h *Handler) initAPI(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) initBrowser(w http.ResponseWriter, r *http.Request) error {
-	signedIn := func() (bool, error) {
-		_, err := h.Sessions.FromRequest(r)
-		if errors.Is(err, session.ErrNoSession) {
-			return false, nil
-		}
-		return err == nil, err
-	}
+	signedIn := func() (bool, error) { return h.Sessions.SignedIn(r) }
 	return h.StartBrowser(w, r, flow.Registration, signedIn, func() (*flow.Flow, error) { return h.newFlow(w, r, flow.Browser) })
 }
 
@@ -80,9 +74,8 @@ func (h *Handler) fetch(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) submit(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	_, err := h.Sessions.FromRequest(r)
-	signedIn := err == nil
-	if err != nil && !errors.Is(err, session.ErrNoSession) {
+	signedIn, err := h.Sessions.SignedIn(r)
+	if err != nil {
 		return err
 	}
 	renew := func(old *flow.Flow) (*flow.Flow, error) { return h.newFlow(w, r, old.Type) }
