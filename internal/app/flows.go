@@ -72,7 +72,7 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 		Store: a.Store, Identities: a.Identities, Schemas: a.Schemas, Hasher: a.Hasher, Throttle: a.Store, Log: a.Log, NewAddressStatus: addressStatus,
 		Policy: password.NewPolicy(password.Policy{
 			MinLength: pwCfg.MinPasswordLength, CheckBreaches: *pwCfg.HaveIBeenPwnedEnabled, BreachHost: pwCfg.HaveIBeenPwnedHost,
-			MaxBreaches: pwCfg.MaxBreaches, IgnoreNetworkErrors: *pwCfg.IgnoreNetworkErrors, Log: a.Log,
+			MaxBreaches: pwCfg.MaxBreaches, IgnoreNetworkErrors: *pwCfg.IgnoreNetworkErrors, Timeout: pwCfg.HaveIBeenPwnedTimeout.D(), Log: a.Log,
 		}),
 	}
 	if err := pw.Init(ctx); err != nil {

@@ -167,9 +167,12 @@ type PasswordMethod struct {
 type PasswordConfig struct {
 	HaveIBeenPwnedHost    string `yaml:"haveibeenpwned_host"`
 	HaveIBeenPwnedEnabled *bool  `yaml:"haveibeenpwned_enabled"`
-	MaxBreaches           int    `yaml:"max_breaches"`
-	IgnoreNetworkErrors   *bool  `yaml:"ignore_network_errors"`
-	MinPasswordLength     int    `yaml:"min_password_length"`
+	// HaveIBeenPwnedTimeout bounds one lookup, so an unreachable service
+	// never holds a sign-up for long.
+	HaveIBeenPwnedTimeout Duration `yaml:"haveibeenpwned_timeout"`
+	MaxBreaches           int      `yaml:"max_breaches"`
+	IgnoreNetworkErrors   *bool    `yaml:"ignore_network_errors"`
+	MinPasswordLength     int      `yaml:"min_password_length"`
 }
 
 type Identity struct {

@@ -90,15 +90,18 @@ func (c *Config) applyDefaults() (warnings []string) {
 	defDur(&f.Verification.Lifespan, time.Hour)
 
 	pw := &ss.Methods.Password.Config
+	if pw.HaveIBeenPwnedEnabled == nil {
+		// Dev mode must work offline and quietly: it asks the breach
+		// service only when told where that is.
+		on := !c.Dev || pw.HaveIBeenPwnedHost != ""
+		pw.HaveIBeenPwnedEnabled = &on
+	}
 	def(&pw.HaveIBeenPwnedHost, "api.pwnedpasswords.com")
+	defDur(&pw.HaveIBeenPwnedTimeout, time.Second)
 	defInt(&pw.MinPasswordLength, 8)
 	if pw.IgnoreNetworkErrors == nil {
 		t := true
 		pw.IgnoreNetworkErrors = &t
-	}
-	if pw.HaveIBeenPwnedEnabled == nil {
-		t := true
-		pw.HaveIBeenPwnedEnabled = &t
 	}
 
 	defDur(&c.Session.Lifespan, 24*time.Hour)

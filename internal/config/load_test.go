@@ -244,3 +244,28 @@ func TestFromStructDefaultsAndValidates(t *testing.T) {
 		t.Errorf("FromStruct without secrets = %v, want ErrNoSecrets", err)
 	}
 }
+
+// TestDevModeWorksOffline: dev mode asks the breached-password service only
+// when its host is configured; outside dev mode the check is on by default.
+func TestDevModeWorksOffline(t *testing.T) {
+	t.Parallel()
+	enabled := func(files []string, dev bool) bool {
+		t.Helper()
+		loaded, err := config.Load(files, noEnv, dev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return *loaded.Config.SelfService.Methods.Password.Config.HaveIBeenPwnedEnabled
+	}
+	if enabled(nil, true) {
+		t.Error("serve --dev without a haveibeenpwned_host calls out to the breach service")
+	}
+	withHost := writeFile(t, "hibp.yml", "selfservice:\n  methods:\n    password:\n      config:\n        haveibeenpwned_host: http://127.0.0.1:9/\n")
+	if !enabled([]string{withHost}, true) {
+		t.Error("dev mode with an explicit haveibeenpwned_host does not check breaches")
+	}
+	prod := writeFile(t, "prod.yml", "dsn: memory\nsecrets:\n  default: [a-production-secret-123]\n")
+	if !enabled([]string{prod}, false) {
+		t.Error("outside dev mode the breach check is off by default")
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -26,9 +27,38 @@ type Policy struct {
 	BreachHost          string // "api.pwnedpasswords.com" or a full base URL
 	MaxBreaches         int
 	IgnoreNetworkErrors bool
-	Client              *http.Client
-	Log                 *slog.Logger
-	common              map[string]bool
+	// Timeout bounds one lookup (default 1 s).
+	Timeout time.Duration
+	Client  *http.Client
+	Log     *slog.Logger
+	// Now is the clock that spaces out warnings about failed lookups.
+	Now    func() time.Time
+	common map[string]bool
+	warned *warnLimiter
+}
+
+// breachWarnEvery spaces out warnings about an unreachable breach service:
+// one per period says it is down; one per request would drown the log.
+const breachWarnEvery = 5 * time.Minute
+
+type warnLimiter struct {
+	mu         sync.Mutex
+	last       time.Time
+	suppressed int
+}
+
+// allow reports whether to log now, and how many warnings were held back
+// since the last one.
+func (l *warnLimiter) allow(now time.Time) (bool, int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.last.IsZero() && now.Sub(l.last) < breachWarnEvery {
+		l.suppressed++
+		return false, 0
+	}
+	held := l.suppressed
+	l.last, l.suppressed = now, 0
+	return true, held
 }
 
 // MaxBytes bounds a password before any hashing or comparison.
@@ -42,9 +72,16 @@ func NewPolicy(p Policy) *Policy {
 			p.common[strings.ToLower(line)] = true
 		}
 	}
-	if p.Client == nil {
-		p.Client = &http.Client{Timeout: 3 * time.Second}
+	if p.Timeout <= 0 {
+		p.Timeout = time.Second
 	}
+	if p.Client == nil {
+		p.Client = &http.Client{}
+	}
+	if p.Now == nil {
+		p.Now = time.Now
+	}
+	p.warned = &warnLimiter{}
 	return &p
 }
 
@@ -120,8 +157,9 @@ func (p *Policy) checkBreaches(ctx context.Context, password string) string {
 	digest := strings.ToUpper(hex.EncodeToString(sum[:]))
 	count, err := p.breachCount(ctx, digest[:5], digest[5:])
 	if err != nil {
-		if p.Log != nil {
-			p.Log.WarnContext(ctx, "breached-password check failed", "error", err.Error())
+		if ok, held := p.warned.allow(p.Now()); ok && p.Log != nil {
+			p.Log.WarnContext(ctx, "breached-password check failed; further failures are logged at most every 5 minutes",
+				"error", err.Error(), "failures_not_logged", held)
 		}
 		if p.IgnoreNetworkErrors {
 			return ""
@@ -139,7 +177,7 @@ func (p *Policy) breachCount(ctx context.Context, prefix, suffix string) (int, e
 	if !strings.Contains(base, "://") {
 		base = "https://" + base
 	}
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, p.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(base, "/")+"/range/"+prefix, nil)
 	if err != nil {
