@@ -61,7 +61,7 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 		Returns:    returns, Errors: errs, ErrorUIURL: ss.Flows.Error.UIURL, Log: a.Log,
 	}
 	responder := &flow.Responder{PublicBase: base, UIURLs: uiURLs, Log: a.Log}
-	kit := &flow.Kit{Flows: a.Store, Responder: responder, Web: web}
+	kit := &flow.Kit{Flows: a.Store, Responder: responder, Web: web, Sessions: a.Sessions}
 
 	addressStatus := identity.StatusPending
 	if ss.Flows.Verification.Enabled {

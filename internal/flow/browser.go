@@ -63,36 +63,26 @@ func (b *Web) CheckCSRF(r *http.Request, f *Flow, sub Submission) error {
 	return nil
 }
 
-type browserMark struct{ browser bool }
-
-type markKey struct{}
-
-// MarkBrowser records that a request belongs to a browser flow.
-func MarkBrowser(r *http.Request) {
-	if m, ok := r.Context().Value(markKey{}).(*browserMark); ok {
-		m.browser = true
-	}
-}
-
-// Handle adapts a handler whose errors a browser may meet: for browser
-// requests (always, or once MarkBrowser was called) an error is stored and
-// the browser sent to the error page; other clients get JSON.
-func (b *Web) Handle(alwaysBrowser bool, h httpx.HandlerFunc) http.Handler {
+// Handle adapts an endpoint that answers before any flow is loaded (init
+// endpoints, links): with browser set, an error is stored and the browser
+// sent to the error page; other clients get JSON.
+func (b *Web) Handle(browser bool, h httpx.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mark := &browserMark{browser: alwaysBrowser}
-		r = r.WithContext(context.WithValue(r.Context(), markKey{}, mark))
-		err := h(w, r)
-		if err == nil {
-			return
+		if err := h(w, r); err != nil {
+			b.Fail(w, r, browser, err)
 		}
-		if !mark.browser || IsJSONRequest(r) {
-			httpx.WriteError(b.Log, w, r, err)
-			return
-		}
-		b.showError(w, r, err)
 	})
 }
 
+// Fail answers an error: a browser (that did not ask for JSON) is sent to
+// the error page, anyone else gets the error as JSON.
+func (b *Web) Fail(w http.ResponseWriter, r *http.Request, browser bool, err error) {
+	if !browser || IsJSONRequest(r) {
+		httpx.WriteError(b.Log, w, r, err)
+		return
+	}
+	b.showError(w, r, err)
+}
 func (b *Web) showError(w http.ResponseWriter, r *http.Request, err error) {
 	he := httpx.AsError(err)
 	if he.Code >= 500 {

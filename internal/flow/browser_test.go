@@ -11,11 +11,13 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/latchkey/latchkey/internal/flow"
 	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/store"
 )
 
 // errorStore remembers what the error page would show.
@@ -117,14 +119,11 @@ func TestCheckCSRFNeedsAllThreeEqual(t *testing.T) {
 
 func TestHandleSendsBrowsersToTheErrorPage(t *testing.T) {
 	fail := func(http.ResponseWriter, *http.Request) error { return flow.ErrCSRF }
-	markThenFail := func(w http.ResponseWriter, r *http.Request) error {
-		flow.MarkBrowser(r)
-		return flow.ErrCSRF
-	}
 	for _, tc := range []struct {
 		name          string
 		always        bool
 		h             httpx.HandlerFunc
+		submitTo      flow.Type // a submission to a stored flow of this type, refused for its missing CSRF token
 		accept        string
 		errorUI       string
 		wantRedirect  string // prefix of Location; "" for a JSON answer
@@ -132,14 +131,20 @@ func TestHandleSendsBrowsersToTheErrorPage(t *testing.T) {
 	}{
 		{name: "browser endpoint", always: true, h: fail, errorUI: "https://app.example/error", wantRedirect: "https://app.example/error?error=", wantStoredErr: true},
 		{name: "error UI with a query", always: true, h: fail, errorUI: "https://app.example/e?lang=en", wantRedirect: "https://app.example/e?lang=en&error=", wantStoredErr: true},
-		{name: "marked as browser later", h: markThenFail, errorUI: "https://app.example/error", wantRedirect: "https://app.example/error?error=", wantStoredErr: true},
+		{name: "submission to a browser flow", submitTo: flow.Browser, errorUI: "https://app.example/error", wantRedirect: "https://app.example/error?error=", wantStoredErr: true},
 		{name: "api client", h: fail, errorUI: "https://app.example/error"},
+		{name: "submission to an api flow", submitTo: flow.API, errorUI: "https://app.example/error"},
 		{name: "single-page app asking for JSON", always: true, h: fail, accept: "application/json", errorUI: "https://app.example/error"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			store := &errorStore{}
-			h := web(store, tc.errorUI).Handle(tc.always, tc.h)
+			var h http.Handler
 			r := httptest.NewRequest("GET", "/self-service/login/browser", nil)
+			if tc.submitTo == "" {
+				h = web(store, tc.errorUI).Handle(tc.always, tc.h)
+			} else {
+				h, r = submission(web(store, tc.errorUI), tc.submitTo)
+			}
 			if tc.accept != "" {
 				r.Header.Set("Accept", tc.accept)
 			}
@@ -186,4 +191,30 @@ func TestHandleFallsBackToJSONWhenTheErrorCannotBeStored(t *testing.T) {
 	if rec.Code != http.StatusForbidden || rec.Header().Get("Location") != "" {
 		t.Errorf("answer %d, Location %q; want the 403 as JSON", rec.Code, rec.Header().Get("Location"))
 	}
+}
+
+// flows is a Store holding flows in memory.
+type flows map[uuid.UUID]*flow.Flow
+
+func (m flows) CreateFlow(_ context.Context, f *flow.Flow) error { m[f.ID] = f; return nil }
+func (m flows) UpdateFlow(_ context.Context, f *flow.Flow) error { m[f.ID] = f; return nil }
+func (m flows) Flow(_ context.Context, kind flow.Kind, id uuid.UUID) (*flow.Flow, error) {
+	if f, ok := m[id]; ok && f.Kind == kind {
+		return f, nil
+	}
+	return nil, store.ErrNotFound
+}
+
+// submission is a submit endpoint and a POST to a stored flow of type typ
+// that carries no CSRF token: refused with a 403 once the flow is loaded
+// (api flows need none, so theirs is refused by the handler).
+func submission(web *flow.Web, typ flow.Type) (http.Handler, *http.Request) {
+	f := &flow.Flow{ID: uuid.New(), Kind: flow.Login, Type: typ, CSRFToken: strings.Repeat("a", 43), ExpiresAt: time.Now().Add(time.Hour)}
+	kit := &flow.Kit{Flows: flows{f.ID: f}, Responder: &flow.Responder{}, Web: web}
+	h := kit.Handler(flow.Submit{Kind: flow.Login, Handle: func(http.ResponseWriter, *http.Request, *flow.Flow, flow.Submission) error {
+		return flow.ErrCSRF
+	}})
+	r := httptest.NewRequest("POST", "/self-service/login?flow="+f.ID.String(), strings.NewReader("method=password"))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return h, r
 }

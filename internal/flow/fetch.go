@@ -30,25 +30,6 @@ func Fetch[W any](w http.ResponseWriter, r *http.Request, flows Store, rs *Respo
 	return httpx.WriteJSON(w, http.StatusOK, wire(f))
 }
 
-// Replace answers a submission to an expired flow: next (already created)
-// takes over its return_to and carries the expiry message.
-func (rs *Responder) Replace(w http.ResponseWriter, r *http.Request, flows Store, expired, next *Flow, msg text.Message) error {
-	next.ReturnTo = expired.ReturnTo
-	next.UI.AddMessage(msg)
-	if err := flows.UpdateFlow(r.Context(), next); err != nil {
-		return err
-	}
-	return rs.Expired(w, r, next)
-}
-
-// Invalid stores a flow whose submission failed and shows it again.
-func (rs *Responder) Invalid(w http.ResponseWriter, r *http.Request, flows Store, f *Flow, wire any) error {
-	if err := flows.UpdateFlow(r.Context(), f); err != nil {
-		return err
-	}
-	return rs.Show(w, r, f, http.StatusBadRequest, wire)
-}
-
 // APIHeaderMessage explains why an api flow refused a browser's request.
 func APIHeaderMessage(header string) text.Message {
 	return text.Generic("api flows must not be submitted with a " + header + " header: browsers must use the browser flow")

@@ -80,9 +80,3 @@ func Pick[S interface{ ID() string }](strategies []S, method string) S {
 	var none S
 	return none
 }
-
-// Link token outcomes, shared by recovery and verification.
-var (
-	ErrTokenInvalid = errors.New("flow: the link token is unknown or used")
-	ErrTokenExpired = errors.New("flow: the link token has expired")
-)

@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"hash"
 	"sync"
 )
@@ -77,3 +78,9 @@ func hashWith(p *sync.Pool, purpose, tok string) string {
 func Equal(a, b string) bool {
 	return hmac.Equal([]byte(a), []byte(b))
 }
+
+// Outcomes of using a token from a link (recovery, verification).
+var (
+	ErrUnknown = errors.New("token: unknown or already used")
+	ErrExpired = errors.New("token: expired")
+)

@@ -1,6 +1,9 @@
 // Package recovery is account recovery: GET /self-service/recovery/api (and
 // /browser) start it, the user submits an email address to
-// POST /self-service/recovery (or .../methods/link), and the link mailed to
-// them signs them in and sends them to settings to choose a new password.
-// The admin API's POST /recovery/link makes such a link without mail.
+// POST /self-service/recovery (or .../methods/link), served by flow.Kit and
+// the handler's submit, which has the strategy mail a link and shows the
+// flow in its next state. Following the link (GET on the same paths) signs
+// the user in and sends them to settings to choose a new password; a used
+// or expired link restarts the flow with a message. The admin API's
+// POST /recovery/link makes such a link without mail.
 package recovery

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/flow"
@@ -11,11 +12,12 @@ import (
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/text"
+	"github.com/latchkey/latchkey/internal/token"
 )
 
 // Handler serves the recovery flow.
 type Handler struct {
-	*flow.Kit
+	Kit        *flow.Kit
 	Identities IdentityStore
 	Sessions   *session.Manager
 	Strategy   Strategy
@@ -30,11 +32,13 @@ type Handler struct {
 // /self-service/recovery/methods/link.
 func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /self-service/recovery/api", httpx.Handle(h.Log, h.initAPI))
-	mux.Handle("GET /self-service/recovery/browser", h.Web.Handle(true, h.initBrowser))
+	mux.Handle("GET /self-service/recovery/browser", h.Kit.Web.Handle(true, h.initBrowser))
 	mux.Handle("GET /self-service/recovery/flows", httpx.Handle(h.Log, h.fetch))
 	for _, p := range []string{"/self-service/recovery", "/self-service/recovery/methods/link"} {
-		mux.Handle("POST "+p, h.Web.Handle(false, h.submit))
-		mux.Handle("GET "+p, h.Web.Handle(true, h.followLink))
+		mux.Handle("POST "+p, h.Kit.Handler(flow.Submit{
+			Kind: flow.Recovery, Expired: text.RecoveryExpired, Renew: h.renew, Wire: func(f *flow.Flow) any { return wire(f) }, Handle: h.submit,
+		}))
+		mux.Handle("GET "+p, h.Kit.Web.Handle(true, h.followLink))
 	}
 }
 
@@ -45,14 +49,14 @@ func (h *Handler) RegisterAdmin(mux *http.ServeMux) {
 }
 
 func (h *Handler) newFlow(w http.ResponseWriter, r *http.Request, typ flow.Type, lifespan time.Duration) (*flow.Flow, error) {
-	return h.create(r, typ, lifespan, h.Web.Token(w, r, typ))
+	return h.create(r, typ, lifespan, h.Kit.Web.Token(w, r, typ))
 }
 
 func (h *Handler) create(r *http.Request, typ flow.Type, lifespan time.Duration, csrfToken string) (*flow.Flow, error) {
 	f := flow.New(flow.Recovery, typ, lifespan, h.PublicBase, r, csrfToken)
 	f.State = "choose_method"
 	h.Strategy.PopulateRecovery(f)
-	return f, h.Flows.CreateFlow(r.Context(), f)
+	return f, h.Kit.Flows.CreateFlow(r.Context(), f)
 }
 
 func (h *Handler) initAPI(w http.ResponseWriter, r *http.Request) error {
@@ -65,19 +69,30 @@ func (h *Handler) initAPI(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) initBrowser(w http.ResponseWriter, r *http.Request) error {
 	signedIn := func() (bool, error) { return h.Sessions.SignedIn(r) }
-	return h.StartBrowser(w, r, flow.Recovery, signedIn, func() (*flow.Flow, error) { return h.newFlow(w, r, flow.Browser, h.Lifespan) })
+	return h.Kit.StartBrowser(w, r, flow.Recovery, signedIn, func() (*flow.Flow, error) { return h.newFlow(w, r, flow.Browser, h.Lifespan) })
 }
 
 func (h *Handler) fetch(w http.ResponseWriter, r *http.Request) error {
-	return flow.Fetch(w, r, h.Flows, h.Responder, flow.Recovery, wire)
+	return flow.Fetch(w, r, h.Kit.Flows, h.Kit.Responder, flow.Recovery, wire)
 }
 
-func (h *Handler) submit(w http.ResponseWriter, r *http.Request) error {
-	return h.SubmitLink(w, r, flow.LinkSubmission{
-		Kind: flow.Recovery, Expired: text.RecoveryExpired, NoStrategy: text.RecoveryNoStrategy(), Method: h.Strategy.ID(),
-		Renew:  func(old *flow.Flow) (*flow.Flow, error) { return h.newFlow(w, r, old.Type, h.Lifespan) },
-		Submit: h.Strategy.SubmitRecovery,
-	})
+func (h *Handler) renew(w http.ResponseWriter, r *http.Request, old *flow.Flow) (*flow.Flow, error) {
+	return h.newFlow(w, r, old.Type, h.Lifespan)
+}
+
+// submit acts on a submitted address: the flow moves to its next state and
+// is shown again (200), or shows its problems. The method is implied when
+// none is named, as the reference's SDK sends only the address.
+func (h *Handler) submit(w http.ResponseWriter, r *http.Request, f *flow.Flow, sub flow.Submission) error {
+	if m := sub.Method(); m != "" && m != h.Strategy.ID() {
+		f.UI.AddMessage(text.RecoveryNoStrategy())
+		return flow.ErrInvalid
+	}
+	// The mailed link points back to the path the address was posted to.
+	if err := h.Strategy.SubmitRecovery(r.Context(), f, sub, strings.TrimPrefix(r.URL.Path, "/")); err != nil {
+		return err
+	}
+	return h.Kit.Advance(w, r, f, wire(f))
 }
 
 var errLinkIncomplete = httpx.ErrBadRequest.WithReason("The recovery link is incomplete: it needs both flow and token. Open the link from the email as it is.")
@@ -93,9 +108,9 @@ func (h *Handler) followLink(w http.ResponseWriter, r *http.Request) error {
 	}
 	identityID, flowID, err := h.Strategy.Recover(ctx, tok)
 	switch {
-	case errors.Is(err, flow.ErrTokenInvalid):
+	case errors.Is(err, token.ErrUnknown):
 		return h.retry(w, r, text.RecoveryTokenInvalid())
-	case errors.Is(err, flow.ErrTokenExpired):
+	case errors.Is(err, token.ErrExpired):
 		return h.retry(w, r, text.RecoveryExpired(time.Now()))
 	case err != nil:
 		return err
@@ -104,9 +119,9 @@ func (h *Handler) followLink(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if f, err := h.Flows.Flow(ctx, flow.Recovery, flowID); err == nil {
+	if f, err := h.Kit.Flows.Flow(ctx, flow.Recovery, flowID); err == nil {
 		f.State = "passed_challenge"
-		if err := h.Flows.UpdateFlow(ctx, f); err != nil {
+		if err := h.Kit.Flows.UpdateFlow(ctx, f); err != nil {
 			return err
 		}
 	} else if !errors.Is(err, store.ErrNotFound) {
@@ -128,5 +143,9 @@ func (h *Handler) followLink(w http.ResponseWriter, r *http.Request) error {
 // retry sends the browser to a fresh recovery flow explaining why the link
 // did not work.
 func (h *Handler) retry(w http.ResponseWriter, r *http.Request, msg text.Message) error {
-	return h.Retry(w, r, func() (*flow.Flow, error) { return h.newFlow(w, r, flow.Browser, h.Lifespan) }, msg)
+	f, err := h.newFlow(w, r, flow.Browser, h.Lifespan)
+	if err != nil {
+		return err
+	}
+	return h.Kit.Restart(w, r, f, msg)
 }

@@ -15,7 +15,7 @@ import (
 
 // Handler serves the registration flow.
 type Handler struct {
-	*flow.Kit
+	Kit        *flow.Kit
 	Identities IdentityStore
 	Sessions   *session.Manager
 	Strategies []Strategy
@@ -30,9 +30,11 @@ type Handler struct {
 // Register mounts the public routes.
 func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /self-service/registration/api", httpx.Handle(h.Log, h.initAPI))
-	mux.Handle("GET /self-service/registration/browser", h.Web.Handle(true, h.initBrowser))
+	mux.Handle("GET /self-service/registration/browser", h.Kit.Web.Handle(true, h.initBrowser))
 	mux.Handle("GET /self-service/registration/flows", httpx.Handle(h.Log, h.fetch))
-	mux.Handle("POST /self-service/registration", h.Web.Handle(false, h.submit))
+	mux.Handle("POST /self-service/registration", h.Kit.Handler(flow.Submit{
+		Kind: flow.Registration, Expired: text.RegistrationExpired, Renew: h.renew, Wire: func(f *flow.Flow) any { return wire(f) }, Handle: h.submit,
+	}))
 }
 
 // RegisterAdmin mounts the admin routes.
@@ -43,11 +45,11 @@ func (h *Handler) RegisterAdmin(mux *http.ServeMux) {
 var errSignedIn = httpx.ErrBadRequest.WithReason("A valid session was detected and thus registration is not possible. Sign out first.")
 
 func (h *Handler) newFlow(w http.ResponseWriter, r *http.Request, typ flow.Type) (*flow.Flow, error) {
-	f := flow.New(flow.Registration, typ, h.Lifespan, h.PublicBase, r, h.Web.Token(w, r, typ))
+	f := flow.New(flow.Registration, typ, h.Lifespan, h.PublicBase, r, h.Kit.Web.Token(w, r, typ))
 	for _, s := range h.Strategies {
 		s.PopulateRegistration(f)
 	}
-	return f, h.Flows.CreateFlow(r.Context(), f)
+	return f, h.Kit.Flows.CreateFlow(r.Context(), f)
 }
 
 func (h *Handler) initAPI(w http.ResponseWriter, r *http.Request) error {
@@ -65,33 +67,24 @@ func (h *Handler) initAPI(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) initBrowser(w http.ResponseWriter, r *http.Request) error {
 	signedIn := func() (bool, error) { return h.Sessions.SignedIn(r) }
-	return h.StartBrowser(w, r, flow.Registration, signedIn, func() (*flow.Flow, error) { return h.newFlow(w, r, flow.Browser) })
+	return h.Kit.StartBrowser(w, r, flow.Registration, signedIn, func() (*flow.Flow, error) { return h.newFlow(w, r, flow.Browser) })
 }
 
 func (h *Handler) fetch(w http.ResponseWriter, r *http.Request) error {
-	return flow.Fetch(w, r, h.Flows, h.Responder, flow.Registration, wire)
+	return flow.Fetch(w, r, h.Kit.Flows, h.Kit.Responder, flow.Registration, wire)
 }
 
-func (h *Handler) submit(w http.ResponseWriter, r *http.Request) error {
+func (h *Handler) renew(w http.ResponseWriter, r *http.Request, old *flow.Flow) (*flow.Flow, error) {
+	return h.newFlow(w, r, old.Type)
+}
+
+func (h *Handler) submit(w http.ResponseWriter, r *http.Request, f *flow.Flow, sub flow.Submission) error {
 	ctx := r.Context()
-	signedIn, err := h.Sessions.SignedIn(r)
-	if err != nil {
+	if in, err := h.Sessions.SignedIn(r); err != nil {
 		return err
-	}
-	renew := func(old *flow.Flow) (*flow.Flow, error) { return h.newFlow(w, r, old.Type) }
-	begun, done, err := h.BeginSubmit(w, r, flow.Registration, text.RegistrationExpired, renew)
-	f, sub := begun.Flow, begun.Sub
-	switch {
-	case done:
-		return err
-	case errors.Is(err, flow.ErrInvalid):
-		return h.invalid(w, r, f)
-	case err != nil:
-		return err
-	}
-	if signedIn {
+	} else if in {
 		if f.Type == flow.Browser && !flow.IsJSONRequest(r) {
-			http.Redirect(w, r, h.Web.AfterURL(f.ReturnTo, flow.Registration), http.StatusSeeOther)
+			http.Redirect(w, r, h.Kit.Web.AfterURL(f.ReturnTo, flow.Registration), http.StatusSeeOther)
 			return nil
 		}
 		return errSignedIn
@@ -99,24 +92,20 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) error {
 	strategy := flow.Pick(h.Strategies, sub.Method())
 	if strategy == nil {
 		f.UI.AddMessage(text.RegistrationNoStrategy())
-		return h.invalid(w, r, f)
+		return flow.ErrInvalid
 	}
 	i, err := strategy.Register(ctx, f, sub)
-	if errors.Is(err, flow.ErrInvalid) {
-		return h.invalid(w, r, f)
-	}
 	if err != nil {
 		return err
 	}
-	if err := h.Identities.CreateIdentity(ctx, i); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			f.UI.AddMessage(text.DuplicateCredentials())
-			return h.invalid(w, r, f)
-		}
+	if err := h.Identities.CreateIdentity(ctx, i); errors.Is(err, store.ErrConflict) {
+		f.UI.AddMessage(text.DuplicateCredentials())
+		return flow.ErrInvalid
+	} else if err != nil {
 		return err
 	}
 	f.Active = strategy.ID()
-	if err := h.Flows.UpdateFlow(ctx, f); err != nil {
+	if err := h.Kit.Flows.UpdateFlow(ctx, f); err != nil {
 		return err
 	}
 	res := Result{Identity: i}
@@ -131,20 +120,10 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) error {
 	if err := flow.RunHooks(ctx, h.After, ev); err != nil {
 		return err
 	}
-	if f.Type == flow.API {
-		return httpx.WriteJSON(w, http.StatusOK, res)
-	}
-	if res.Session != nil {
-		h.Sessions.SetCookie(w, res.SessionToken, res.Session)
-	}
-	if flow.IsJSONRequest(r) {
-		res.SessionToken = "" // browsers hold the cookie; the token stays out of scripts' reach
-		return httpx.WriteJSON(w, http.StatusOK, res)
-	}
-	http.Redirect(w, r, h.Web.AfterURL(f.ReturnTo, flow.Registration, strategy.ID()), http.StatusSeeOther)
-	return nil
-}
-
-func (h *Handler) invalid(w http.ResponseWriter, r *http.Request, f *flow.Flow) error {
-	return h.Responder.Invalid(w, r, h.Flows, f, wire(f))
+	// Browsers hold the cookie; the token stays out of scripts' reach.
+	browser := Result{Identity: i, Session: res.Session}
+	return h.Kit.Finish(w, r, f, flow.Outcome{
+		API: res, BrowserJSON: browser, Session: res.Session, Token: res.SessionToken,
+		Next: h.Kit.Web.AfterURL(f.ReturnTo, flow.Registration, strategy.ID()),
+	})
 }

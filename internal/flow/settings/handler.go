@@ -16,7 +16,7 @@ import (
 
 // Handler serves the settings flow.
 type Handler struct {
-	*flow.Kit
+	Kit        *flow.Kit
 	Identities IdentityStore
 	Decorate   func(*identity.Identity)
 	Sessions   *session.Manager
@@ -34,9 +34,9 @@ type Handler struct {
 // Register mounts the public routes.
 func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /self-service/settings/api", httpx.Handle(h.Log, h.initAPI))
-	mux.Handle("GET /self-service/settings/browser", h.Web.Handle(true, h.initBrowser))
+	mux.Handle("GET /self-service/settings/browser", h.Kit.Web.Handle(true, h.initBrowser))
 	mux.Handle("GET /self-service/settings/flows", httpx.Handle(h.Log, h.fetchPublic))
-	mux.Handle("POST /self-service/settings", h.Web.Handle(false, h.submit))
+	mux.Handle("POST /self-service/settings", http.HandlerFunc(h.submit))
 }
 
 // RegisterAdmin mounts the admin routes: flows readable without a session.
@@ -60,13 +60,13 @@ func (h *Handler) session(r *http.Request) (*session.Session, error) {
 }
 
 func (h *Handler) newFlow(w http.ResponseWriter, r *http.Request, typ flow.Type, i *identity.Identity, msgs ...text.Message) (*flow.Flow, error) {
-	f := flow.New(flow.Settings, typ, h.Lifespan, h.PublicBase, r, h.Web.Token(w, r, typ))
+	f := flow.New(flow.Settings, typ, h.Lifespan, h.PublicBase, r, h.Kit.Web.Token(w, r, typ))
 	f.IdentityID, f.State = i.ID, StateShowForm
 	h.populate(f, i)
 	for _, m := range msgs {
 		f.UI.AddMessage(m)
 	}
-	return f, h.Flows.CreateFlow(r.Context(), f)
+	return f, h.Kit.Flows.CreateFlow(r.Context(), f)
 }
 
 // populate rebuilds the form after the CSRF input for the identity as it is.
@@ -98,7 +98,7 @@ func (h *Handler) initBrowser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return h.StartBrowser(w, r, flow.Settings, nil, func() (*flow.Flow, error) { return h.newFlow(w, r, flow.Browser, s.Identity) })
+	return h.Kit.StartBrowser(w, r, flow.Settings, nil, func() (*flow.Flow, error) { return h.newFlow(w, r, flow.Browser, s.Identity) })
 }
 
 func (h *Handler) load(r *http.Request, param string) (*flow.Flow, error) {
@@ -106,7 +106,7 @@ func (h *Handler) load(r *http.Request, param string) (*flow.Flow, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := h.Flows.Flow(r.Context(), flow.Settings, id)
+	f, err := h.Kit.Flows.Flow(r.Context(), flow.Settings, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, flow.ErrNotFound
 	}
@@ -138,7 +138,7 @@ func (h *Handler) fetchAdmin(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) show(w http.ResponseWriter, r *http.Request, f *flow.Flow) error {
 	if f.Expired(time.Now()) {
-		return h.Responder.Gone(f)
+		return h.Kit.Responder.Gone(f)
 	}
 	i, err := h.Identities.Identity(r.Context(), f.IdentityID)
 	if err != nil {
@@ -155,5 +155,5 @@ func (h *Handler) StartAfterRecovery(w http.ResponseWriter, r *http.Request, i *
 	if err != nil {
 		return "", err
 	}
-	return h.Responder.UIURL(f), nil
+	return h.Kit.Responder.UIURL(f), nil
 }

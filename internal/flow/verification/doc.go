@@ -2,5 +2,6 @@
 // hook after sign-up or an address change) asks for a link, and following
 // the link marks the address verified. GET /self-service/verification/api
 // (and /browser) start the flow; POST /self-service/verification (or
-// .../methods/link) submits an address.
+// .../methods/link) submits an address, served by flow.Kit and the
+// handler's submit; a used or expired link restarts the flow with a message.
 package verification

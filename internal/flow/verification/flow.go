@@ -1,29 +1,8 @@
 package verification
 
-import (
-	"context"
-
-	"github.com/google/uuid"
-
-	"github.com/latchkey/latchkey/internal/flow"
-	"github.com/latchkey/latchkey/internal/identity"
-)
+import "github.com/latchkey/latchkey/internal/flow"
 
 // Flow is the verification flow as clients see it.
 type Flow = flow.Stated
 
 func wire(f *flow.Flow) Flow { return f.Stated() }
-
-// Strategy is a way to verify an address.
-type Strategy interface {
-	ID() string
-	PopulateVerification(f *flow.Flow)
-	// SubmitVerification acts on a submission made to path, to which the
-	// mailed link points back.
-	SubmitVerification(ctx context.Context, f *flow.Flow, sub flow.Submission, path string) error
-	// MailVerification sends a link for one address of an identity.
-	MailVerification(ctx context.Context, f *flow.Flow, i *identity.Identity, addressID uuid.UUID, email, path string) error
-	// Verify consumes a token from a link, verifying its address:
-	// flow.ErrTokenInvalid or flow.ErrTokenExpired otherwise.
-	Verify(ctx context.Context, tok string) (flowID uuid.UUID, err error)
-}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/flow"
@@ -11,11 +12,12 @@ import (
 	"github.com/latchkey/latchkey/internal/identity"
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/text"
+	"github.com/latchkey/latchkey/internal/token"
 )
 
 // Handler serves the verification flow.
 type Handler struct {
-	*flow.Kit
+	Kit        *flow.Kit
 	Strategy   Strategy
 	Lifespan   time.Duration
 	PublicBase string
@@ -26,11 +28,13 @@ type Handler struct {
 // recovery.
 func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /self-service/verification/api", httpx.Handle(h.Log, h.initAPI))
-	mux.Handle("GET /self-service/verification/browser", h.Web.Handle(true, h.initBrowser))
+	mux.Handle("GET /self-service/verification/browser", h.Kit.Web.Handle(true, h.initBrowser))
 	mux.Handle("GET /self-service/verification/flows", httpx.Handle(h.Log, h.fetch))
 	for _, p := range []string{"/self-service/verification", "/self-service/verification/methods/link"} {
-		mux.Handle("POST "+p, h.Web.Handle(false, h.submit))
-		mux.Handle("GET "+p, h.Web.Handle(true, h.followLink))
+		mux.Handle("POST "+p, h.Kit.Handler(flow.Submit{
+			Kind: flow.Verification, Expired: text.VerificationExpired, Renew: h.renew, Wire: func(f *flow.Flow) any { return wire(f) }, Handle: h.submit,
+		}))
+		mux.Handle("GET "+p, h.Kit.Web.Handle(true, h.followLink))
 	}
 }
 
@@ -43,11 +47,11 @@ func (h *Handler) create(r *http.Request, typ flow.Type, csrfToken string) (*flo
 	f := flow.New(flow.Verification, typ, h.Lifespan, h.PublicBase, r, csrfToken)
 	f.State = "choose_method"
 	h.Strategy.PopulateVerification(f)
-	return f, h.Flows.CreateFlow(r.Context(), f)
+	return f, h.Kit.Flows.CreateFlow(r.Context(), f)
 }
 
 func (h *Handler) newFlow(w http.ResponseWriter, r *http.Request, typ flow.Type) (*flow.Flow, error) {
-	return h.create(r, typ, h.Web.Token(w, r, typ))
+	return h.create(r, typ, h.Kit.Web.Token(w, r, typ))
 }
 
 func (h *Handler) initAPI(w http.ResponseWriter, r *http.Request) error {
@@ -61,19 +65,30 @@ func (h *Handler) initAPI(w http.ResponseWriter, r *http.Request) error {
 // initBrowser starts a flow whether or not the browser is signed in: a
 // signed-in user may well want to verify an address.
 func (h *Handler) initBrowser(w http.ResponseWriter, r *http.Request) error {
-	return h.StartBrowser(w, r, flow.Verification, nil, func() (*flow.Flow, error) { return h.newFlow(w, r, flow.Browser) })
+	return h.Kit.StartBrowser(w, r, flow.Verification, nil, func() (*flow.Flow, error) { return h.newFlow(w, r, flow.Browser) })
 }
 
 func (h *Handler) fetch(w http.ResponseWriter, r *http.Request) error {
-	return flow.Fetch(w, r, h.Flows, h.Responder, flow.Verification, wire)
+	return flow.Fetch(w, r, h.Kit.Flows, h.Kit.Responder, flow.Verification, wire)
 }
 
-func (h *Handler) submit(w http.ResponseWriter, r *http.Request) error {
-	return h.SubmitLink(w, r, flow.LinkSubmission{
-		Kind: flow.Verification, Expired: text.VerificationExpired, NoStrategy: text.VerificationNoStrategy(), Method: h.Strategy.ID(),
-		Renew:  func(old *flow.Flow) (*flow.Flow, error) { return h.newFlow(w, r, old.Type) },
-		Submit: h.Strategy.SubmitVerification,
-	})
+func (h *Handler) renew(w http.ResponseWriter, r *http.Request, old *flow.Flow) (*flow.Flow, error) {
+	return h.newFlow(w, r, old.Type)
+}
+
+// submit acts on a submitted address: the flow moves to its next state and
+// is shown again (200), or shows its problems. The method is implied when
+// none is named, as the reference's SDK sends only the address.
+func (h *Handler) submit(w http.ResponseWriter, r *http.Request, f *flow.Flow, sub flow.Submission) error {
+	if m := sub.Method(); m != "" && m != h.Strategy.ID() {
+		f.UI.AddMessage(text.VerificationNoStrategy())
+		return flow.ErrInvalid
+	}
+	// The mailed link points back to the path the address was posted to.
+	if err := h.Strategy.SubmitVerification(r.Context(), f, sub, strings.TrimPrefix(r.URL.Path, "/")); err != nil {
+		return err
+	}
+	return h.Kit.Advance(w, r, f, wire(f))
 }
 
 var errLinkIncomplete = httpx.ErrBadRequest.WithReason("The verification link is incomplete: it needs both flow and token. Open the link from the email as it is.")
@@ -88,28 +103,32 @@ func (h *Handler) followLink(w http.ResponseWriter, r *http.Request) error {
 	}
 	flowID, err := h.Strategy.Verify(ctx, q.Get("token"))
 	switch {
-	case errors.Is(err, flow.ErrTokenInvalid):
+	case errors.Is(err, token.ErrUnknown):
 		return h.retry(w, r, text.VerificationTokenInvalid())
-	case errors.Is(err, flow.ErrTokenExpired):
+	case errors.Is(err, token.ErrExpired):
 		return h.retry(w, r, text.VerificationExpired(time.Now()))
 	case err != nil:
 		return err
 	}
 	returnTo := ""
-	if f, err := h.Flows.Flow(ctx, flow.Verification, flowID); err == nil {
+	if f, err := h.Kit.Flows.Flow(ctx, flow.Verification, flowID); err == nil {
 		f.State, returnTo = "passed_challenge", f.ReturnTo
-		if err := h.Flows.UpdateFlow(ctx, f); err != nil {
+		if err := h.Kit.Flows.UpdateFlow(ctx, f); err != nil {
 			return err
 		}
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	http.Redirect(w, r, h.Web.AfterURL(returnTo, flow.Verification), http.StatusSeeOther)
+	http.Redirect(w, r, h.Kit.Web.AfterURL(returnTo, flow.Verification), http.StatusSeeOther)
 	return nil
 }
 
 func (h *Handler) retry(w http.ResponseWriter, r *http.Request, msg text.Message) error {
-	return h.Retry(w, r, func() (*flow.Flow, error) { return h.newFlow(w, r, flow.Browser) }, msg)
+	f, err := h.newFlow(w, r, flow.Browser)
+	if err != nil {
+		return err
+	}
+	return h.Kit.Restart(w, r, f, msg)
 }
 
 // SendLinks mails a verification link for each address of i that a change

@@ -130,9 +130,9 @@ func (s *Strategy) consume(ctx context.Context, kind, tok string) (*Token, error
 	t, err := s.Consume(ctx, kind, tok)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return nil, flow.ErrTokenInvalid
+		return nil, token.ErrUnknown
 	case errors.Is(err, ErrExpired):
-		return nil, flow.ErrTokenExpired
+		return nil, token.ErrExpired
 	}
 	return t, err
 }

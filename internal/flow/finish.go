@@ -1,0 +1,40 @@
+package flow
+
+import (
+	"net/http"
+
+	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/session"
+)
+
+// Outcome is how a completed submission is answered.
+type Outcome struct {
+	// API is the answer to api clients.
+	API any
+	// BrowserJSON is the answer to a browser flow submitted by a client
+	// that asked for JSON (single-page apps).
+	BrowserJSON any
+	// Session is a session the flow issued, with its token; a browser
+	// receives it as a cookie.
+	Session *session.Session
+	Token   string
+	// Next is where any other browser goes.
+	Next string
+}
+
+// Finish is the one success ending of every flow: JSON for api flows;
+// for browser flows the session cookie (if the flow issued one), then JSON
+// or a redirect.
+func (k *Kit) Finish(w http.ResponseWriter, r *http.Request, f *Flow, o Outcome) error {
+	if f.Type == API {
+		return httpx.WriteJSON(w, http.StatusOK, o.API)
+	}
+	if o.Session != nil {
+		k.Sessions.SetCookie(w, o.Token, o.Session)
+	}
+	if IsJSONRequest(r) {
+		return httpx.WriteJSON(w, http.StatusOK, o.BrowserJSON)
+	}
+	http.Redirect(w, r, o.Next, http.StatusSeeOther)
+	return nil
+}
