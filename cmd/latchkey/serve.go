@@ -33,6 +33,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	for _, w := range loaded.Warnings {
 		log.Warn(w)
 	}
+	for _, n := range loaded.Notes {
+		log.Info(n)
+	}
 	target, err := store.ParseDSN(cfg.DSN)
 	if err != nil {
 		return fmt.Errorf("dsn: %w", err)

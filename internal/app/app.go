@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/courier"
@@ -101,7 +102,13 @@ func (a *App) build(ctx context.Context) error {
 	}
 	a.Schemas = schemas
 	a.Tokens = token.NewHasher(cfg.SecretList())
-	a.Hasher = hasher.New(hasherParams(cfg.Hashers), 0)
+	hp := hasherParams(cfg.Hashers)
+	hp.SlowAfter = cfg.Hashers.Argon2.ExpectedDuration.D() + cfg.Hashers.Argon2.ExpectedDeviation.D()
+	hp.OnSlow = func(took time.Duration) {
+		a.Log.Warn("hashing a password took longer than hashers.argon2.expected_duration plus expected_deviation; run `latchkey hashers argon2 calibrate` to fit the parameters to this machine",
+			"took", took.Round(time.Millisecond).String(), "expected", hp.SlowAfter.String())
+	}
+	a.Hasher = hasher.New(hp, 0)
 	publicBase := cfg.Serve.Public.BaseURL
 	sender, err := a.mailSender()
 	if err != nil {

@@ -51,7 +51,7 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 	for _, u := range uiURLs {
 		allowed = append(allowed, u)
 	}
-	returns, err := flow.NewReturnPolicy(ss.DefaultBrowserReturnURL, allowed, afterURLs(ss.Flows))
+	returns, err := flow.NewReturnPolicy(ss.DefaultBrowserReturnURL, allowed, ss.Flows.AfterURLs())
 	if err != nil {
 		return nil, err
 	}
@@ -108,11 +108,11 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 		return hooks, session, nil
 	}
 	f := ss.Flows
-	regHooks, issueSession, err := hooksFor("selfservice.flows.registration.after", f.Registration.After.Hooks, f.Registration.After.Password.Hooks)
+	regHooks, issueSession, err := hooksFor("selfservice.flows.registration.after", f.Registration.After.HooksFor("password"))
 	if err != nil {
 		return nil, err
 	}
-	loginHooks, _, err := hooksFor("selfservice.flows.login.after", f.Login.After.Hooks, f.Login.After.Password.Hooks)
+	loginHooks, _, err := hooksFor("selfservice.flows.login.after", f.Login.After.HooksFor("password"))
 	if err != nil {
 		return nil, err
 	}
@@ -166,16 +166,6 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 	}
 	out.logout = &logout.Handler{Sessions: a.Sessions, Web: web, AfterURL: logoutAfter, SameSite: append([]string{base}, allowed...), Log: a.Log}
 	return out, nil
-}
-
-func afterURLs(f config.Flows) map[string]string {
-	return map[string]string{
-		"login": f.Login.After.DefaultBrowserReturnURL, "login/password": f.Login.After.Password.DefaultBrowserReturnURL,
-		"registration": f.Registration.After.DefaultBrowserReturnURL, "registration/password": f.Registration.After.Password.DefaultBrowserReturnURL,
-		"settings": f.Settings.After.DefaultBrowserReturnURL, "settings/password": f.Settings.After.Password.DefaultBrowserReturnURL,
-		"settings/profile": f.Settings.After.Profile.DefaultBrowserReturnURL,
-		"recovery":         f.Recovery.After.DefaultBrowserReturnURL, "verification": f.Verification.After.DefaultBrowserReturnURL,
-	}
 }
 
 func (a *App) webHook(ctx context.Context, c *config.WebHookConfig) (*hook.WebHook, error) {

@@ -38,8 +38,13 @@ func (a *App) routes() (public, admin http.Handler) {
 	cors := httpx.CORSConfig{
 		Enabled: c.Enabled, AllowedOrigins: c.AllowedOrigins, AllowedMethods: c.AllowedMethods, AllowedHeaders: c.AllowedHeaders,
 		ExposedHeaders: c.ExposedHeaders, AllowCredentials: c.AllowCredentials != nil && *c.AllowCredentials, MaxAge: c.MaxAge, Debug: c.Debug,
+		OptionsPassthrough: c.OptionsPassthrough,
 	}
-	public = httpx.SecurityHeaders(httpx.CORS(cors, log, a.Metrics.Wrap("public", pub)))
+	var aliases []httpx.DomainAlias
+	for _, d := range a.Config.Serve.Public.DomainAliases {
+		aliases = append(aliases, httpx.DomainAlias{MatchDomain: d.MatchDomain, Scheme: d.Scheme, BasePath: d.BasePath})
+	}
+	public = httpx.SecurityHeaders(httpx.CORS(cors, log, httpx.DomainAliases(aliases, a.Metrics.Wrap("public", pub))))
 	if a.Config.Dev {
 		public = canonicalHost(a.Config.Serve.Public.BaseURL, public)
 	}

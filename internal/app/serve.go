@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"strconv"
 	"time"
 )
 
@@ -16,11 +15,11 @@ type Listeners struct {
 
 // Listen opens the configured public and admin addresses.
 func (a *App) Listen() (Listeners, error) {
-	pub, err := net.Listen("tcp", net.JoinHostPort(a.Config.Serve.Public.Host, strconv.Itoa(a.Config.Serve.Public.Port)))
+	pub, err := listen(a.Config.Serve.Public.Endpoint, "serve.public")
 	if err != nil {
 		return Listeners{}, err
 	}
-	adm, err := net.Listen("tcp", net.JoinHostPort(a.Config.Serve.Admin.Host, strconv.Itoa(a.Config.Serve.Admin.Port)))
+	adm, err := listen(a.Config.Serve.Admin, "serve.admin")
 	if err != nil {
 		pub.Close()
 		return Listeners{}, err

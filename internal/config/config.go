@@ -6,19 +6,22 @@ import "time"
 // key names; durations and byte sizes are parsed from the reference's string
 // forms ("1h", "128MB").
 type Config struct {
-	Version      string      `yaml:"version"`
-	DSN          string      `yaml:"dsn"`
-	Dev          bool        `yaml:"dev"`
-	WatchCourier *bool       `yaml:"watch-courier"`
-	Serve        Serve       `yaml:"serve"`
-	SelfService  SelfService `yaml:"selfservice"`
-	Identity     Identity    `yaml:"identity"`
-	Secrets      Secrets     `yaml:"secrets"`
-	Session      Session     `yaml:"session"`
-	Hashers      Hashers     `yaml:"hashers"`
-	Courier      Courier     `yaml:"courier"`
-	Log          Log         `yaml:"log"`
-	UI           UI          `yaml:"ui"`
+	Version      string `yaml:"version"`
+	DSN          string `yaml:"dsn"`
+	Dev          bool   `yaml:"dev"`
+	WatchCourier *bool  `yaml:"watch-courier"`
+	// ExposeMetricsPort serves /metrics/prometheus on this port from
+	// `courier watch` (the reference's flag and key).
+	ExposeMetricsPort int         `yaml:"expose-metrics-port"`
+	Serve             Serve       `yaml:"serve"`
+	SelfService       SelfService `yaml:"selfservice"`
+	Identity          Identity    `yaml:"identity"`
+	Secrets           Secrets     `yaml:"secrets"`
+	Session           Session     `yaml:"session"`
+	Hashers           Hashers     `yaml:"hashers"`
+	Courier           Courier     `yaml:"courier"`
+	Log               Log         `yaml:"log"`
+	UI                UI          `yaml:"ui"`
 }
 
 type Serve struct {
@@ -28,13 +31,31 @@ type Serve struct {
 
 type Endpoint struct {
 	BaseURL string `yaml:"base_url"`
-	Host    string `yaml:"host"`
-	Port    int    `yaml:"port"`
+	// Host is an address to listen on, or unix:/path for a unix socket.
+	Host   string `yaml:"host"`
+	Port   int    `yaml:"port"`
+	Socket Socket `yaml:"socket"`
+}
+
+// Socket is the owner, group and mode of a unix socket listener.
+type Socket struct {
+	Owner string `yaml:"owner"`
+	Group string `yaml:"group"`
+	Mode  *int   `yaml:"mode"`
 }
 
 type Public struct {
-	Endpoint `yaml:",inline"`
-	CORS     CORS `yaml:"cors"`
+	Endpoint      `yaml:",inline"`
+	CORS          CORS          `yaml:"cors"`
+	DomainAliases []DomainAlias `yaml:"domain_aliases"`
+}
+
+// DomainAlias serves requests for another host name under its own base
+// URL: scheme://<request host><base_path>.
+type DomainAlias struct {
+	MatchDomain string `yaml:"match_domain"`
+	BasePath    string `yaml:"base_path"`
+	Scheme      string `yaml:"scheme"`
 }
 
 type CORS struct {
@@ -44,8 +65,11 @@ type CORS struct {
 	AllowedHeaders   []string `yaml:"allowed_headers"`
 	ExposedHeaders   []string `yaml:"exposed_headers"`
 	AllowCredentials *bool    `yaml:"allow_credentials"`
-	MaxAge           int      `yaml:"max_age"`
-	Debug            bool     `yaml:"debug"`
+	// OptionsPassthrough hands preflight requests on to the routes after
+	// answering their CORS headers.
+	OptionsPassthrough bool `yaml:"options_passthrough"`
+	MaxAge             int  `yaml:"max_age"`
+	Debug              bool `yaml:"debug"`
 }
 
 type SelfService struct {
@@ -96,6 +120,17 @@ type WebHookConfig struct {
 	Method string       `yaml:"method"`
 	Body   string       `yaml:"body"`
 	Auth   *WebHookAuth `yaml:"auth"`
+	// CanInterrupt lets the hook's answer refuse the flow with messages
+	// for the user (as later versions of the reference offer).
+	CanInterrupt bool            `yaml:"can_interrupt"`
+	Response     WebHookResponse `yaml:"response"`
+}
+
+// WebHookResponse says what to do with the hook's answer.
+type WebHookResponse struct {
+	// Ignore runs the hook in the background: the flow neither waits for
+	// it nor fails with it; failures are retried, then logged.
+	Ignore bool `yaml:"ignore"`
 }
 
 type WebHookAuth struct {
@@ -215,6 +250,12 @@ type Argon2 struct {
 	Parallelism uint8    `yaml:"parallelism"`
 	SaltLength  uint32   `yaml:"salt_length"`
 	KeyLength   uint32   `yaml:"key_length"`
+	// ExpectedDuration and ExpectedDeviation bound how long one hash
+	// should take: a slower hash is logged. DedicatedMemory is what
+	// hashing may use at once; more is warned about at start.
+	ExpectedDuration  Duration `yaml:"expected_duration"`
+	ExpectedDeviation Duration `yaml:"expected_deviation"`
+	DedicatedMemory   ByteSize `yaml:"dedicated_memory"`
 }
 
 type Bcrypt struct {
@@ -233,9 +274,8 @@ type SMTP struct {
 }
 
 type Log struct {
-	Level               string `yaml:"level"`
-	Format              string `yaml:"format"`
-	LeakSensitiveValues bool   `yaml:"leak_sensitive_values"`
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
 }
 
 // UI configures Latchkey's built-in self-service pages (not in the reference).

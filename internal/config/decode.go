@@ -16,7 +16,7 @@ import (
 // into a typed value, naming the key path in every error. Keys the type does
 // not have are collected in unknown instead of failing, so a config written
 // for the reference still starts.
-func decode(path string, in any, out reflect.Value, unknown *[]string) error {
+func decode(path string, in any, out reflect.Value, unknown *[]keyProblem) error {
 	if in == nil {
 		return nil
 	}
@@ -54,7 +54,7 @@ func decode(path string, in any, out reflect.Value, unknown *[]string) error {
 		switch v := in.(type) {
 		case string:
 			out.SetString(v)
-		case int, float64, bool:
+		case int, int64, float64, bool:
 			out.SetString(fmt.Sprint(v))
 		default:
 			return fmt.Errorf("%s: expected a string, got %s", path, describe(in))
@@ -124,7 +124,7 @@ func decode(path string, in any, out reflect.Value, unknown *[]string) error {
 	return nil
 }
 
-func decodeStruct(path string, m map[string]any, out reflect.Value, unknown *[]string) error {
+func decodeStruct(path string, m map[string]any, out reflect.Value, unknown *[]keyProblem) error {
 	known := map[string]bool{}
 	if err := decodeFields(path, m, out, unknown, known); err != nil {
 		return err
@@ -136,13 +136,13 @@ func decodeStruct(path string, m map[string]any, out reflect.Value, unknown *[]s
 	sort.Strings(keys)
 	for _, k := range keys {
 		if !known[k] {
-			*unknown = append(*unknown, join(path, k))
+			*unknown = append(*unknown, keyProblem{path: join(path, k), value: m[k]})
 		}
 	}
 	return nil
 }
 
-func decodeFields(path string, m map[string]any, out reflect.Value, unknown *[]string, known map[string]bool) error {
+func decodeFields(path string, m map[string]any, out reflect.Value, unknown *[]keyProblem, known map[string]bool) error {
 	t := out.Type()
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
@@ -174,6 +174,8 @@ func toInt(in any) (int64, error) {
 	switch v := in.(type) {
 	case int:
 		return int64(v), nil
+	case int64: // TOML's integers
+		return v, nil
 	case float64:
 		if v != float64(int64(v)) {
 			return 0, fmt.Errorf("%v is not a whole number", v)

@@ -14,22 +14,33 @@ const devSecret = "latchkey-dev-secret-do-not-use-in-production"
 // DefaultDevDSN is where `serve --dev` keeps its data without a dsn.
 const DefaultDevDSN = "sqlite://latchkey.db?_fk=true"
 
+func def(s *string, v string) {
+	if *s == "" {
+		*s = v
+	}
+}
+
+func defInt(n *int, v int) {
+	if *n == 0 {
+		*n = v
+	}
+}
+
+func defBool(b **bool, v bool) {
+	if *b == nil {
+		*b = &v
+	}
+}
+
+func defDur(d *Duration, v time.Duration) {
+	if *d == 0 {
+		*d = Duration(v)
+	}
+}
+
+// applyDefaults fills what the configuration leaves out, section by
+// section, and returns what is worth warning about.
 func (c *Config) applyDefaults() (warnings []string) {
-	def := func(s *string, v string) {
-		if *s == "" {
-			*s = v
-		}
-	}
-	defInt := func(n *int, v int) {
-		if *n == 0 {
-			*n = v
-		}
-	}
-	defDur := func(d *Duration, v time.Duration) {
-		if *d == 0 {
-			*d = Duration(v)
-		}
-	}
 	if c.Dev {
 		def(&c.DSN, DefaultDevDSN)
 		// The reference listens on every interface; a laptop in dev mode
@@ -41,20 +52,28 @@ func (c *Config) applyDefaults() (warnings []string) {
 			warnings = append(warnings, "no secrets configured: dev mode uses a fixed, public secret; set secrets.default before real users sign up")
 		}
 	}
-	def(&c.Serve.Public.Host, "0.0.0.0")
-	def(&c.Serve.Admin.Host, "0.0.0.0")
-	defInt(&c.Serve.Public.Port, 4433)
-	defInt(&c.Serve.Admin.Port, 4434)
-	def(&c.Serve.Public.BaseURL, fmt.Sprintf("http://%s:%d/", localName(c.Serve.Public.Host), c.Serve.Public.Port))
-	def(&c.Serve.Admin.BaseURL, fmt.Sprintf("http://%s:%d/", localName(c.Serve.Admin.Host), c.Serve.Admin.Port))
-	if !strings.HasSuffix(c.Serve.Public.BaseURL, "/") {
-		c.Serve.Public.BaseURL += "/"
+	c.Serve.applyDefaults()
+	c.SelfService.applyDefaults(c.Serve.Public.BaseURL, c.Dev)
+	c.Session.applyDefaults()
+	c.Hashers.applyDefaults()
+	def(&c.Courier.SMTP.FromAddress, "no-reply@latchkey.localhost")
+	defBool(&c.WatchCourier, true)
+	def(&c.Log.Level, "info")
+	def(&c.Log.Format, "text")
+	def(&c.UI.Name, "Latchkey")
+	if !c.Dev && strings.HasPrefix(c.Serve.Public.BaseURL, "http://") {
+		warnings = append(warnings, "serve.public.base_url is http:// outside dev mode: cookies are Secure, so browsers will only keep them over https")
 	}
-	if !strings.HasSuffix(c.Serve.Admin.BaseURL, "/") {
-		c.Serve.Admin.BaseURL += "/"
-	}
+	return append(warnings, c.Hashers.warnings()...)
+}
 
-	cors := &c.Serve.Public.CORS
+func (s *Serve) applyDefaults() {
+	s.Public.Endpoint.applyDefaults(4433)
+	s.Admin.applyDefaults(4434)
+	for i := range s.Public.DomainAliases {
+		def(&s.Public.DomainAliases[i].BasePath, "/")
+	}
+	cors := &s.Public.CORS
 	if cors.AllowedOrigins == nil {
 		cors.AllowedOrigins = []string{"*"}
 	}
@@ -67,55 +86,54 @@ func (c *Config) applyDefaults() (warnings []string) {
 	if cors.ExposedHeaders == nil {
 		cors.ExposedHeaders = []string{"Content-Type"}
 	}
-	if cors.AllowCredentials == nil {
-		t := true
-		cors.AllowCredentials = &t
+	defBool(&cors.AllowCredentials, true)
+}
+
+func (e *Endpoint) applyDefaults(port int) {
+	def(&e.Host, "0.0.0.0")
+	defInt(&e.Port, port)
+	if e.Socket.Mode == nil {
+		m := 0o755
+		e.Socket.Mode = &m
 	}
+	host := localName(e.Host)
+	if _, unix := e.SocketPath(); unix {
+		host = "127.0.0.1"
+	}
+	def(&e.BaseURL, fmt.Sprintf("http://%s:%d/", host, e.Port))
+	if !strings.HasSuffix(e.BaseURL, "/") {
+		e.BaseURL += "/"
+	}
+}
 
-	base := c.Serve.Public.BaseURL
-	ss := &c.SelfService
-	def(&ss.DefaultBrowserReturnURL, base+"ui/")
-	f := &ss.Flows
-	def(&f.Login.UIURL, base+"ui/login")
-	def(&f.Registration.UIURL, base+"ui/registration")
-	def(&f.Settings.UIURL, base+"ui/settings")
-	def(&f.Recovery.UIURL, base+"ui/recovery")
-	def(&f.Verification.UIURL, base+"ui/verification")
-	def(&f.Error.UIURL, base+"ui/error")
-	defDur(&f.Login.Lifespan, time.Hour)
-	defDur(&f.Registration.Lifespan, time.Hour)
-	defDur(&f.Settings.Lifespan, time.Hour)
-	defDur(&f.Settings.PrivilegedSessionMaxAge, time.Hour)
-	defDur(&f.Recovery.Lifespan, time.Hour)
-	defDur(&f.Verification.Lifespan, time.Hour)
-
-	pw := &ss.Methods.Password.Config
+func (s *SelfService) applyDefaults(base string, dev bool) {
+	def(&s.DefaultBrowserReturnURL, base+"ui/")
+	s.Flows.applyDefaults(base)
+	pw := &s.Methods.Password.Config
 	if pw.HaveIBeenPwnedEnabled == nil {
 		// Dev mode must work offline and quietly: it asks the breach
 		// service only when told where that is.
-		on := !c.Dev || pw.HaveIBeenPwnedHost != ""
+		on := !dev || pw.HaveIBeenPwnedHost != ""
 		pw.HaveIBeenPwnedEnabled = &on
 	}
 	def(&pw.HaveIBeenPwnedHost, "api.pwnedpasswords.com")
 	defDur(&pw.HaveIBeenPwnedTimeout, time.Second)
 	defInt(&pw.MinPasswordLength, 8)
-	if pw.IgnoreNetworkErrors == nil {
-		t := true
-		pw.IgnoreNetworkErrors = &t
-	}
+	defBool(&pw.IgnoreNetworkErrors, true)
+}
 
-	defDur(&c.Session.Lifespan, 24*time.Hour)
-	def(&c.Session.Cookie.Name, "ory_kratos_session")
-	def(&c.Session.Cookie.Path, "/")
-	def(&c.Session.Cookie.SameSite, "Lax")
-	if c.Session.Cookie.Persistent == nil {
-		t := true
-		c.Session.Cookie.Persistent = &t
-	}
+func (s *Session) applyDefaults() {
+	defDur(&s.Lifespan, 24*time.Hour)
+	def(&s.Cookie.Name, "ory_kratos_session")
+	def(&s.Cookie.Path, "/")
+	def(&s.Cookie.SameSite, "Lax")
+	defBool(&s.Cookie.Persistent, true)
+}
 
-	def(&c.Hashers.Algorithm, "bcrypt")
-	defInt(&c.Hashers.Bcrypt.Cost, 12)
-	a := &c.Hashers.Argon2
+func (h *Hashers) applyDefaults() {
+	def(&h.Algorithm, "bcrypt")
+	defInt(&h.Bcrypt.Cost, 12)
+	a := &h.Argon2
 	if a.Memory == 0 {
 		a.Memory = 128 << 20
 	}
@@ -131,19 +149,29 @@ func (c *Config) applyDefaults() (warnings []string) {
 	if a.KeyLength == 0 {
 		a.KeyLength = 32
 	}
+	defDur(&a.ExpectedDuration, 500*time.Millisecond)
+	defDur(&a.ExpectedDeviation, 500*time.Millisecond)
+	if a.DedicatedMemory == 0 {
+		a.DedicatedMemory = 1 << 30
+	}
+}
 
-	def(&c.Courier.SMTP.FromAddress, "no-reply@latchkey.localhost")
-	if c.WatchCourier == nil {
-		t := true
-		c.WatchCourier = &t
+// HashSlots is how many passwords are hashed at once (the hasher's
+// concurrency bound): one per CPU, at least two.
+func HashSlots() int { return max(runtime.NumCPU(), 2) }
+
+// warnings reports argon2 settings that would use more memory than
+// dedicated_memory when every hashing slot is busy.
+func (h Hashers) warnings() []string {
+	a := h.Argon2
+	if h.Algorithm != "argon2" {
+		return nil
 	}
-	def(&c.Log.Level, "info")
-	def(&c.Log.Format, "text")
-	def(&c.UI.Name, "Latchkey")
-	if !c.Dev && strings.HasPrefix(c.Serve.Public.BaseURL, "http://") {
-		warnings = append(warnings, "serve.public.base_url is http:// outside dev mode: cookies are Secure, so browsers will only keep them over https")
+	if peak := uint64(a.Memory) * uint64(HashSlots()); peak > uint64(a.DedicatedMemory) {
+		return []string{fmt.Sprintf("hashers.argon2: %d concurrent hashes of %dMB need %dMB, more than dedicated_memory (%dMB); lower memory or run `latchkey hashers argon2 calibrate`",
+			HashSlots(), a.Memory>>20, peak>>20, a.DedicatedMemory>>20)}
 	}
-	return warnings
+	return nil
 }
 
 // localName is the host a browser on this machine uses to reach a listener.

@@ -106,3 +106,26 @@ func TestEnvironmentNames(t *testing.T) {
 		}
 	}
 }
+
+// TestUnsupportedKeysFromEnvironmentAreNamed: Kubernetes setups configure
+// mostly by environment; a reference key Latchkey does not act on is named
+// there too, with the variable that set it, once.
+func TestUnsupportedKeysFromEnvironmentAreNamed(t *testing.T) {
+	loaded, err := config.Load([]string{fixture("no-secrets.yml")}, env(map[string]string{
+		"SECRETS_DEFAULT":                  "a-secret-of-sufficient-length",
+		"TRACING_PROVIDER":                 "jaeger",
+		"SELFSERVICE_METHODS_OIDC_ENABLED": "true",
+	}), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := strings.Join(loaded.Warnings, "\n")
+	for _, want := range []string{
+		"tracing.provider (set by TRACING_PROVIDER) has no effect",
+		"selfservice.methods.oidc.enabled (set by SELFSERVICE_METHODS_OIDC_ENABLED) has no effect",
+	} {
+		if strings.Count(all, want) != 1 {
+			t.Errorf("want one warning %q; warnings:\n%s", want, all)
+		}
+	}
+}

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 
+	"github.com/BurntSushi/toml"
 	"gopkg.in/yaml.v3"
 )
 
@@ -19,23 +21,47 @@ var devDefaults []byte
 type Loaded struct {
 	Config   Config
 	Warnings []string
+	// Notes are worth logging at start but are not problems.
+	Notes []string
+}
+
+// splitFiles accepts -c a.yml,b.yml as the reference does, besides
+// repeated -c flags.
+func splitFiles(files []string) []string {
+	var out []string
+	for _, f := range files {
+		for _, part := range strings.Split(f, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				out = append(out, part)
+			}
+		}
+	}
+	return out
 }
 
 // Load reads the files in order (later files override earlier ones), then
 // the environment, then fills defaults and validates. dev forces dev mode,
 // as the --dev flag does.
 func Load(files []string, getenv func(string) string, dev bool) (Loaded, error) {
-	tree, err := readTree(files, getenv, dev)
+	files = splitFiles(files)
+	tree, fromEnv, err := readTree(files, getenv, dev)
 	if err != nil {
 		return Loaded{}, err
 	}
 	var out Loaded
-	var unknown []string
+	var unknown []keyProblem
 	if err := decode("", tree, reflect.ValueOf(&out.Config).Elem(), &unknown); err != nil {
 		return Loaded{}, fmt.Errorf("invalid configuration: %w", err)
 	}
-	for _, k := range unknown {
-		out.Warnings = append(out.Warnings, fmt.Sprintf("configuration key %q is not supported by latchkey and has no effect", k))
+	warnings, errs := classify(unknown, fromEnv)
+	if len(errs) > 0 {
+		return Loaded{}, errors.Join(errs...)
+	}
+	out.Warnings = warnings
+	if len(files) > 0 {
+		// The reference reloads a few keys when its file changes; Latchkey
+		// reads configuration once, and says so rather than seem to reload.
+		out.Notes = append(out.Notes, "configuration is read once at start: restart Latchkey to apply changes to "+strings.Join(files, ", "))
 	}
 	if dev {
 		out.Config.Dev = true
@@ -50,7 +76,7 @@ func Load(files []string, getenv func(string) string, dev bool) (Loaded, error) 
 // DSN reads only the dsn from the files and environment, for commands such
 // as `migrate sql -e` that need nothing else (and so no secrets).
 func DSN(files []string, getenv func(string) string) (string, error) {
-	tree, err := readTree(files, getenv, false)
+	tree, _, err := readTree(splitFiles(files), getenv, false)
 	if err != nil {
 		return "", err
 	}
@@ -61,30 +87,45 @@ func DSN(files []string, getenv func(string) string) (string, error) {
 	return dsn, nil
 }
 
-func readTree(files []string, getenv func(string) string, dev bool) (map[string]any, error) {
-	tree := map[string]any{}
+func readTree(files []string, getenv func(string) string, dev bool) (tree map[string]any, fromEnv map[string]string, err error) {
+	tree = map[string]any{}
 	if len(files) == 0 && dev {
 		var doc map[string]any
 		if err := yaml.Unmarshal(devDefaults, &doc); err != nil {
-			return nil, fmt.Errorf("built-in dev config: %w", err)
+			return nil, nil, fmt.Errorf("built-in dev config: %w", err)
 		}
 		tree = normalize(doc).(map[string]any)
 	}
 	for _, f := range files {
-		raw, err := os.ReadFile(f)
+		doc, err := readFile(f)
 		if err != nil {
-			return nil, fmt.Errorf("read config file: %w", err)
-		}
-		var doc map[string]any
-		if err := yaml.Unmarshal(raw, &doc); err != nil {
-			return nil, fmt.Errorf("config file %s is not valid YAML or JSON: %v", f, err)
+			return nil, nil, err
 		}
 		if doc != nil {
 			merge(tree, normalize(doc).(map[string]any))
 		}
 	}
-	applyEnv(tree, getenv)
-	return tree, nil
+	return tree, applyEnv(tree, getenv), nil
+}
+
+// readFile reads one config file: TOML by its extension, YAML (and so
+// JSON) otherwise, as the reference does.
+func readFile(name string) (map[string]any, error) {
+	raw, err := os.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the configuration file: %w", err)
+	}
+	var doc map[string]any
+	if strings.EqualFold(filepath.Ext(name), ".toml") {
+		if err := toml.Unmarshal(raw, &doc); err != nil {
+			return nil, fmt.Errorf("configuration file %s is not valid TOML: %v", name, err)
+		}
+		return doc, nil
+	}
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("configuration file %s is not valid YAML or JSON: %v", name, err)
+	}
+	return doc, nil
 }
 
 // normalize turns yaml.v3's map[string]interface{} trees into plain
@@ -123,14 +164,17 @@ func merge(dst, src map[string]any) {
 	}
 }
 
-// applyEnv looks up every known key under its environment name
-// (serve.public.port -> SERVE_PUBLIC_PORT) and sets the ones present.
-func applyEnv(tree map[string]any, getenv func(string) string) {
-	for _, path := range keyPaths(reflect.TypeOf(Config{}), "") {
+// applyEnv looks up every key, Latchkey's and the reference's, under its
+// environment name (serve.public.port -> SERVE_PUBLIC_PORT) and sets the
+// ones present. It returns which variable set which key, for warnings.
+func applyEnv(tree map[string]any, getenv func(string) string) map[string]string {
+	fromEnv := map[string]string{}
+	for _, path := range envPaths() {
 		v := getenv(EnvName(path))
 		if v == "" {
 			continue
 		}
+		fromEnv[path] = EnvName(path)
 		parts := strings.Split(path, ".")
 		node := tree
 		for _, p := range parts[:len(parts)-1] {
@@ -143,6 +187,24 @@ func applyEnv(tree map[string]any, getenv func(string) string) {
 		}
 		node[parts[len(parts)-1]] = envValue(v)
 	}
+	return fromEnv
+}
+
+// envPaths is every key that can be set from the environment: Config's
+// leaves and the reference's keys outside lists.
+func envPaths() []string {
+	paths := keyPaths(reflect.TypeOf(Config{}), "")
+	seen := map[string]bool{}
+	for _, p := range paths {
+		seen[p] = true
+	}
+	for _, k := range referenceKeys {
+		if !strings.Contains(k.Path, "[]") && !seen[k.Path] {
+			seen[k.Path] = true
+			paths = append(paths, k.Path)
+		}
+	}
+	return paths
 }
 
 // envValue lets structured values (hook lists, schema lists) come from the

@@ -18,6 +18,17 @@ func env(vars map[string]string) func(string) string {
 	return func(k string) string { return vars[k] }
 }
 
+// noEffectWarnings picks the warnings about keys without effect.
+func noEffectWarnings(all []string) []string {
+	var out []string
+	for _, w := range all {
+		if strings.Contains(w, "has no effect") {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
 func fixture(name string) string { return filepath.Join("testdata", name) }
 
 // writeFile writes a config file for one test and returns its path.
@@ -38,10 +49,10 @@ func TestLoadReferenceShapedFile(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
-	for _, w := range loaded.Warnings {
-		if strings.Contains(w, "not supported") {
-			t.Errorf("a key of the reference's example is reported as unsupported: %s", w)
-		}
+	// The example's only key without effect is leak_sensitive_values:
+	// Latchkey never logs secrets, so it cannot leak them on request.
+	if w := noEffectWarnings(loaded.Warnings); len(w) != 1 || !strings.Contains(w[0], "log.leak_sensitive_values has no effect") {
+		t.Errorf("warnings = %q, want one about log.leak_sensitive_values", loaded.Warnings)
 	}
 	c := loaded.Config
 	ss, f := c.SelfService, c.SelfService.Flows
@@ -70,9 +81,9 @@ func TestLoadReferenceShapedFile(t *testing.T) {
 			t.Errorf("%s = %q, want %q", tc.key, tc.got, tc.want)
 		}
 	}
-	if !c.Serve.Public.CORS.Enabled || !ss.Methods.Password.On() || !f.Recovery.Enabled || !f.Verification.Enabled || !c.Log.LeakSensitiveValues {
-		t.Errorf("a boolean was lost: cors %v, password %v, recovery %v, verification %v, leak %v",
-			c.Serve.Public.CORS.Enabled, ss.Methods.Password.On(), f.Recovery.Enabled, f.Verification.Enabled, c.Log.LeakSensitiveValues)
+	if !c.Serve.Public.CORS.Enabled || !ss.Methods.Password.On() || !f.Recovery.Enabled || !f.Verification.Enabled {
+		t.Errorf("a boolean was lost: cors %v, password %v, recovery %v, verification %v",
+			c.Serve.Public.CORS.Enabled, ss.Methods.Password.On(), f.Recovery.Enabled, f.Verification.Enabled)
 	}
 	if f.Settings.PrivilegedSessionMaxAge.D() != 20*time.Minute || f.Login.Lifespan.D() != 12*time.Minute || f.Registration.Lifespan.D() != 30*time.Minute {
 		t.Errorf("durations: privileged %v, login %v, registration %v", f.Settings.PrivilegedSessionMaxAge.D(), f.Login.Lifespan.D(), f.Registration.Lifespan.D())
@@ -90,25 +101,47 @@ func TestLoadReferenceShapedFile(t *testing.T) {
 	}
 }
 
-// TestUnknownKeysAreWarnedAboutByName: keys Latchkey does not support are
-// reported at start-up, each by its full path, and do not stop it.
-func TestUnknownKeysAreWarnedAboutByName(t *testing.T) {
+// TestUnsupportedReferenceKeysAreWarnedAboutByName: keys of the
+// reference that Latchkey does not act on are named at start, one warning
+// per key, and do not stop it; the keys next to them are still read.
+func TestUnsupportedReferenceKeysAreWarnedAboutByName(t *testing.T) {
 	loaded, err := config.Load([]string{fixture("unknown-keys.yml")}, noEnv, false)
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
 	all := strings.Join(loaded.Warnings, "\n")
-	for _, key := range []string{
-		`"tracing"`, `"serve.public.tls"`, `"selfservice.flows.login.request_lifespan"`,
-		`"selfservice.flows.registration.after.password.hooks[0].extra"`,
-	} {
+	for _, key := range []string{"tracing.provider has no effect", "tracing.providers.jaeger.local_agent_address has no effect"} {
 		if !strings.Contains(all, key) {
-			t.Errorf("no warning names %s; warnings:\n%s", key, all)
+			t.Errorf("no warning says %q; warnings:\n%s", key, all)
 		}
 	}
-	// Known keys next to unknown ones are still read.
+	if len(noEffectWarnings(loaded.Warnings)) != 2 {
+		t.Errorf("%d warnings, want one per key:\n%s", len(loaded.Warnings), all)
+	}
 	if loaded.Config.SelfService.Flows.Login.UIURL != "http://app.example.test/login" {
 		t.Errorf("login ui_url = %q", loaded.Config.SelfService.Flows.Login.UIURL)
+	}
+}
+
+// TestTyposRefuseToStart: a key in neither the reference's schema nor
+// Latchkey's is a mistake; Latchkey refuses to start, naming the key and
+// the valid one it is closest to, wherever it sits (inside a list item, or
+// inside a section Latchkey does not support).
+func TestTyposRefuseToStart(t *testing.T) {
+	for _, tc := range []struct{ yaml, want string }{
+		{"serve:\n  public:\n    prot: 4455\n", "serve.public.prot is not a key of Latchkey or of the reference; did you mean `port`?"},
+		{"serve:\n  pubilc:\n    port: 4455\n", "serve.pubilc is not a key of Latchkey or of the reference; did you mean `public`?"},
+		{"selfservice:\n  flows:\n    login:\n      request_lifespan: 1h\n", "selfservice.flows.login.request_lifespan is not a key"},
+		{"selfservice:\n  flows:\n    registration:\n      after:\n        password:\n          hooks:\n            - hook: session\n              extra: true\n",
+			"selfservice.flows.registration.after.password.hooks[0].extra is not a key"},
+		{"tracing:\n  provder: jaeger\n", "tracing.provder is not a key of Latchkey or of the reference; did you mean `provider`?"},
+		{"serve:\n  public:\n    tls:\n      cert: x\n", "serve.public.tls is not a key"},
+	} {
+		p := writeFile(t, "typo.yml", "dsn: memory\nsecrets:\n  default: [a-secret-of-sufficient-length]\n"+tc.yaml)
+		_, err := config.Load([]string{p}, noEnv, false)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Load(%q) = %v, want an error containing %q", tc.yaml, err, tc.want)
+		}
 	}
 }
 
@@ -267,5 +300,27 @@ func TestDevModeWorksOffline(t *testing.T) {
 	prod := writeFile(t, "prod.yml", "dsn: memory\nsecrets:\n  default: [a-production-secret-123]\n")
 	if !enabled([]string{prod}, false) {
 		t.Error("outside dev mode the breach check is off by default")
+	}
+}
+
+// TestTOMLAndCommaSeparatedFiles: the reference takes TOML files too, and
+// -c a.yml,b.toml as well as repeated -c flags.
+func TestTOMLAndCommaSeparatedFiles(t *testing.T) {
+	base := writeFile(t, "base.yml", "dsn: memory\nsecrets:\n  default: [a-secret-of-sufficient-length]\nserve:\n  public:\n    port: 5000\n")
+	over := writeFile(t, "over.toml", "[serve.admin]\nport = 5001\n\n[session]\nlifespan = \"2h\"\n")
+	loaded, err := config.Load([]string{base + "," + over}, noEnv, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := loaded.Config
+	if c.Serve.Public.Port != 5000 || c.Serve.Admin.Port != 5001 || c.Session.Lifespan.D() != 2*time.Hour {
+		t.Errorf("ports %d/%d, lifespan %v: want 5000 from YAML, 5001 and 2h from TOML", c.Serve.Public.Port, c.Serve.Admin.Port, c.Session.Lifespan.D())
+	}
+	if !strings.Contains(strings.Join(loaded.Notes, "\n"), "restart") {
+		t.Errorf("notes = %q, want the start-up note that changes need a restart", loaded.Notes)
+	}
+	bad := writeFile(t, "bad.toml", "[serve\n")
+	if _, err := config.Load([]string{bad}, noEnv, false); err == nil || !strings.Contains(err.Error(), "not valid TOML") {
+		t.Errorf("bad TOML: %v", err)
 	}
 }

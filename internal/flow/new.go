@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/ui"
 )
 
@@ -13,6 +14,7 @@ import (
 // lifespan, the request URL, and a form that posts back to the flow with
 // its anti-CSRF input (empty for api flows).
 func New(kind Kind, typ Type, lifespan time.Duration, publicBase string, r *http.Request, csrfToken string) *Flow {
+	publicBase = httpx.BaseURL(r, publicBase)
 	now := Now()
 	f := &Flow{
 		ID: uuid.New(), Kind: kind, Type: typ, RequestURL: RequestURL(publicBase, r),

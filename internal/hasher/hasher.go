@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -22,6 +23,11 @@ type Params struct {
 	Algorithm  string // "bcrypt" or "argon2"
 	BcryptCost int
 	Argon2     Argon2Params
+	// SlowAfter, when set, is how long an argon2 hash may take before
+	// OnSlow is told (hashers.argon2.expected_duration + _deviation): the
+	// parameters no longer fit the machine.
+	SlowAfter time.Duration
+	OnSlow    func(took time.Duration)
 }
 
 // Hasher hashes new passwords with the configured algorithm and verifies
@@ -67,7 +73,12 @@ func (h *Hasher) Hash(ctx context.Context, password []byte) (string, error) {
 	}
 	defer h.release()
 	if h.p.Algorithm == "argon2" {
-		return hashArgon2(password, h.p.Argon2)
+		start := time.Now()
+		encoded, err := hashArgon2(password, h.p.Argon2)
+		if took := time.Since(start); h.p.SlowAfter > 0 && took > h.p.SlowAfter && h.p.OnSlow != nil {
+			h.p.OnSlow(took)
+		}
+		return encoded, err
 	}
 	if len(password) > bcryptMax {
 		b, err := bcrypt.GenerateFromPassword(prehash(password), h.p.BcryptCost)

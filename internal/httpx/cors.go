@@ -20,6 +20,8 @@ type CORSConfig struct {
 	AllowCredentials bool
 	MaxAge           int
 	Debug            bool
+	// OptionsPassthrough hands preflight requests on to the routes.
+	OptionsPassthrough bool
 }
 
 // CORS lets single-page apps on other origins call the public API. A
@@ -37,6 +39,7 @@ func CORS(c CORSConfig, log *slog.Logger, next http.Handler) http.Handler {
 	return cors.New(cors.Options{
 		AllowedOrigins: c.AllowedOrigins, AllowedMethods: c.AllowedMethods, AllowedHeaders: c.AllowedHeaders,
 		ExposedHeaders: c.ExposedHeaders, AllowCredentials: creds, MaxAge: c.MaxAge, Debug: c.Debug,
+		OptionsPassthrough: c.OptionsPassthrough,
 	}).Handler(next)
 }
 
