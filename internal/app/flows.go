@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/courier"
 	"github.com/latchkey/latchkey/internal/flow"
@@ -16,6 +18,7 @@ import (
 	"github.com/latchkey/latchkey/internal/flow/settings"
 	"github.com/latchkey/latchkey/internal/flow/verification"
 	"github.com/latchkey/latchkey/internal/hook"
+	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/identity"
 	"github.com/latchkey/latchkey/internal/selfserviceerror"
 	"github.com/latchkey/latchkey/internal/strategy/link"
@@ -61,7 +64,7 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 		Returns:    returns, Errors: errs, ErrorUIURL: ss.Flows.Error.UIURL, Log: a.Log,
 	}
 	responder := &flow.Responder{PublicBase: base, UIURLs: uiURLs, Log: a.Log}
-	kit := &flow.Kit{Flows: a.Store, Responder: responder, Web: web, Sessions: a.Sessions}
+	kit := &flow.Kit{Flows: loggedFlows{a.Store}, Responder: responder, Web: web, Sessions: a.Sessions}
 
 	addressStatus := identity.StatusPending
 	if ss.Flows.Verification.Enabled {
@@ -202,4 +205,18 @@ func (f *flows) register(pub, adm *http.ServeMux) {
 	}
 	f.errors.Register(pub)
 	f.errors.Register(adm)
+}
+
+// loggedFlows names the flow a request created or loaded on its request
+// log line.
+type loggedFlows struct{ flow.Store }
+
+func (s loggedFlows) CreateFlow(ctx context.Context, f *flow.Flow) error {
+	httpx.NoteFlow(ctx, f.ID.String())
+	return s.Store.CreateFlow(ctx, f)
+}
+
+func (s loggedFlows) Flow(ctx context.Context, kind flow.Kind, id uuid.UUID) (*flow.Flow, error) {
+	httpx.NoteFlow(ctx, id.String())
+	return s.Store.Flow(ctx, kind, id)
 }

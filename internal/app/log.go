@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/httpx"
 )
 
 // NewLogger builds the process logger from log.level and log.format. Tokens,
@@ -22,8 +23,9 @@ func NewLogger(c config.Log, w io.Writer) *slog.Logger {
 		level = slog.LevelError
 	}
 	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if c.Format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(httpx.RequestAttrs(h))
 }

@@ -44,10 +44,16 @@ func (a *App) routes() (public, admin http.Handler) {
 	for _, d := range a.Config.Serve.Public.DomainAliases {
 		aliases = append(aliases, httpx.DomainAlias{MatchDomain: d.MatchDomain, Scheme: d.Scheme, BasePath: d.BasePath})
 	}
-	public = httpx.SecurityHeaders(httpx.CORS(cors, log, httpx.DomainAliases(aliases, a.Metrics.Wrap("public", pub))))
+	public = httpx.SecurityHeaders(httpx.CORS(cors, log, httpx.DomainAliases(aliases, httpx.Routes(pub))))
 	if a.Config.Dev {
 		public = canonicalHost(a.Config.Serve.Public.BaseURL, public)
 	}
-	admin = httpx.SecurityHeaders(a.Metrics.Wrap("admin", adm))
-	return httpx.Recover(log, public), httpx.Recover(log, admin)
+	admin = httpx.SecurityHeaders(httpx.Routes(adm))
+	return a.requestLog("public").Wrap(httpx.Recover(log, public)), a.requestLog("admin").Wrap(httpx.Recover(log, admin))
+}
+
+// requestLog is the outermost layer of a server: one line, one metric
+// sample and (with tracing on) one span per request.
+func (a *App) requestLog(server string) *httpx.RequestLog {
+	return &httpx.RequestLog{Log: a.Log, Server: server, Observe: a.Metrics.Observer(server)}
 }

@@ -58,6 +58,7 @@ func (b *Web) CheckCSRF(r *http.Request, f *Flow, sub Submission) error {
 	c, err := r.Cookie(b.CSRFCookie.Name)
 	if err != nil || submitted == "" || f.CSRFToken == "" ||
 		!token.Equal(submitted, f.CSRFToken) || !token.Equal(c.Value, f.CSRFToken) {
+		httpx.Refused(r.Context(), "csrf")
 		return ErrCSRF
 	}
 	return nil
@@ -86,7 +87,7 @@ func (b *Web) Fail(w http.ResponseWriter, r *http.Request, browser bool, err err
 func (b *Web) showError(w http.ResponseWriter, r *http.Request, err error) {
 	he := httpx.AsError(err)
 	if he.Code >= 500 {
-		b.Log.ErrorContext(r.Context(), "browser request failed", "method", r.Method, "path", r.URL.Path, "error", err.Error())
+		httpx.LogFailure(b.Log, r, err)
 	}
 	id, saveErr := b.Errors.SaveError(r.Context(), he)
 	if saveErr != nil {

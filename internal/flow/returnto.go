@@ -119,7 +119,11 @@ func (b *Web) ReturnTo(r *http.Request) (string, error) {
 	if !ok || (len(raw) == 1 && raw[0] == "") {
 		return "", nil
 	}
-	return b.Returns.Check(raw[0])
+	u, err := b.Returns.Check(raw[0])
+	if err != nil {
+		httpx.Refused(r.Context(), "return_to")
+	}
+	return u, err
 }
 
 // AfterURL is where a browser goes after a flow: its return_to, else the

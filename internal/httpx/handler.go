@@ -27,7 +27,7 @@ func Handle(log *slog.Logger, h HandlerFunc) http.Handler {
 func WriteError(log *slog.Logger, w http.ResponseWriter, r *http.Request, err error) {
 	he := AsError(err)
 	if he.Code >= 500 {
-		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "status", he.Code, "error", err.Error())
+		LogFailure(log, r, err)
 	} else if he.Cause != nil {
 		log.DebugContext(r.Context(), "request refused", "method", r.Method, "path", r.URL.Path, "status", he.Code, "error", he.Cause.Error())
 	}
@@ -37,6 +37,21 @@ func WriteError(log *slog.Logger, w http.ResponseWriter, r *http.Request, err er
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(he.Code)
 	_ = json.NewEncoder(w).Encode(he.Envelope())
+}
+
+// LogFailure records a server error. Inside the request log it goes on the
+// request's one line (which also tells a client's hang-up from a server
+// error); elsewhere it is logged on its own.
+func LogFailure(log *slog.Logger, r *http.Request, err error) {
+	ctx := r.Context()
+	if noteError(ctx, err) {
+		return
+	}
+	level := slog.LevelError
+	if ctx.Err() != nil {
+		level = slog.LevelInfo
+	}
+	log.Log(ctx, level, "request failed", "method", r.Method, "path", r.URL.Path, "error", err.Error())
 }
 
 // buffers are reused by WriteJSON: whoami writes one body per request, and

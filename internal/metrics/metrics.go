@@ -64,43 +64,16 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 }
 
-// Wrap measures every request a mux serves. The route label is the mux
-// pattern, never the raw path, so ids do not explode the label set.
-func (m *Metrics) Wrap(server string, mux *http.ServeMux) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		mux.ServeHTTP(rec, r)
-		pattern := r.Pattern // set by the mux on the request it routed
-		if pattern == "" {
-			pattern = "unmatched"
-		}
-		s := m.seriesFor(seriesKey{server: server, route: pattern, method: methodLabel(r.Method), status: rec.status})
+// Observer returns the function the request log calls with every finished
+// request of a server. The route label is the mux pattern, never the raw
+// path, so ids do not explode the label set.
+func (m *Metrics) Observer(server string) func(r *http.Request, route string, status int, d time.Duration) {
+	return func(r *http.Request, route string, status int, d time.Duration) {
+		s := m.seriesFor(seriesKey{server: server, route: route, method: methodLabel(r.Method), status: status})
 		s.count.Inc()
-		s.latency.Observe(time.Since(start).Seconds())
-	})
-}
-
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-	wrote  bool
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	if !s.wrote {
-		s.status, s.wrote = code, true
+		s.latency.Observe(d.Seconds())
 	}
-	s.ResponseWriter.WriteHeader(code)
 }
-
-func (s *statusRecorder) Write(b []byte) (int, error) {
-	s.wrote = true
-	return s.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer.
-func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 // methodLabel bounds the method label: clients choose the method, and each
 // new value would be a new series kept forever.

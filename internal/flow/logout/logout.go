@@ -38,6 +38,7 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) error {
 	// A GET can be triggered by any page (an <img> tag); browsers that say
 	// where a request comes from are only obeyed for requests from here.
 	if h.crossSite(r) {
+		httpx.Refused(r.Context(), "cross_site")
 		return errCrossSite
 	}
 	next := h.AfterURL

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/flow"
+	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/text"
 )
 
@@ -49,6 +50,7 @@ func (s *Strategy) checkThrottle(ctx context.Context, f *flow.Flow, key string) 
 	}
 	reason := fmt.Sprintf("Too many failed sign-in attempts for this account. Try again in %d minutes, or recover the account.", int(FailureWindow.Minutes()))
 	f.UI.AddMessage(text.Generic(reason))
+	httpx.Refused(ctx, "throttled")
 	return n, ErrThrottled
 }
 

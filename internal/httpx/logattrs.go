@@ -1,0 +1,33 @@
+package httpx
+
+import (
+	"context"
+	"log/slog"
+)
+
+// RequestAttrs wraps a log handler so that every line logged with a
+// request's context names the request's id: one grep finds what a request
+// did, and the id the client got back leads to it.
+func RequestAttrs(h slog.Handler) slog.Handler {
+	if _, ok := h.(requestAttrs); ok {
+		return h
+	}
+	return requestAttrs{h}
+}
+
+type requestAttrs struct{ slog.Handler }
+
+func (h requestAttrs) Handle(ctx context.Context, r slog.Record) error {
+	if id := RequestID(ctx); id != "" {
+		r.AddAttrs(slog.String("request_id", id))
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h requestAttrs) WithAttrs(as []slog.Attr) slog.Handler {
+	return requestAttrs{h.Handler.WithAttrs(as)}
+}
+
+func (h requestAttrs) WithGroup(name string) slog.Handler {
+	return requestAttrs{h.Handler.WithGroup(name)}
+}
