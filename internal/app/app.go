@@ -11,6 +11,7 @@ import (
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/courier"
 	"github.com/latchkey/latchkey/internal/hasher"
+	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/identity"
 	"github.com/latchkey/latchkey/internal/metrics"
 	"github.com/latchkey/latchkey/internal/schema"
@@ -35,6 +36,8 @@ type App struct {
 	Hasher     *hasher.Hasher
 	Tokens     *token.Hasher
 	Metrics    *metrics.Metrics
+	// Proxies are serve.public.trusted_proxies, for httpx.ClientIP.
+	Proxies httpx.TrustedProxies
 	// Courier sends queued mail; Serve runs it when watch-courier is on.
 	Courier *courier.Worker
 
@@ -101,6 +104,9 @@ func (a *App) build(ctx context.Context) error {
 		return err
 	}
 	a.Schemas = schemas
+	if a.Proxies, err = httpx.ParseTrustedProxies(cfg.Serve.Public.TrustedProxies); err != nil {
+		return fmt.Errorf("serve.public.trusted_proxies: %w", err)
+	}
 	a.Tokens = token.NewHasher(cfg.SecretList())
 	hp := hasherParams(cfg.Hashers)
 	hp.SlowAfter = cfg.Hashers.Argon2.ExpectedDuration.D() + cfg.Hashers.Argon2.ExpectedDeviation.D()

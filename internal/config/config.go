@@ -48,6 +48,9 @@ type Public struct {
 	Endpoint      `yaml:",inline"`
 	CORS          CORS          `yaml:"cors"`
 	DomainAliases []DomainAlias `yaml:"domain_aliases"`
+	// TrustedProxies are the peers (CIDRs, addresses, or "unix") whose
+	// X-Forwarded-For / Forwarded headers name the client address.
+	TrustedProxies []string `yaml:"trusted_proxies"`
 }
 
 // DomainAlias serves requests for another host name under its own base

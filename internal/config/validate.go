@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"slices"
@@ -53,6 +54,11 @@ var versionPattern = regexp.MustCompile(`^v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\
 func (s Serve) validate(p *problems) {
 	s.Public.Endpoint.validate(p, "serve.public")
 	s.Admin.validate(p, "serve.admin")
+	for i, tp := range s.Public.TrustedProxies {
+		if !validProxy(tp) {
+			p.add(fmt.Sprintf("serve.public.trusted_proxies[%d]", i), "%q is not a CIDR (10.0.0.0/8), an IP address or \"unix\"", tp)
+		}
+	}
 	for i, a := range s.Public.DomainAliases {
 		key := fmt.Sprintf("serve.public.domain_aliases[%d]", i)
 		if a.MatchDomain == "" || strings.ContainsAny(a.MatchDomain, "/:") {
@@ -75,6 +81,18 @@ func (e Endpoint) validate(p *problems, key string) {
 		p.add(key+".socket.mode", "%d is not a file mode (0-511, such as 493 for 0755)", *m)
 	}
 	p.absURL(key+".base_url", e.BaseURL)
+}
+
+// validProxy accepts what httpx.ParseTrustedProxies reads.
+func validProxy(s string) bool {
+	if s == "unix" {
+		return true
+	}
+	if _, err := netip.ParsePrefix(s); err == nil {
+		return true
+	}
+	a, err := netip.ParseAddr(s)
+	return err == nil && a.Zone() == ""
 }
 
 // SocketPath returns the unix socket path when host is unix:/path.

@@ -43,6 +43,7 @@ func TestBadValuesNameTheKey(t *testing.T) {
 		{"argon2 parallelism out of range", "hashers: {argon2: {parallelism: 300}}", "hashers.argon2.parallelism"},
 		{"min password length too low", "selfservice: {methods: {password: {config: {min_password_length: 3}}}}", "selfservice.methods.password.config.min_password_length"},
 		{"boolean not a boolean", "selfservice: {flows: {recovery: {enabled: maybe}}}", "selfservice.flows.recovery.enabled"},
+		{"trusted proxy not a CIDR", "serve: {public: {trusted_proxies: [10.0.0.0/8, proxy.example]}}", "serve.public.trusted_proxies[1]"},
 		{"log level", "log: {level: loud}", "log.level"},
 		{"log format", "log: {format: xml}", "log.format"},
 		{"smtp not smtp", "courier: {smtp: {connection_uri: 'http://mail.example'}}", "courier.smtp.connection_uri"},
