@@ -13,6 +13,7 @@ import (
 	"github.com/latchkey/latchkey/internal/hasher"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/identity"
+	"github.com/latchkey/latchkey/internal/locale"
 	"github.com/latchkey/latchkey/internal/metrics"
 	"github.com/latchkey/latchkey/internal/schema"
 	"github.com/latchkey/latchkey/internal/session"
@@ -44,7 +45,8 @@ type App struct {
 	Public http.Handler
 	Admin  http.Handler
 
-	flows *flows
+	flows   *flows
+	uiTexts *locale.Catalog // the built-in pages' words, every language
 }
 
 // Options change how New prepares the database.
@@ -135,6 +137,9 @@ func (a *App) build(ctx context.Context) error {
 		return err
 	}
 	a.flows = f
+	if a.uiTexts, err = locale.Load(cfg.UI.TranslationsPath); err != nil {
+		return err
+	}
 	a.Public, a.Admin = a.routes()
 	return nil
 }

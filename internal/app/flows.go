@@ -50,7 +50,8 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 		flow.Login: ss.Flows.Login.UIURL, flow.Registration: ss.Flows.Registration.UIURL, flow.Settings: ss.Flows.Settings.UIURL,
 		flow.Recovery: ss.Flows.Recovery.UIURL, flow.Verification: ss.Flows.Verification.UIURL,
 	}
-	allowed := append([]string{}, ss.WhitelistedReturnURLs...)
+	// The built-in home page is always a safe place to return to.
+	allowed := append([]string{base + "ui/"}, ss.WhitelistedReturnURLs...)
 	for _, u := range uiURLs {
 		allowed = append(allowed, u)
 	}

@@ -24,6 +24,7 @@ func (a *App) webUI() *webui.Handler {
 		},
 		ErrorPage: builtin(f.Error.UIURL, "error"),
 	}
+	h.Texts = a.uiTexts
 	if cfg.Dev && cfg.Courier.SMTP.ConnectionURI == "" {
 		h.Mail = a.Store
 	}

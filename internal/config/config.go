@@ -285,6 +285,9 @@ type Log struct {
 type UI struct {
 	Name    string `yaml:"name"`
 	LogoURL string `yaml:"logo_url"`
+	// TranslationsPath is a folder of <language>.json catalogs that add
+	// languages to the built-in pages or override their texts.
+	TranslationsPath string `yaml:"translations_path"`
 }
 
 // Duration is a time.Duration written as the reference writes it ("1h").

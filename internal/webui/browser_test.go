@@ -61,7 +61,7 @@ func TestBrowserAccountJourney(t *testing.T) {
 	b.fill("Password", "second-Passw0rd-2")
 	b.press("Save", "password")
 	b.heading("Account settings")
-	b.shows("Your changes have been saved.")
+	b.shows("Your new password has been saved.")
 	b.clickLink("Back to your account")
 	signOut(b)
 
@@ -77,8 +77,8 @@ func TestBrowserAccountJourney(t *testing.T) {
 	b.clickLink("Recover your account")
 	b.heading("Recover your account")
 	b.at("ui/recovery?flow=")
-	b.fill("Email", email)
-	b.press("Submit", "email")
+	b.fill("Email address", email)
+	b.press("Send recovery link", "email")
 	b.shows("an email with a recovery link is on its way")
 	b.open("ui/dev/mail")
 	b.heading("Dev mailbox")
@@ -87,11 +87,11 @@ func TestBrowserAccountJourney(t *testing.T) {
 		clickXPath(`(//article[h2[normalize-space()="Recover access to your account"]])[1]//a[contains(@href, "/self-service/recovery")]`))
 	b.heading("Account settings")
 	b.at("ui/settings?flow=")
-	b.shows("You signed in with a recovery link. Please choose a new password now.")
+	b.shows("You signed in with a recovery link. Choose a new password now.")
 	b.fill("Password", "third-Passw0rd-3")
 	b.press("Save", "password")
 	b.heading("Account settings")
-	b.shows("Your changes have been saved.")
+	b.shows("Your new password has been saved.")
 	b.clickLink("Back to your account")
 	signOut(b)
 
@@ -225,7 +225,7 @@ func signIn(b *browser, password string) {
 // invalid and described by it.
 func expectCredentialsError(t *testing.T, b *browser) {
 	t.Helper()
-	const msg = "The provided credentials are invalid. Check the spelling of your email address or username and your password."
+	const msg = "The email address or username and the password do not match. Check both and try again."
 	b.do("wait for the error message", waitVisible(`//*[@role="alert"][normalize-space()=`+xq(msg)+`]`))
 	b.heading("Sign in")
 	b.at("ui/login?flow=")

@@ -7,12 +7,15 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/latchkey/latchkey/internal/courier"
 	"github.com/latchkey/latchkey/internal/flow"
+	"github.com/latchkey/latchkey/internal/locale"
 	"github.com/latchkey/latchkey/internal/schema"
 	"github.com/latchkey/latchkey/internal/selfserviceerror"
 	"github.com/latchkey/latchkey/internal/session"
@@ -32,7 +35,9 @@ type Handler struct {
 	// was not configured elsewhere.
 	Pages     map[flow.Kind]bool
 	ErrorPage bool
-	Log       *slog.Logger
+	// Texts holds the pages' words in every language they are offered in.
+	Texts *locale.Catalog
+	Log   *slog.Logger
 }
 
 // MailReader lists queued and sent mail.
@@ -46,7 +51,10 @@ func (h *Handler) Register(mux *http.ServeMux) {
 		http.Redirect(w, r, h.Brand.Base+"ui/", http.StatusFound)
 	})
 	mux.HandleFunc("GET /ui/{$}", h.home)
+	mux.HandleFunc("GET /ui/", h.notFound)
 	mux.HandleFunc("GET /ui/style.css", h.style)
+	mux.HandleFunc("GET /ui/favicon.svg", h.favicon)
+	mux.HandleFunc("GET /favicon.ico", h.favicon)
 	if h.ErrorPage {
 		mux.HandleFunc("GET /ui/error", h.errorPage)
 	}
@@ -58,6 +66,41 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	if h.Mail != nil {
 		mux.HandleFunc("GET /ui/dev/mail", h.mailbox)
 	}
+}
+
+// page starts a page's view in the reader's language. A ?lang= from the
+// page's language switch is remembered in a cookie for the pages after it.
+func (h *Handler) page(w http.ResponseWriter, r *http.Request, titleKey string) view {
+	p := h.Texts.Pick(r)
+	if chosen := h.Texts.Lookup(r.URL.Query().Get("lang")); chosen != nil {
+		p = chosen
+		http.SetCookie(w, &http.Cookie{
+			Name: locale.CookieName, Value: p.Tag(), Path: "/", MaxAge: 365 * 24 * 3600,
+			HttpOnly: true, Secure: strings.HasPrefix(h.Brand.Base, "https:"), SameSite: http.SameSiteLaxMode,
+		})
+	}
+	v := view{Brand: h.Brand, P: p, Title: p.T(titleKey), Heading: p.T(titleKey)}
+	for _, l := range h.Texts.Languages() {
+		q := r.URL.Query()
+		q.Set("lang", l.Tag)
+		v.Languages = append(v.Languages, languageLink{Name: l.Name, Tag: l.Tag, Href: r.URL.Path + "?" + q.Encode(), Current: l.Tag == p.Tag()})
+	}
+	return v
+}
+
+// notFound answers any other address under /ui/ with a page, not JSON.
+func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
+	v := h.page(w, r, "notfound.title")
+	v.Intro = v.P.T("notfound.text")
+	h.render(w, "notfound", http.StatusNotFound, v)
+}
+
+// favicon is the padlock of the pages' header, so browsers stop asking
+// for /favicon.ico in vain.
+func (h *Handler) favicon(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	http.ServeContent(w, r, "favicon.svg", time.Time{}, bytes.NewReader(faviconSVG))
 }
 
 func (h *Handler) style(w http.ResponseWriter, r *http.Request) {
@@ -92,6 +135,11 @@ func (h *Handler) flowPage(kind flow.Kind) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id, err := uuid.Parse(r.URL.Query().Get("flow"))
 		if err != nil {
+			if kind == flow.Settings && h.Pages[flow.Login] && !h.signedIn(r) {
+				// Say why: the sign-in page explains it leads back here.
+				http.Redirect(w, r, h.Brand.Base+"self-service/login/browser?return_to="+url.QueryEscape(h.Brand.Base+"ui/settings"), http.StatusFound)
+				return
+			}
 			h.start(w, r, kind)
 			return
 		}
@@ -110,15 +158,20 @@ func (h *Handler) flowPage(kind flow.Kind) http.HandlerFunc {
 				return
 			}
 		}
-		h.render(w, "flow", http.StatusOK, h.flowView(kind, f))
+		h.render(w, "flow", http.StatusOK, h.flowView(r, w, kind, f))
 	}
+}
+
+func (h *Handler) signedIn(r *http.Request) bool {
+	_, err := h.Sessions.FromRequest(r)
+	return err == nil
 }
 
 func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request) {
 	v := struct {
 		view
 		Errors []errorBody
-	}{view: view{Brand: h.Brand, Title: "Something went wrong", Heading: "Something went wrong"}}
+	}{view: h.page(w, r, "error.title")}
 	id, err := uuid.Parse(r.URL.Query().Get("error"))
 	if err == nil {
 		if c, err := h.Errors.Error(r.Context(), id); err == nil {
@@ -131,7 +184,7 @@ func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(v.Errors) == 0 {
-		v.Errors = []errorBody{{Code: http.StatusNotFound, Status: "Not Found", Message: "This error is unknown or has been cleaned up."}}
+		v.Errors = []errorBody{{Code: http.StatusNotFound, Status: "Not Found", Message: v.P.T("error.unknown")}}
 	}
 	h.render(w, "error", v.Errors[0].Code, v)
 }

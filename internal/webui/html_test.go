@@ -173,3 +173,5 @@ func submit(t testing.TB, c *http.Client, p *page, form int, values map[string]s
 	}
 	return resp, parsePage(t, resp.Request.URL, string(b))
 }
+
+func io_copy(b *strings.Builder, resp *http.Response) (int64, error) { return io.Copy(b, resp.Body) }

@@ -4,9 +4,11 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
+	"strconv"
 	"strings"
 
-	"github.com/latchkey/latchkey/internal/text"
+	"github.com/latchkey/latchkey/internal/flow"
+	"github.com/latchkey/latchkey/internal/locale"
 	"github.com/latchkey/latchkey/internal/ui"
 )
 
@@ -16,7 +18,20 @@ var templateFS embed.FS
 //go:embed static/style.css
 var stylesheet []byte
 
-var pages = template.Must(template.ParseFS(templateFS, "templates/*.html"))
+//go:embed static/favicon.svg
+var faviconSVG []byte
+
+var pages = template.Must(template.New("pages").Funcs(template.FuncMap{"breakable": breakable}).ParseFS(templateFS, "templates/*.html"))
+
+// breakable lets a narrow screen wrap an email address before its @ rather
+// than in the middle of a word.
+func breakable(s string) template.HTML {
+	local, domain, ok := strings.Cut(s, "@")
+	if !ok {
+		return template.HTML(template.HTMLEscapeString(s))
+	}
+	return template.HTML(template.HTMLEscapeString(local) + "<wbr>@" + template.HTMLEscapeString(domain))
+}
 
 // Brand is what every page shows at the top.
 type Brand struct {
@@ -27,41 +42,58 @@ type Brand struct {
 
 // view is the data every page template gets.
 type view struct {
-	Brand    Brand
-	Title    string
-	Heading  string
-	Intro    string
-	Wide     bool
-	Messages []text.Message
-	Forms    []form
-	Links    []link
+	Brand Brand
+	// P speaks the reader's language: templates call {{.P.T "key"}}.
+	P         *locale.Printer
+	Languages []languageLink
+	Title     string
+	Heading   string
+	Intro     string
+	Wide      bool
+	Messages  []shown
+	Forms     []form
+	Links     []link
 	// LinksBelow puts the links under the cards, for pages with several.
 	LinksBelow bool
+}
+
+// languageLink switches the page it is on to another language.
+type languageLink struct {
+	Name, Tag, Href string
+	Current         bool
 }
 
 type link struct{ Before, Text, Href string }
 
 type form struct {
-	Title  string
-	Action string
-	Method string
-	Nodes  []field
+	Title    string
+	Group    string
+	Action   string
+	Method   string
+	Messages []shown // about this form only, e.g. "your password has been saved"
+	// Username lets a password manager file a new password under the
+	// account it belongs to.
+	Username string
+	Nodes    []field
 }
 
 // field is one node ready for the template.
 type field struct {
 	ID, Name, Type, Label, Value, Pattern, Autocomplete string
 	Required, Disabled, Checked, Hidden, Submit         bool
-	Messages                                            []text.Message
+	// Focus is set on the first input with a problem, so a keyboard or
+	// screen-reader user lands on it.
+	Focus    bool
+	Messages []shown
 }
 
 // groupTitles name the forms of pages with several (settings).
-var groupTitles = map[string]string{ui.GroupProfile: "Profile", ui.GroupPassword: "Password"}
+var groupTitles = map[string]string{ui.GroupProfile: "settings.group.profile", ui.GroupPassword: "settings.group.password"}
 
 // forms splits a flow's nodes into one form per method group, in the order
 // the groups first appear; the default group (CSRF token, identifier)
 // belongs to every form.
-func forms(c ui.Container, titled bool, autocomplete func(name string) string) []form {
+func (b pageBuilder) forms(c ui.Container, titled bool) []form {
 	var order []string
 	byGroup := map[string][]ui.Node{}
 	var shared []ui.Node
@@ -80,9 +112,9 @@ func forms(c ui.Container, titled bool, autocomplete func(name string) string) [
 	}
 	out := make([]form, 0, len(order))
 	for _, g := range order {
-		f := form{Action: c.Action, Method: c.Method}
-		if titled {
-			f.Title = groupTitles[g]
+		f := form{Group: g, Action: c.Action, Method: c.Method}
+		if titled && groupTitles[g] != "" {
+			f.Title = b.p.T(groupTitles[g])
 		}
 		nodes := byGroup[g]
 		if g != ui.GroupDefault {
@@ -93,18 +125,24 @@ func forms(c ui.Container, titled bool, autocomplete func(name string) string) [
 			nodes = shared
 		}
 		for _, n := range nodes {
-			f.Nodes = append(f.Nodes, toField(g, n, autocomplete))
+			f.Nodes = append(f.Nodes, b.field(g, n))
 		}
 		out = append(out, f)
 	}
 	return out
 }
 
-func toField(group string, n ui.Node, autocomplete func(string) string) field {
+// pageBuilder turns a flow's nodes into fields in the reader's language.
+type pageBuilder struct {
+	p    *locale.Printer
+	kind flow.Kind
+}
+
+func (b pageBuilder) field(group string, n ui.Node) field {
 	a := n.Attributes
 	f := field{
 		ID: group + "-" + strings.ReplaceAll(a.Name, ".", "-"), Name: a.Name, Type: a.Type, Pattern: a.Pattern,
-		Required: a.Required, Disabled: a.Disabled, Messages: n.Messages, Autocomplete: autocomplete(a.Name),
+		Required: a.Required, Disabled: a.Disabled, Messages: sayAll(b.p, n.Messages, a.Type), Autocomplete: autocomplete(b.kind, a.Name),
 		Hidden: a.Type == "hidden", Submit: a.Type == "submit",
 	}
 	if a.Value != nil {
@@ -113,10 +151,42 @@ func toField(group string, n ui.Node, autocomplete func(string) string) field {
 	if a.Type == "checkbox" {
 		f.Checked = f.Value == "true"
 	}
-	if n.Meta.Label != nil {
-		f.Label = n.Meta.Label.Text
-	} else {
-		f.Label = a.Name
-	}
+	f.Label = b.label(n)
 	return f
+}
+
+// label words a node's label: the catalog's text for the reference's label
+// ids, the schema's title for a trait, and Latchkey's own for the nodes the
+// reference leaves unlabelled.
+func (b pageBuilder) label(n ui.Node) string {
+	a := n.Attributes
+	if b.kind == flow.Recovery || b.kind == flow.Verification {
+		switch {
+		case a.Type == "submit":
+			return b.p.T(string(b.kind) + ".submit")
+		case a.Name == "email":
+			return b.p.T("field.email")
+		}
+	}
+	if l := n.Meta.Label; l != nil {
+		// Translate the reference's standard wording only: a label the
+		// server worded itself (a schema's title) stays as it is.
+		if key := "label." + strconv.FormatInt(l.ID, 10); b.p.Has(key) && l.Text == b.p.English(key) {
+			return b.p.T(key)
+		}
+		return l.Text
+	}
+	return a.Name
+}
+
+// focusFirstProblem marks the first input that carries a message.
+func focusFirstProblem(fs []form) {
+	for i := range fs {
+		for j := range fs[i].Nodes {
+			if n := &fs[i].Nodes[j]; len(n.Messages) > 0 && !n.Hidden && !n.Submit {
+				n.Focus = true
+				return
+			}
+		}
+	}
 }

@@ -62,7 +62,7 @@ func TestScreenshots(t *testing.T) {
 		b.fill("Email address", email)
 		b.fill("Password", "not-my-Passw0rd")
 		b.press("Sign in", "password")
-		b.shows("The provided credentials are invalid.")
+		b.shows("The email address or username and the password do not match.")
 		shoot(b, filepath.Join(dir, "login"+suffix+".png"))
 
 		// The settings page, signed in.

@@ -4,68 +4,114 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/latchkey/latchkey/internal/courier"
 	"github.com/latchkey/latchkey/internal/flow"
+	"github.com/latchkey/latchkey/internal/locale"
 	"github.com/latchkey/latchkey/internal/session"
+	"github.com/latchkey/latchkey/internal/text"
+	"github.com/latchkey/latchkey/internal/ui"
 )
 
-// pageText is what each flow page says around its form.
-var pageText = map[flow.Kind]struct{ title, heading, intro string }{
-	flow.Login:        {"Sign in", "Sign in", "Welcome back. Sign in to continue."},
-	flow.Registration: {"Create an account", "Create an account", "It takes a minute."},
-	flow.Settings:     {"Account settings", "Account settings", "Change your profile and your password."},
-	flow.Recovery:     {"Recover your account", "Recover your account", "Enter the email address of your account and we will send you a link to sign in."},
-	flow.Verification: {"Verify your email address", "Verify your email address", "Enter your email address and we will send you a verification link."},
-}
-
-func (h *Handler) flowView(kind flow.Kind, f *flow.Flow) view {
-	t := pageText[kind]
-	v := view{Brand: h.Brand, Title: t.title, Heading: t.heading, Intro: t.intro, Messages: f.UI.Messages}
+func (h *Handler) flowView(r *http.Request, w http.ResponseWriter, kind flow.Kind, f *flow.Flow) view {
+	v := h.page(w, r, string(kind)+".title")
+	p := v.P
+	v.Intro = p.T(string(kind) + ".intro")
+	b := pageBuilder{p: p, kind: kind}
+	v.Forms = b.forms(f.UI, kind == flow.Settings)
+	messages := f.UI.Messages
+	if kind == flow.Settings {
+		messages = h.savedInItsForm(p, f, v.Forms)
+	}
+	v.Messages = sayAll(p, messages, "")
+	focusFirstProblem(v.Forms)
 	if f.State == "sent_email" {
 		v.Intro = ""
 	}
-	v.Forms = forms(f.UI, kind == flow.Settings, autocomplete(kind))
 	base := h.Brand.Base
 	switch kind {
 	case flow.Login:
-		if f.Forced {
-			v.Heading, v.Intro = "Confirm it's you", "Sign in again to continue with a sensitive change."
+		switch {
+		case f.Forced:
+			v.Heading, v.Intro = p.T("login.refresh.title"), p.T("login.refresh.intro")
+		case f.ReturnTo == base+"ui/settings":
+			v.Intro = p.T("login.for_settings")
 		}
-		v.Links = append(v.Links, link{"No account yet?", "Create one", base + "self-service/registration/browser"})
+		v.Links = append(v.Links, link{p.T("login.no_account"), p.T("login.create_one"), base + "self-service/registration/browser"})
 		if h.Pages[flow.Recovery] && h.Schemas.Default().HasRecovery() {
-			v.Links = append(v.Links, link{"Forgot your password?", "Recover your account", base + "self-service/recovery/browser"})
+			v.Links = append(v.Links, link{p.T("login.forgot"), p.T("login.recover"), base + "self-service/recovery/browser"})
 		}
 	case flow.Registration:
-		v.Links = append(v.Links, link{"Already have an account?", "Sign in", base + "self-service/login/browser"})
+		v.Links = append(v.Links, link{p.T("registration.have_account"), p.T("registration.sign_in"), base + "self-service/login/browser"})
 	case flow.Settings:
-		v.Links, v.LinksBelow = append(v.Links, link{"", "Back to your account", base + "ui/"}), true
+		v.Links, v.LinksBelow = append(v.Links, link{"", p.T("settings.back"), base + "ui/"}), true
+		if s, err := h.Sessions.FromRequest(r); err == nil {
+			for i := range v.Forms {
+				if v.Forms[i].Group == ui.GroupPassword {
+					v.Forms[i].Username = primaryIdentifier(s)
+				}
+			}
+		}
 	case flow.Recovery:
-		v.Links = append(v.Links, link{"Remembered it?", "Sign in", base + "self-service/login/browser"})
+		v.Links = append(v.Links, link{p.T("recovery.remembered"), p.T("recovery.sign_in"), base + "self-service/login/browser"})
 	case flow.Verification:
-		v.Links = append(v.Links, link{"", "Back to your account", base + "ui/"})
+		if f.State == "passed_challenge" {
+			v.Intro, v.Forms = "", nil
+			v.Messages = append(v.Messages, shown{Type: "info", Text: p.T("verification.done")})
+		}
+		v.Links = append(v.Links, link{"", p.T("settings.back"), base + "ui/"})
 	}
 	return v
 }
 
-// autocomplete helps password managers: which input holds what.
-func autocomplete(kind flow.Kind) func(string) string {
-	return func(name string) string {
-		switch {
-		case name == "password" && kind == flow.Login:
-			return "current-password"
-		case name == "password":
-			return "new-password"
-		case name == "password_identifier":
-			return "username"
-		case name == "email" || name == "traits.email":
-			return "email"
+// savedInItsForm moves "your changes have been saved" from the top of the
+// settings page into the form that was saved, worded for it, and returns
+// the page's other messages.
+func (h *Handler) savedInItsForm(p *locale.Printer, f *flow.Flow, forms []form) []text.Message {
+	var rest []text.Message
+	for _, m := range f.UI.Messages {
+		placed := false
+		if m.ID == text.SettingsSaved().ID && f.Active != "" {
+			for i := range forms {
+				if forms[i].Group == f.Active && p.Has("settings.saved."+f.Active) {
+					forms[i].Messages = append(forms[i].Messages, shown{ID: m.ID, Type: m.Type, Text: p.T("settings.saved." + f.Active)})
+					placed = true
+				}
+			}
 		}
-		return ""
+		if !placed {
+			rest = append(rest, m)
+		}
 	}
+	return rest
+}
+
+// primaryIdentifier is the address or name a password manager files the
+// account's password under: its first verifiable address, else its id.
+func primaryIdentifier(s *session.Session) string {
+	for _, a := range s.Identity.VerifiableAddresses {
+		return a.Value
+	}
+	return s.Identity.ID.String()
+}
+
+// autocomplete helps password managers: which input holds what.
+func autocomplete(kind flow.Kind, name string) string {
+	switch {
+	case name == "password" && kind == flow.Login:
+		return "current-password"
+	case name == "password":
+		return "new-password"
+	case name == "password_identifier":
+		return "username"
+	case name == "email" || name == "traits.email":
+		return "email"
+	}
+	return ""
 }
 
 // traitRow is one trait on the home page; an address also says whether
@@ -83,7 +129,11 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 		Traits     []traitRow
 		VerifyLink string
 		MailLink   string
-	}{view: view{Brand: h.Brand, Title: "Your account"}}
+		SignedOut  bool
+		LogoutURL  string
+	}{view: h.page(w, r, "home.title")}
+	// Back home after signing out, where the page says it worked.
+	v.LogoutURL = h.Brand.Base + "self-service/browser/flows/logout?return_to=" + url.QueryEscape(h.Brand.Base+"ui/?signed_out")
 	if s, err := h.Sessions.FromRequest(r); err == nil {
 		v.Session = s
 		var traits map[string]any
@@ -104,6 +154,8 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 		}
 	} else if !isNoSession(err) {
 		h.Log.Error("read session for home page", "error", err.Error())
+	} else {
+		v.SignedOut = r.URL.Query().Has("signed_out")
 	}
 	if h.Mail != nil {
 		v.MailLink = h.Brand.Base + "ui/dev/mail"
@@ -185,7 +237,8 @@ func (h *Handler) mailbox(w http.ResponseWriter, r *http.Request) {
 	v := struct {
 		view
 		Mail []mailView
-	}{view: view{Brand: h.Brand, Title: "Dev mailbox", Wide: true}}
+	}{view: h.page(w, r, "mail.title")}
+	v.Wide = true
 	for _, m := range msgs {
 		v.Mail = append(v.Mail, mailView{Message: m, Parts: linkify(m.Body)})
 	}
