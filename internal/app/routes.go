@@ -26,7 +26,7 @@ func (a *App) routes() (public, admin http.Handler) {
 	schemas.Register(adm)
 
 	(&session.Handler{Manager: a.Sessions, Log: log}).Register(pub)
-	(&identity.AdminHandler{Manager: a.Identities, Log: log, AdminBase: a.Config.Serve.Admin.BaseURL}).Register(adm)
+	(&identity.AdminHandler{Manager: a.Identities, Hasher: a.Hasher, Log: log, AdminBase: a.Config.Serve.Admin.BaseURL}).Register(adm)
 
 	a.flows.register(pub, adm)
 	a.webUI().Register(pub)

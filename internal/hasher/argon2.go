@@ -33,50 +33,51 @@ const (
 	maxArgon2Iterations = 1 << 10
 )
 
-func compareArgon2(password []byte, encoded string) error {
+// argon2Hash is a parsed PHC argon2 string.
+type argon2Hash struct {
+	id        bool // argon2id, else argon2i
+	p         Argon2Params
+	keyLen    uint32
+	salt, key []byte
+}
+
+func parseArgon2(encoded string, l limits) (verifier, error) {
 	parts := strings.Split(encoded, "$")
 	// "", "argon2id", "v=19", "m=..,t=..,p=..", salt, key
 	if len(parts) != 6 {
-		return fmt.Errorf("hasher: malformed argon2 hash")
+		return nil, fmt.Errorf("hasher: malformed argon2 hash: want $%s$v=19$m=<KiB>,t=<n>,p=<n>$<salt>$<key>", parts[1])
 	}
 	var version int
 	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
-		return fmt.Errorf("hasher: unsupported argon2 version")
+		return nil, fmt.Errorf("hasher: unsupported argon2 version %q (only v=19)", parts[2])
 	}
 	var p Argon2Params
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.Memory, &p.Iterations, &p.Parallelism); err != nil {
-		return fmt.Errorf("hasher: malformed argon2 parameters")
+		return nil, fmt.Errorf("hasher: malformed argon2 parameters %q", parts[3])
 	}
 	// Parameters come from stored (perhaps imported) strings: bound them
 	// before they reach a function that panics or allocates without limit.
-	if p.Iterations < 1 || p.Iterations > maxArgon2Iterations || p.Parallelism < 1 || p.Memory < 8*uint32(p.Parallelism) || p.Memory > maxArgon2MemoryKiB {
-		return fmt.Errorf("hasher: argon2 parameters out of range")
+	if p.Iterations < 1 || p.Iterations > l.argonTime || p.Parallelism < 1 || p.Parallelism > l.argonThreads ||
+		p.Memory < 8*uint32(p.Parallelism) || p.Memory > l.argonMemory {
+		return nil, fmt.Errorf("hasher: argon2 parameters %q out of range (m <= %d, t <= %d, p <= %d)", parts[3], l.argonMemory, l.argonTime, l.argonThreads)
 	}
-	salt, err := decodeB64(parts[4])
+	salt, err := b64Part(parts[4], "argon2", "salt", 1)
 	if err != nil {
-		return fmt.Errorf("hasher: malformed argon2 salt")
+		return nil, err
 	}
-	want, err := decodeB64(parts[5])
-	if err != nil || len(want) < 4 || len(want) > 1024 {
-		return fmt.Errorf("hasher: malformed argon2 key")
+	key, err := b64Part(parts[5], "argon2", "key", 4)
+	if err != nil {
+		return nil, err
 	}
-	var got []byte
-	if parts[1] == "argon2id" {
-		got = argon2.IDKey(password, salt, p.Iterations, p.Memory, p.Parallelism, uint32(len(want)))
-	} else {
-		got = argon2.Key(password, salt, p.Iterations, p.Memory, p.Parallelism, uint32(len(want)))
-	}
-	if !constantTimeEqual(got, want) {
-		return ErrMismatch
-	}
-	return nil
+	return argon2Hash{id: parts[1] == "argon2id", p: p, keyLen: uint32(len(key)), salt: salt, key: key}, nil
 }
 
-// decodeB64 accepts padded and unpadded standard base64, since PHC strings
-// in the wild use both.
-func decodeB64(s string) ([]byte, error) {
-	if b, err := base64.RawStdEncoding.DecodeString(s); err == nil {
-		return b, nil
+func (a argon2Hash) verify(password []byte) error {
+	var got []byte
+	if a.id {
+		got = argon2.IDKey(password, a.salt, a.p.Iterations, a.p.Memory, a.p.Parallelism, a.keyLen)
+	} else {
+		got = argon2.Key(password, a.salt, a.p.Iterations, a.p.Memory, a.p.Parallelism, a.keyLen)
 	}
-	return base64.StdEncoding.DecodeString(s)
+	return match(got, a.key)
 }

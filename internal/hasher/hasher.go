@@ -1,7 +1,9 @@
-// Package hasher hashes and verifies passwords with bcrypt or argon2id,
-// stored as standard modular-crypt / PHC strings so hashes imported from the
-// reference verify. A semaphore bounds how many hashes run at once: a burst
-// of logins queues instead of exhausting CPU and memory.
+// Package hasher hashes and verifies passwords. New hashes are bcrypt or
+// argon2id, as configured; hashes of many other formats (imported from the
+// reference or from other systems) verify too, and NeedsRehash says when a
+// stored hash should be replaced by one of the configured kind. A semaphore
+// bounds how many hashes run at once: a burst of logins queues instead of
+// exhausting CPU and memory.
 package hasher
 
 import (
@@ -10,9 +12,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"runtime"
-	"strings"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -99,27 +99,62 @@ func prehash(password []byte) []byte {
 // Compare checks password against an encoded hash. It returns ErrMismatch
 // for a wrong password and another error for a hash it cannot read.
 func (h *Hasher) Compare(ctx context.Context, password []byte, encoded string) error {
+	v, err := parse(encoded, h.limits(false))
+	if err != nil {
+		return err
+	}
 	if err := h.acquire(ctx); err != nil {
 		return err
 	}
 	defer h.release()
-	switch {
-	case strings.HasPrefix(encoded, prehashPrefix+"$2"):
-		return bcryptCompare(strings.TrimPrefix(encoded, prehashPrefix), prehash(password))
-	case strings.HasPrefix(encoded, "$2a$"), strings.HasPrefix(encoded, "$2b$"), strings.HasPrefix(encoded, "$2y$"):
-		if len(password) > bcryptMax {
-			// Hashes made elsewhere saw only the first 72 bytes.
-			password = password[:bcryptMax]
-		}
-		return bcryptCompare(encoded, password)
-	case strings.HasPrefix(encoded, "$argon2id$"), strings.HasPrefix(encoded, "$argon2i$"):
-		return compareArgon2(password, encoded)
-	}
-	return fmt.Errorf("hasher: unknown hash format")
+	return v.verify(password)
 }
 
-func bcryptCompare(encoded string, password []byte) error {
-	err := bcrypt.CompareHashAndPassword([]byte(encoded), password)
+// Check reports whether an encoded hash given for import can ever verify,
+// naming the problem when not: an unknown format, a malformed part, or a
+// cost beyond what the reference accepts (or this server writes itself).
+func (h *Hasher) Check(encoded string) error {
+	_, err := parse(encoded, h.limits(true))
+	return err
+}
+
+// NeedsRehash reports whether a hash that just verified should be replaced
+// by a fresh one: it is of another algorithm than the configured one, or of
+// the configured one at a lower cost.
+func (h *Hasher) NeedsRehash(encoded string) bool {
+	v, err := parse(encoded, h.limits(false))
+	if err != nil {
+		return true
+	}
+	switch v := v.(type) {
+	case bcryptHash:
+		return h.p.Algorithm == "argon2" || v.cost < h.p.BcryptCost
+	case argon2Hash:
+		a := h.p.Argon2
+		return h.p.Algorithm != "argon2" || !v.id || v.p.Memory < a.Memory || v.p.Iterations < a.Iterations || v.keyLen < a.KeyLength
+	}
+	return true
+}
+
+// verifier is a parsed hash.
+type verifier interface {
+	verify(password []byte) error
+}
+
+type bcryptHash struct {
+	encoded string
+	cost    int
+	prehash bool
+}
+
+func (b bcryptHash) verify(password []byte) error {
+	if b.prehash {
+		password = prehash(password)
+	} else if len(password) > bcryptMax {
+		// Hashes made elsewhere saw only the first 72 bytes.
+		password = password[:bcryptMax]
+	}
+	err := bcrypt.CompareHashAndPassword([]byte(b.encoded), password)
 	if errors.Is(err, bcrypt.ErrMismatchedHashAndPassword) {
 		return ErrMismatch
 	}
@@ -127,3 +162,11 @@ func bcryptCompare(encoded string, password []byte) error {
 }
 
 func constantTimeEqual(a, b []byte) bool { return subtle.ConstantTimeCompare(a, b) == 1 }
+
+// match turns a comparison of derived bytes into the package's answer.
+func match(got, want []byte) error {
+	if !constantTimeEqual(got, want) {
+		return ErrMismatch
+	}
+	return nil
+}

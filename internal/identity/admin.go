@@ -1,7 +1,6 @@
 package identity
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -19,6 +18,7 @@ import (
 // AdminHandler serves /identities on the admin port.
 type AdminHandler struct {
 	Manager   *Manager
+	Hasher    PasswordHasher
 	Log       *slog.Logger
 	AdminBase string // for Link headers
 }
@@ -103,20 +103,16 @@ func linkHeader(base string, page, perPage, total int) string {
 	return strings.Join(parts, ",")
 }
 
-type createBody struct {
-	SchemaID string          `json:"schema_id"`
-	Traits   json.RawMessage `json:"traits"`
-}
-
 func (h *AdminHandler) create(w http.ResponseWriter, r *http.Request) error {
-	var body createBody
+	var body writeBody
 	if err := httpx.DecodeJSON(w, r, &body, true); err != nil {
 		return err
 	}
-	if len(body.Traits) == 0 || string(body.Traits) == "null" {
-		return httpx.ErrBadRequest.WithReason("traits are required")
+	d, err := body.draft(r.Context(), h.Hasher)
+	if err != nil {
+		return err
 	}
-	i, err := h.Manager.Create(r.Context(), Draft{SchemaID: body.SchemaID, Traits: body.Traits, AddressStatus: StatusPending})
+	i, err := h.Manager.Create(r.Context(), d)
 	if err != nil {
 		return h.writeError(err)
 	}
@@ -137,14 +133,15 @@ func (h *AdminHandler) update(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var body createBody
+	var body writeBody
 	if err := httpx.DecodeJSON(w, r, &body, true); err != nil {
 		return err
 	}
-	if len(body.Traits) == 0 || string(body.Traits) == "null" {
-		return httpx.ErrBadRequest.WithReason("traits are required")
+	d, err := body.draft(r.Context(), h.Hasher)
+	if err != nil {
+		return err
 	}
-	i, err := h.Manager.Update(r.Context(), current, body.SchemaID, body.Traits, StatusPending)
+	i, err := h.Manager.Apply(r.Context(), current, d)
 	if err != nil {
 		return h.writeError(err)
 	}

@@ -21,6 +21,17 @@ type Identity struct {
 
 	// Credentials by type. Only loaded or written where a caller needs them.
 	Credentials map[CredentialType]*Credential `json:"-"`
+	// Rehash, when set, replaces a credential's config together with the
+	// next session issued for this identity, in one transaction.
+	Rehash *Rehash `json:"-"`
+}
+
+// Rehash replaces a password hash that verified but is weaker than the
+// configured hasher. Old guards the write: should the password change in
+// between, the newer hash stays.
+type Rehash struct {
+	Type     CredentialType
+	Old, New json.RawMessage
 }
 
 // CredentialType names a way to sign in.

@@ -33,6 +33,9 @@ type Draft struct {
 	AddressStatus string
 	// PasswordHash, when set, becomes the password credential's hash.
 	PasswordHash string
+	// Addresses, when set, give verifiable addresses of the traits their
+	// verification state (an import from another system).
+	Addresses []VerifiableAddress
 }
 
 // Prepare validates a draft and returns the identity it describes, without
@@ -52,6 +55,7 @@ func (m *Manager) Prepare(d Draft) (*Identity, error) {
 	now := Now()
 	i := &Identity{ID: uuid.New(), SchemaID: sch.ID, Traits: compact(d.Traits), CreatedAt: now, UpdatedAt: now}
 	applyExtracted(i, ext, d.AddressStatus, now)
+	applyImported(i, d.Addresses)
 	if len(ext.PasswordIdentifiers) > 0 || d.PasswordHash != "" {
 		cfg, _ := json.Marshal(PasswordConfig{HashedPassword: d.PasswordHash})
 		i.Credentials = map[CredentialType]*Credential{CredentialPassword: {
@@ -77,6 +81,13 @@ func (m *Manager) Create(ctx context.Context, d Draft) (*Identity, error) {
 // Update re-validates changed traits (and schema) of an existing identity and
 // stores them; identifiers and addresses follow. The password hash stays.
 func (m *Manager) Update(ctx context.Context, current *Identity, schemaID string, traits json.RawMessage, addressStatus string) (*Identity, error) {
+	return m.Apply(ctx, current, Draft{SchemaID: schemaID, Traits: traits, AddressStatus: addressStatus})
+}
+
+// Apply is Update for a whole draft: a password hash in it replaces the
+// stored one, and its address states override those of the traits.
+func (m *Manager) Apply(ctx context.Context, current *Identity, d Draft) (*Identity, error) {
+	schemaID, traits, addressStatus := d.SchemaID, d.Traits, d.AddressStatus
 	if schemaID == "" {
 		schemaID = current.SchemaID
 	}
@@ -111,9 +122,12 @@ func (m *Manager) Update(ctx context.Context, current *Identity, schemaID string
 			}
 		}
 	}
-	next.Credentials = map[CredentialType]*Credential{CredentialPassword: {
-		ID: uuid.New(), Type: CredentialPassword, Identifiers: ext.PasswordIdentifiers, CreatedAt: now, UpdatedAt: now,
-	}}
+	applyImported(&next, d.Addresses)
+	pw := &Credential{ID: uuid.New(), Type: CredentialPassword, Identifiers: ext.PasswordIdentifiers, CreatedAt: now, UpdatedAt: now}
+	if d.PasswordHash != "" {
+		pw.Config, _ = json.Marshal(PasswordConfig{HashedPassword: d.PasswordHash})
+	}
+	next.Credentials = map[CredentialType]*Credential{CredentialPassword: pw}
 	if err := m.Store.UpdateIdentity(ctx, &next); err != nil {
 		return nil, err
 	}

@@ -42,9 +42,16 @@ func (m *Manager) Issue(ctx context.Context, i *identity.Identity, authenticated
 		ExpiresAt: now.Add(m.Lifespan), Identity: i, IdentityID: i.ID,
 	}
 	tok := token.New()
-	if err := m.Store.CreateSession(ctx, s, m.Tokens.Hash(token.Session, tok)); err != nil {
+	create := m.Store.CreateSession
+	if i.Rehash != nil {
+		create = func(ctx context.Context, s *Session, hash string) error {
+			return m.Store.CreateSessionWithRehash(ctx, s, hash, i.Rehash)
+		}
+	}
+	if err := create(ctx, s, m.Tokens.Hash(token.Session, tok)); err != nil {
 		return nil, "", err
 	}
+	i.Rehash = nil
 	return s, tok, nil
 }
 

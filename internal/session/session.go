@@ -29,6 +29,10 @@ func (s *Session) Usable(now time.Time) bool {
 // Store persists sessions by the keyed hash of their token.
 type Store interface {
 	CreateSession(ctx context.Context, s *Session, tokenHash string) error
+	// CreateSessionWithRehash creates the session and, in the same
+	// transaction, replaces the credential config r.Old by r.New (nothing
+	// when the stored config is no longer r.Old).
+	CreateSessionWithRehash(ctx context.Context, s *Session, tokenHash string, r *identity.Rehash) error
 	// SessionByTokenHash finds the session whose token hashes to one of
 	// hashes, with its identity and addresses, in one round trip.
 	SessionByTokenHash(ctx context.Context, hashes []string) (*Session, error)

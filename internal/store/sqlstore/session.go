@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 
 	"github.com/google/uuid"
 
@@ -10,11 +11,29 @@ import (
 	"github.com/latchkey/latchkey/internal/store"
 )
 
+const insertSession = `INSERT INTO sessions (id, token_hash, identity_id, active, issued_at, expires_at, authenticated_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
 // CreateSession implements session.Store.
 func (s *Store) CreateSession(ctx context.Context, ss *session.Session, tokenHash string) error {
-	_, err := s.db.SQL.ExecContext(ctx, s.db.Q(`INSERT INTO sessions (id, token_hash, identity_id, active, issued_at, expires_at, authenticated_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+	return s.createSession(ctx, s.db.SQL, ss, tokenHash)
+}
+
+func (s *Store) createSession(ctx context.Context, q store.Querier, ss *session.Session, tokenHash string) error {
+	_, err := q.ExecContext(ctx, s.db.Q(insertSession),
 		ss.ID.String(), tokenHash, ss.IdentityID.String(), ss.Active, ss.IssuedAt, ss.ExpiresAt, ss.AuthenticatedAt, ss.IssuedAt, ss.IssuedAt)
 	return store.MapError(err)
+}
+
+// CreateSessionWithRehash implements session.Store.
+func (s *Store) CreateSessionWithRehash(ctx context.Context, ss *session.Session, tokenHash string, r *identity.Rehash) error {
+	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+		if err := s.createSession(ctx, tx, ss, tokenHash); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, s.db.Q(`UPDATE identity_credentials SET config = ?, updated_at = ? WHERE identity_id = ? AND type = ? AND config = ?`),
+			string(r.New), ss.IssuedAt, ss.IdentityID.String(), string(r.Type), string(r.Old))
+		return err
+	})
 }
 
 // whoamiQuery reads a session with its identity and addresses in one

@@ -100,7 +100,28 @@ func (s *Strategy) Login(ctx context.Context, f *flow.Flow, sub flow.Submission)
 			return nil, err
 		}
 	}
+	s.planRehash(ctx, i, cred, hash, password)
 	return i, nil
+}
+
+// planRehash prepares the replacement of a hash weaker than the configured
+// hasher (an imported one, or one made at a lower cost): the session issued
+// next stores it in its transaction. A failure here only keeps the old hash,
+// which still verifies, so the user never notices.
+func (s *Strategy) planRehash(ctx context.Context, i *identity.Identity, cred *identity.Credential, hash, password string) {
+	if !s.Hasher.NeedsRehash(hash) {
+		return
+	}
+	fresh, err := s.Hasher.Hash(ctx, []byte(password))
+	if err != nil {
+		s.Log.WarnContext(ctx, "could not rehash a password at sign-in; the old hash stays", "error", err.Error())
+		return
+	}
+	cfg, err := json.Marshal(identity.PasswordConfig{HashedPassword: fresh})
+	if err != nil {
+		return
+	}
+	i.Rehash = &identity.Rehash{Type: identity.CredentialPassword, Old: cred.Config, New: cfg}
 }
 
 // identifierCandidates are the stored forms a typed identifier may have: as
