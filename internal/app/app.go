@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/config"
@@ -45,8 +46,9 @@ type App struct {
 	Public http.Handler
 	Admin  http.Handler
 
-	flows   *flows
-	uiTexts *locale.Catalog // the built-in pages' words, every language
+	flows    *flows
+	uiTexts  *locale.Catalog // the built-in pages' words, every language
+	draining atomic.Bool
 }
 
 // Options change how New prepares the database.

@@ -16,7 +16,7 @@ func (a *App) routes() (public, admin http.Handler) {
 	pub, adm := http.NewServeMux(), http.NewServeMux()
 	log := a.Log
 
-	h := &health.Handler{Ping: a.DB.SQL.PingContext, Version: Version, Log: log}
+	h := &health.Handler{Ping: a.DB.SQL.PingContext, Draining: a.Draining, Version: Version, Log: log}
 	h.Register(pub)
 	h.Register(adm)
 	h.RegisterVersion(adm)

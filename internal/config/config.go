@@ -25,8 +25,19 @@ type Config struct {
 }
 
 type Serve struct {
-	Public Public   `yaml:"public"`
-	Admin  Endpoint `yaml:"admin"`
+	Public   Public   `yaml:"public"`
+	Admin    Endpoint `yaml:"admin"`
+	Shutdown Shutdown `yaml:"shutdown"`
+}
+
+// Shutdown is how a stopping server hands its clients over to other
+// instances (not in the reference): for DrainPeriod it keeps answering,
+// with /health/ready at 503 and Connection: close on every answer, so a
+// load balancer takes it out of rotation and keep-alive clients reconnect
+// elsewhere; then requests in flight get Timeout to finish.
+type Shutdown struct {
+	DrainPeriod *Duration `yaml:"drain_period"`
+	Timeout     Duration  `yaml:"timeout"`
 }
 
 type Endpoint struct {

@@ -58,6 +58,15 @@ func (c *Config) applyDefaults() (warnings []string) {
 	c.Hashers.applyDefaults()
 	def(&c.Courier.SMTP.FromAddress, "no-reply@latchkey.localhost")
 	defBool(&c.WatchCourier, true)
+	if c.Serve.Shutdown.DrainPeriod == nil {
+		// Nothing balances load in dev mode: Ctrl-C stops at once.
+		d := Duration(5 * time.Second)
+		if c.Dev {
+			d = 0
+		}
+		c.Serve.Shutdown.DrainPeriod = &d
+	}
+	defDur(&c.Serve.Shutdown.Timeout, 15*time.Second)
 	def(&c.Log.Level, "info")
 	def(&c.Log.Format, "text")
 	def(&c.UI.Name, "Latchkey")

@@ -93,13 +93,20 @@ func (w *Worker) round(ctx context.Context) int {
 		return 0
 	}
 	for _, m := range msgs {
+		if ctx.Err() != nil {
+			// Stopping: the rest of the batch is claimed by another
+			// worker once its lease runs out.
+			break
+		}
 		w.send(ctx, m)
 	}
 	return len(msgs)
 }
 
 func (w *Worker) send(ctx context.Context, m Message) {
-	sendCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	// A stop lets the message in flight finish: an SMTP conversation cut
+	// after the server took the message would send it twice.
+	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	err := w.Sender.Send(sendCtx, m)
 	cancel()
 	// Bookkeeping must land even when shutdown interrupted the send.

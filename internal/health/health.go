@@ -13,9 +13,12 @@ import (
 
 // Handler serves /health/alive, /health/ready and /version.
 type Handler struct {
-	Ping    func(ctx context.Context) error
-	Version string
-	Log     *slog.Logger
+	Ping func(ctx context.Context) error
+	// Draining reports a server that is stopping: it is not ready, so
+	// that load balancers send new clients elsewhere.
+	Draining func() bool
+	Version  string
+	Log      *slog.Logger
 }
 
 // Register mounts the health routes (both ports).
@@ -36,6 +39,9 @@ func (h *Handler) alive(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) ready(w http.ResponseWriter, r *http.Request) error {
+	if h.Draining != nil && h.Draining() {
+		return httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]any{"errors": map[string]string{"shutdown": "this instance is shutting down"}})
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if err := h.Ping(ctx); err != nil {
