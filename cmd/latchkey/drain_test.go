@@ -32,11 +32,11 @@ func TestServeDrainsUnderLoad(t *testing.T) {
 
 	var (
 		written, answered, told atomic.Int64
-		unanswered             atomic.Int64
-		outOfRotation          = make(chan struct{}) // the balancer saw ready 503
-		busy                   = make(chan struct{}) // every worker got answers
-		wg                     sync.WaitGroup
-		busyOnce               sync.Once
+		unanswered              atomic.Int64
+		outOfRotation           = make(chan struct{}) // the balancer saw ready 503
+		busy                    = make(chan struct{}) // every worker got answers
+		wg                      sync.WaitGroup
+		busyOnce                sync.Once
 	)
 	const workers = 32
 	paths := []string{"/health/alive", "/sessions/whoami", "/self-service/login/api"}

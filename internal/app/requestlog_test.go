@@ -132,3 +132,21 @@ func wantRefused(t *testing.T, logs *logBuffer, requestID, reason string) map[st
 	}
 	return line
 }
+
+// TestRequestLogClientBehindProxy: the client address is read through
+// trusted proxies only; a client cannot put another address in the log.
+func TestRequestLogClientBehindProxy(t *testing.T) {
+	t.Parallel()
+	s, logs := startLogged(t, "info", func(c *config.Config) {
+		c.Serve.Public.TrustedProxies = []string{"127.0.0.1"}
+	})
+	r := sdk.Do(t, "GET", s.PublicURL+"self-service/login/api", "", nil, "X-Forwarded-For", "198.51.100.4, 203.0.113.9")
+	if line := logs.find(t, r.Header.Get("X-Request-Id")); line == nil || line["client"] != "203.0.113.9" {
+		t.Errorf("through a trusted proxy: line %v, want client 203.0.113.9 (the hop the proxy saw)", line)
+	}
+	// The admin port has no proxies configured: its peer is the client.
+	r = sdk.Do(t, "GET", s.AdminURL+"identities", "", nil, "X-Forwarded-For", "203.0.113.9")
+	if line := logs.find(t, r.Header.Get("X-Request-Id")); line == nil || line["client"] != "127.0.0.1" {
+		t.Errorf("admin port: line %v, want client 127.0.0.1", line)
+	}
+}

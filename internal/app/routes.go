@@ -55,5 +55,13 @@ func (a *App) routes() (public, admin http.Handler) {
 // requestLog is the outermost layer of a server: one line, one metric
 // sample and (with tracing on) one span per request.
 func (a *App) requestLog(server string) *httpx.RequestLog {
-	return &httpx.RequestLog{Log: a.Log, Server: server, Observe: a.Metrics.Observer(server)}
+	// serve.public.trusted_proxies speak for the public port only.
+	var proxies httpx.TrustedProxies
+	if server == "public" {
+		proxies = a.Proxies
+	}
+	return &httpx.RequestLog{
+		Log: a.Log, Server: server, Observe: a.Metrics.Observer(server),
+		ClientAddr: func(r *http.Request) string { return httpx.ClientIP(r, proxies) },
+	}
 }
