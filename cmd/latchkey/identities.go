@@ -1,130 +1,222 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
-	"strings"
-	"time"
+	"text/tabwriter"
 )
 
-// identities is a small client of the admin API, for scripts and operators.
-func identities(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		return usageError{"usage: latchkey identities list|get|delete|import [--endpoint URL] ..."}
-	}
-	verb := args[0]
-	fs := newFlags("identities "+verb, stderr)
-	endpoint := fs.String("endpoint", getenv("KRATOS_ADMIN_URL"), "admin API base URL (default $KRATOS_ADMIN_URL or http://127.0.0.1:4434/)")
-	page := fs.Int("page", 0, "page to list (list)")
-	perPage := fs.Int("per-page", 100, "identities per page (list)")
-	positional, err := parseInterspersed(fs, args[1:])
-	if err != nil {
-		return err
-	}
-	base := *endpoint
-	if base == "" {
-		base = "http://127.0.0.1:4434/"
-	}
-	c := adminClient{base: strings.TrimSuffix(base, "/") + "/", http: &http.Client{Timeout: 30 * time.Second}}
-	switch verb {
-	case "list":
-		return c.call(ctx, http.MethodGet, "identities?page="+strconv.Itoa(*page)+"&per_page="+strconv.Itoa(*perPage), nil, stdout)
-	case "get", "delete":
-		if len(positional) == 0 {
-			return usageError{"identities " + verb + " needs at least one identity id"}
-		}
-		method := http.MethodGet
-		if verb == "delete" {
-			method = http.MethodDelete
-		}
-		for _, id := range positional {
-			if err := c.call(ctx, method, "identities/"+url.PathEscape(id), nil, stdout); err != nil {
-				return err
-			}
-			if verb == "delete" {
-				fmt.Fprintf(stdout, "deleted %s\n", id)
-			}
-		}
-		return nil
-	case "import":
-		// Each argument is a JSON file with one identity or a list; "-" or
-		// nothing reads standard input.
-		if len(positional) == 0 {
-			positional = []string{"-"}
-		}
-		for _, f := range positional {
-			raw, err := readInput(f, stdin)
-			if err != nil {
-				return err
-			}
-			var many []json.RawMessage
-			if json.Unmarshal(raw, &many) != nil {
-				many = []json.RawMessage{raw}
-			}
-			for _, one := range many {
-				if err := c.call(ctx, http.MethodPost, "identities", one, stdout); err != nil {
-					return err
-				}
-			}
+// The identities commands are a client of the admin API, as the
+// reference's are: they work against any running server.
+
+// identity is what the commands print of an identity.
+type identity struct {
+	ID                  string `json:"id"`
+	SchemaID            string `json:"schema_id"`
+	SchemaURL           string `json:"schema_url"`
+	VerifiableAddresses []struct {
+		Value    string `json:"value"`
+		Verified bool   `json:"verified"`
+	} `json:"verifiable_addresses"`
+	RecoveryAddresses []struct {
+		Value string `json:"value"`
+	} `json:"recovery_addresses"`
+}
+
+// printIdentities writes raw identity JSON in the chosen format.
+func printIdentities(w io.Writer, rf remoteFlags, raws []json.RawMessage, list bool) error {
+	if *rf.quiet {
+		for _, raw := range raws {
+			var i identity
+			_ = json.Unmarshal(raw, &i)
+			fmt.Fprintln(w, i.ID)
 		}
 		return nil
 	}
-	return usageError{fmt.Sprintf("unknown identities command %q: use list, get, delete or import", verb)}
-}
-
-func readInput(name string, stdin io.Reader) ([]byte, error) {
-	if name == "-" {
-		return io.ReadAll(stdin)
-	}
-	return os.ReadFile(name)
-}
-
-type adminClient struct {
-	base string
-	http *http.Client
-}
-
-func (c adminClient) call(ctx context.Context, method, path string, body []byte, out io.Writer) error {
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode >= 300 {
-		var e struct {
-			Error struct {
-				Message string `json:"message"`
-				Reason  string `json:"reason"`
-			} `json:"error"`
+	switch *rf.format {
+	case "json", "json-pretty":
+		var v any = raws
+		if !list && len(raws) == 1 {
+			v = raws[0]
 		}
-		_ = json.Unmarshal(raw, &e)
-		return fmt.Errorf("%s %s: %s: %s %s", method, path, resp.Status, e.Error.Message, e.Error.Reason)
+		enc := json.NewEncoder(w)
+		if *rf.format == "json-pretty" {
+			enc.SetIndent("", "  ")
+		}
+		return enc.Encode(v)
 	}
-	if len(raw) == 0 {
-		return nil
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tVERIFIED ADDRESS 1\tRECOVERY ADDRESS 1\tSCHEMA ID\tSCHEMA URL")
+	for _, raw := range raws {
+		var i identity
+		if err := json.Unmarshal(raw, &i); err != nil {
+			return fmt.Errorf("the server sent an identity that is not JSON: %v", err)
+		}
+		verified, recovery := "", ""
+		for _, a := range i.VerifiableAddresses {
+			if a.Verified {
+				verified = a.Value
+				break
+			}
+		}
+		if len(i.RecoveryAddresses) > 0 {
+			recovery = i.RecoveryAddresses[0].Value
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", i.ID, dash(verified), dash(recovery), i.SchemaID, i.SchemaURL)
 	}
-	var pretty bytes.Buffer
-	if json.Indent(&pretty, raw, "", "  ") == nil {
-		raw = pretty.Bytes()
+	return tw.Flush()
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "<none>"
 	}
-	_, err = fmt.Fprintf(out, "%s\n", bytes.TrimSpace(raw))
-	return err
+	return s
+}
+
+func identitiesList(ctx context.Context, c *cli, args []string) error {
+	fs := c.flags()
+	rf := c.remoteFlags(fs, true)
+	page := fs.Int("page", 0, "page to list, from 0 (also the first argument)")
+	perPage := fs.Int("per-page", 100, "identities per page (also the second argument)")
+	positional, err := c.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := rf.check(); err != nil {
+		return err
+	}
+	switch len(positional) {
+	case 0:
+	case 2:
+		p, err1 := strconv.Atoi(positional[0])
+		pp, err2 := strconv.Atoi(positional[1])
+		if err1 != nil || err2 != nil || p < 0 || pp < 1 {
+			return usageError{fmt.Sprintf("page must be a whole number from 0 and per-page one from 1, got %q and %q", positional[0], positional[1])}
+		}
+		*page, *perPage = p, pp
+	default:
+		return usageError{"identities list takes no arguments, or two: <page> <per-page>"}
+	}
+	raw, err := rf.client().do(ctx, http.MethodGet, "identities?page="+strconv.Itoa(*page)+"&per_page="+strconv.Itoa(*perPage), nil)
+	if err != nil {
+		return err
+	}
+	var list []json.RawMessage
+	if err := json.Unmarshal(raw, &list); err != nil {
+		return fmt.Errorf("the server's identity list is not JSON: %v", err)
+	}
+	return printIdentities(c.stdout, rf, list, true)
+}
+
+func identitiesGet(ctx context.Context, c *cli, args []string) error {
+	fs := c.flags()
+	rf := c.remoteFlags(fs, true)
+	ids, err := c.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := rf.check(); err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		return usageError{"identities get needs at least one identity id"}
+	}
+	var out []json.RawMessage
+	for _, id := range ids {
+		raw, err := rf.client().do(ctx, http.MethodGet, "identities/"+url.PathEscape(id), nil)
+		if err != nil {
+			return err
+		}
+		out = append(out, raw)
+	}
+	return printIdentities(c.stdout, rf, out, len(ids) > 1)
+}
+
+func identitiesDelete(ctx context.Context, c *cli, args []string) error {
+	fs := c.flags()
+	rf := c.remoteFlags(fs, false)
+	ids, err := c.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		return usageError{"identities delete needs at least one identity id"}
+	}
+	for _, id := range ids {
+		if _, err := rf.client().do(ctx, http.MethodDelete, "identities/"+url.PathEscape(id), nil); err != nil {
+			return err
+		}
+		fmt.Fprintln(c.stdout, id)
+	}
+	return nil
+}
+
+// importFiles reads each argument (a JSON file with one identity or a
+// list; "-" or nothing is standard input) into one list.
+func importFiles(c *cli, names []string) ([]json.RawMessage, []string, error) {
+	if len(names) == 0 {
+		names = []string{"-"}
+	}
+	var all []json.RawMessage
+	var from []string
+	for _, f := range names {
+		raw, err := readInput(f, c.stdin)
+		if err != nil {
+			return nil, nil, err
+		}
+		var many []json.RawMessage
+		if json.Unmarshal(raw, &many) != nil {
+			var one json.RawMessage
+			if err := json.Unmarshal(raw, &one); err != nil {
+				return nil, nil, fmt.Errorf("%s is not JSON: %v", displayName(f), err)
+			}
+			many = []json.RawMessage{one}
+		}
+		for k := range many {
+			from = append(from, fmt.Sprintf("%s, identity %d", displayName(f), k+1))
+		}
+		all = append(all, many...)
+	}
+	return all, from, nil
+}
+
+func displayName(f string) string {
+	if f == "-" {
+		return "standard input"
+	}
+	return f
+}
+
+func identitiesImport(ctx context.Context, c *cli, args []string) error {
+	fs := c.flags()
+	rf := c.remoteFlags(fs, true)
+	names, err := c.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := rf.check(); err != nil {
+		return err
+	}
+	items, from, err := importFiles(c, names)
+	if err != nil {
+		return err
+	}
+	var created []json.RawMessage
+	for i, item := range items {
+		raw, err := rf.client().do(ctx, http.MethodPost, "identities", item)
+		if err != nil {
+			if len(created) > 0 {
+				_ = printIdentities(c.stdout, rf, created, true)
+			}
+			return fmt.Errorf("%s: %w", from[i], err)
+		}
+		created = append(created, raw)
+	}
+	return printIdentities(c.stdout, rf, created, len(created) != 1)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -67,15 +68,18 @@ func TestCommandLineMistakes(t *testing.T) {
 		inStderr string
 	}{
 		{nil, "Usage:"},
-		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"frobnicate"}, `Unknown command "frobnicate"`},
 		{[]string{"migrate"}, "migrate sql"},
 		{[]string{"migrate", "nosql"}, "migrate sql"},
 		{[]string{"migrate", "sql"}, "DSN"},
 		{[]string{"migrate", "sql", "memory", "memory"}, "at most one DSN"},
-		{[]string{"identities"}, "usage"},
+		{[]string{"identities"}, "Usage:"},
 		{[]string{"identities", "rename"}, `"rename"`},
-		{[]string{"hashers", "bcrypt"}, "usage"},
+		{[]string{"identities", "list", "1"}, "<page> <per-page>"},
+		{[]string{"identities", "list", "--format", "xml"}, `"xml"`},
+		{[]string{"hashers", "bcrypt"}, "Usage:"},
 		{[]string{"hashers", "argon2", "calibrate", "soon"}, `"soon"`},
+		{[]string{"serve", "--frobnicate"}, "Flag provided but not defined: -frobnicate"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			r := runCmd(t, nil, "", tc.args...)
@@ -93,6 +97,28 @@ func TestCommandLineMistakes(t *testing.T) {
 	if r := runCmd(t, nil, "", "migrate", "sql", "-h"); r.code != 0 {
 		t.Errorf("migrate sql -h: exit %d, want 0", r.code)
 	}
+	// A flag error is printed once, as a sentence.
+	if r := runCmd(t, nil, "", "serve", "--frobnicate"); strings.Count(r.stderr, "frobnicate") != 1 || !strings.HasPrefix(r.stderr, "latchkey: Flag provided but not defined: -frobnicate (see 'latchkey serve --help').") {
+		t.Errorf("serve --frobnicate printed %q; want the error once, naming the flag and --help", r.stderr)
+	}
+}
+
+// TestHelpAtEveryLevel: -h and --help work on every group and every verb,
+// exit 0 and print usage on standard output.
+func TestHelpAtEveryLevel(t *testing.T) {
+	var walk func(cmd *command, path []string)
+	walk = func(cmd *command, path []string) {
+		for _, flag := range []string{"-h", "--help"} {
+			r := runCmd(t, nil, "", append(append([]string{}, path...), flag)...)
+			if r.code != 0 || !strings.Contains(r.stdout, "Usage:") || r.stderr != "" {
+				t.Errorf("latchkey %s %s: exit %d, stdout %q, stderr %q", strings.Join(path, " "), flag, r.code, r.stdout, r.stderr)
+			}
+		}
+		for _, sub := range cmd.subs {
+			walk(sub, append(append([]string{}, path...), sub.name))
+		}
+	}
+	walk(commands(), nil)
 }
 
 // TestMigrateSQLIsIdempotent: `migrate sql DSN --yes` brings a fresh
@@ -180,9 +206,10 @@ func TestMigrateSQLReadsTheDSNFromConfig(t *testing.T) {
 // command line: import from stdin, list, get, delete.
 func TestIdentitiesCommand(t *testing.T) {
 	srv := testkit.Start(t, testkit.Config(t, testkit.NewDatabase(t, "sqlite"), nil))
-	vars := map[string]string{"KRATOS_ADMIN_URL": srv.AdminURL}
+	vars := map[string]string{"KRATOS_ADMIN_ENDPOINT": srv.AdminURL}
 	in := `[{"schema_id":"default","traits":{"email":"one@example.com"}},{"traits":{"email":"two@example.com"}}]`
-	if r := runCmd(t, vars, in, "identities", "import"); r.code != 0 || strings.Count(r.stdout, `"schema_id"`) != 2 {
+	r := runCmd(t, vars, in, "identities", "import", "--format", "json")
+	if r.code != 0 || strings.Count(r.stdout, `"schema_id"`) != 2 {
 		t.Fatalf("import: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 	ctx := context.Background()
@@ -191,28 +218,118 @@ func TestIdentitiesCommand(t *testing.T) {
 		t.Fatalf("stored identities after import: %d, %v", len(list), err)
 	}
 	id := list[0].ID.String()
-	if r := runCmd(t, nil, "", "identities", "list", "--endpoint", srv.AdminURL, "--per-page", "1"); r.code != 0 || strings.Count(r.stdout, `"schema_id"`) != 1 {
-		t.Errorf("list --per-page 1: exit %d, stdout %q", r.code, r.stdout)
+	// list <page> <per-page>, as the reference takes them; ls is its alias.
+	for _, args := range [][]string{{"identities", "list", "0", "1"}, {"identities", "ls", "--per-page", "1"}} {
+		if r := runCmd(t, nil, "", append(args, "--endpoint", srv.AdminURL, "-q")...); r.code != 0 || len(strings.Fields(r.stdout)) != 1 {
+			t.Errorf("%v: exit %d, stdout %q, want one id", args, r.code, r.stdout)
+		}
 	}
-	if r := runCmd(t, vars, "", "identities", "get", id); r.code != 0 || !strings.Contains(r.stdout, id) {
-		t.Errorf("get: exit %d, stdout %q", r.code, r.stdout)
+	if r := runCmd(t, vars, "", "identities", "list", "1", "1", "-q"); r.code != 0 || len(strings.Fields(r.stdout)) != 1 || strings.Contains(r.stdout, list[0].ID.String()) == strings.Contains(runCmd(t, vars, "", "identities", "list", "0", "1", "-q").stdout, list[0].ID.String()) {
+		t.Errorf("pages 0 and 1 of size 1 should hold different identities: %q", r.stdout)
 	}
-	if r := runCmd(t, vars, "", "identities", "delete", id); r.code != 0 || !strings.Contains(r.stdout, "deleted "+id) {
+	// The table names the columns; json-pretty is indented; -q prints ids.
+	if r := runCmd(t, vars, "", "identities", "list"); r.code != 0 || !strings.HasPrefix(r.stdout, "ID") || !strings.Contains(r.stdout, "SCHEMA ID") || strings.Count(r.stdout, "\n") != 3 {
+		t.Errorf("list as a table: exit %d, stdout %q", r.code, r.stdout)
+	}
+	if r := runCmd(t, vars, "", "identities", "get", id, "--format", "json-pretty"); r.code != 0 || !strings.Contains(r.stdout, "\n  \"id\": \""+id+"\"") {
+		t.Errorf("get --format json-pretty: exit %d, stdout %q", r.code, r.stdout)
+	}
+	if r := runCmd(t, vars, "", "identities", "get", id, "-q"); r.code != 0 || strings.TrimSpace(r.stdout) != id {
+		t.Errorf("get -q: exit %d, stdout %q", r.code, r.stdout)
+	}
+	if r := runCmd(t, vars, "", "identities", "delete", id); r.code != 0 || strings.TrimSpace(r.stdout) != id {
 		t.Errorf("delete: exit %d, stdout %q", r.code, r.stdout)
 	}
-	if r := runCmd(t, vars, "", "identities", "get", id); r.code != 1 || !strings.Contains(r.stderr, "404") {
-		t.Errorf("get after delete: exit %d, stderr %q; want 1 naming the 404", r.code, r.stderr)
+	if r := runCmd(t, vars, "", "identities", "get", id); r.code != 1 || !strings.Contains(r.stderr, "404") || !strings.HasSuffix(strings.TrimSpace(r.stderr), ".") {
+		t.Errorf("get after delete: exit %d, stderr %q; want 1 naming the 404 in a sentence", r.code, r.stderr)
 	}
 	// A duplicate import fails with the server's reason.
 	if r := runCmd(t, vars, `{"traits":{"email":"two@example.com"}}`, "identities", "import", "-"); r.code != 1 || !strings.Contains(r.stderr, "409") {
 		t.Errorf("duplicate import: exit %d, stderr %q", r.code, r.stderr)
+	}
+	// validate checks the traits against the server's schema.
+	good := writeFile(t, "good.json", `{"schema_id":"default","traits":{"email":"three@example.com"}}`)
+	bad := writeFile(t, "bad.json", `[{"traits":{"email":"not an email"}},{"schema_id":"nope","traits":{}}]`)
+	if r := runCmd(t, vars, "", "identities", "validate", good); r.code != 0 || !strings.Contains(r.stdout, "valid") {
+		t.Errorf("validate good: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	if r := runCmd(t, vars, "", "identities", "validate", good, bad); r.code != 1 || !strings.Contains(r.stderr, "bad.json, identity 1") || !strings.Contains(r.stderr, `no identity schema "nope"`) {
+		t.Errorf("validate bad: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if n, _, _ := srv.App.Store.ListIdentities(ctx, 0, 10); len(n) != 1 {
+		t.Errorf("validate must not create identities: %d stored", len(n))
+	}
+}
+
+// TestRemoteCommands: remote status and remote version ask the server at
+// --endpoint; a server that is down is named as such.
+func TestRemoteCommands(t *testing.T) {
+	srv := testkit.Start(t, testkit.Config(t, testkit.NewDatabase(t, "sqlite"), nil))
+	if r := runCmd(t, nil, "", "remote", "status", "--endpoint", srv.AdminURL); r.code != 0 || !strings.Contains(r.stdout, "ALIVE") || !strings.Contains(r.stdout, "READY") || strings.Contains(r.stdout, "false") {
+		t.Errorf("remote status: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	if r := runCmd(t, nil, "", "remote", "version", "--endpoint", srv.AdminURL, "--format", "json"); r.code != 0 || !strings.Contains(r.stdout, `"version":"`+app.Version+`"`) {
+		t.Errorf("remote version: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	down := "http://" + closedAddr(t) + "/"
+	for _, args := range [][]string{{"remote", "status"}, {"remote", "version"}, {"identities", "list"}} {
+		r := runCmd(t, nil, "", append(args, "--endpoint", down)...)
+		if r.code != 1 || !strings.Contains(r.stderr, "is down") || strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("%v against a stopped server: exit %d, stderr %q; want one line saying it is down", args, r.code, r.stderr)
+		}
+	}
+}
+
+// closedAddr is a loopback address nothing listens on.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+// TestJsonnetCommands: format prints or rewrites canonical Jsonnet; lint
+// fails on a file with a problem and passes a clean one.
+func TestJsonnetCommands(t *testing.T) {
+	messy := "function(ctx) {   user:ctx.identity.id,\n email: ctx.identity.traits.email }\n"
+	f := writeFile(t, "body.jsonnet", messy)
+	r := runCmd(t, nil, "", "jsonnet", "format", f)
+	if r.code != 0 || r.stdout == messy || !strings.Contains(r.stdout, "user: ctx.identity.id") {
+		t.Fatalf("format: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	if raw, _ := os.ReadFile(f); string(raw) != messy {
+		t.Error("format without --write changed the file")
+	}
+	if r := runCmd(t, nil, "", "jsonnet", "format", "--write", f); r.code != 0 {
+		t.Fatalf("format --write: exit %d, %s", r.code, r.stderr)
+	}
+	if raw, _ := os.ReadFile(f); string(raw) != runCmd(t, nil, "", "jsonnet", "format", f).stdout {
+		t.Errorf("format --write left %q", raw)
+	}
+	if r := runCmd(t, nil, "", "jsonnet", "lint", f); r.code != 0 {
+		t.Errorf("lint of a clean file: exit %d, stderr %q", r.code, r.stderr)
+	}
+	unused := writeFile(t, "unused.jsonnet", "local unused = 1;\nfunction(ctx) { a: ctx }\n")
+	broken := writeFile(t, "broken.jsonnet", "function(ctx) { a: \n")
+	for _, bad := range []string{unused, broken} {
+		if r := runCmd(t, nil, "", "jsonnet", "lint", bad); r.code != 1 || !strings.Contains(r.stderr, filepath.Base(bad)) {
+			t.Errorf("lint %s: exit %d, stderr %q; want 1 naming the file", filepath.Base(bad), r.code, r.stderr)
+		}
+	}
+	if r := runCmd(t, nil, "", "jsonnet", "format", broken); r.code != 1 || !strings.Contains(r.stderr, "cannot be formatted") {
+		t.Errorf("format of a broken file: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
 
 // TestHashersCalibratePrintsUsableConfig: the snippet the command prints
 // is a valid hashers section.
 func TestHashersCalibratePrintsUsableConfig(t *testing.T) {
-	r := runCmd(t, nil, "", "hashers", "argon2", "calibrate", "1ms", "--memory", "1", "--parallelism", "1")
+	r := runCmd(t, nil, "", "hashers", "argon2", "calibrate", "60", "--start-memory", "2MB", "--adjust-memory-by", "1MB",
+		"--minimal-duration", "1ms", "--dedicated-memory", "64MB", "--parallelism", "1", "-r", "1")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
@@ -222,7 +339,10 @@ func TestHashersCalibratePrintsUsableConfig(t *testing.T) {
 		t.Fatalf("the printed snippet does not load:\n%s\n%v", r.stdout, err)
 	}
 	h := loaded.Config.Hashers
-	if h.Algorithm != "argon2" || h.Argon2.Memory != 1<<20 || h.Argon2.Parallelism != 1 || h.Argon2.Iterations < 1 {
-		t.Errorf("loaded hashers = %+v, want argon2 at 1MB, 1 thread and at least one iteration", h)
+	if h.Algorithm != "argon2" || h.Argon2.Memory > 2<<20 || h.Argon2.Parallelism != 1 || h.Argon2.Iterations < 1 || h.Argon2.DedicatedMemory != 64<<20 {
+		t.Errorf("loaded hashers = %+v, want argon2 at most 2MB, 1 thread, at least one iteration, 64MB dedicated", h)
+	}
+	if r := runCmd(t, nil, "", "hashers", "argon2", "calibrate", "60", "--start-memory", "1MB", "--minimal-duration", "1ms", "-r", "1", "-q", "--format", "json"); r.code != 0 || !strings.Contains(r.stdout, `"iterations":`) || r.stderr != "" {
+		t.Errorf("calibrate -q --format json: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 }

@@ -4,26 +4,21 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/store"
 )
 
-func migrate(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "sql" {
-		return usageError{"usage: latchkey migrate sql [DSN] [-e] [--yes] [-c FILE]..."}
-	}
-	fs := newFlags("migrate sql", stderr)
-	var cfgFiles files
-	fs.Var(&cfgFiles, "c", "config file to read the dsn from (with -e)")
-	fs.Var(&cfgFiles, "config", "same as -c")
+func migrate(ctx context.Context, c *cli, args []string) error {
+	getenv, stdin, stdout := c.getenv, c.stdin, c.stdout
+	fs := c.flags()
+	cfgFiles := configFlag(fs)
 	fromEnv := fs.Bool("e", false, "read the DSN from the config files and the DSN environment variable")
 	fs.BoolVar(fromEnv, "read-from-env", false, "same as -e")
 	yes := fs.Bool("yes", false, "apply without asking")
 	fs.BoolVar(yes, "y", false, "same as --yes")
-	positional, err := parseInterspersed(fs, args[1:])
+	positional, err := c.parse(fs, args)
 	if err != nil {
 		return err
 	}
@@ -34,7 +29,7 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 	case len(positional) == 1:
 		dsn = positional[0]
 	case *fromEnv:
-		if dsn, err = config.DSN(cfgFiles, getenv); err != nil {
+		if dsn, err = config.DSN(*cfgFiles, getenv); err != nil {
 			return err
 		}
 	default:

@@ -3,24 +3,27 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 
 	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/store"
 )
 
-func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlags("serve", stderr)
-	var cfgFiles files
-	fs.Var(&cfgFiles, "c", "config file (YAML or JSON); repeat to merge several")
-	fs.Var(&cfgFiles, "config", "same as -c")
+func serve(ctx context.Context, c *cli, args []string) error {
+	getenv, stdout, stderr := c.getenv, c.stdout, c.stderr
+	fs := c.flags()
+	cfgFiles := configFlag(fs)
 	dev := fs.Bool("dev", false, "dev mode: no secrets needed, insecure cookies, SQLite migrated on start")
 	watchCourier := fs.Bool("watch-courier", false, "run the mail courier inside this process (on by default)")
-	if _, err := parseInterspersed(fs, args); err != nil {
+	fs.Bool("sqa-opt-out", false, "accepted for the reference's scripts: Latchkey never sends usage statistics")
+	positional, err := c.parse(fs, args)
+	if err != nil {
 		return err
 	}
-	loaded, err := config.Load(cfgFiles, getenv, *dev)
+	if len(positional) > 0 {
+		return usageError{fmt.Sprintf("serve takes no arguments, got %q", positional[0])}
+	}
+	loaded, err := config.Load(*cfgFiles, getenv, *dev)
 	if err != nil {
 		return err
 	}
