@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"strings"
 
 	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/config"
@@ -54,9 +56,35 @@ func serve(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Latchkey %s is serving.\n  Public API: %s (listening on %s)\n  Admin API:  %s (listening on %s)\n  Sign-up and sign-in pages: %sui/\n",
-		app.Version, cfg.Serve.Public.BaseURL, l.Public.Addr(), cfg.Serve.Admin.BaseURL, l.Admin.Addr(), cfg.Serve.Public.BaseURL)
+	printBanner(stdout, cfg, l)
 	err = a.Serve(ctx, l)
 	log.Info("stopped")
 	return err
+}
+
+// printBanner tells whoever started the server where everything is.
+func printBanner(w io.Writer, cfg config.Config, l app.Listeners) {
+	pub, adm := cfg.Serve.Public.BaseURL, cfg.Serve.Admin.BaseURL
+	fmt.Fprintf(w, "Latchkey %s is serving.\n", app.Version)
+	fmt.Fprintf(w, "  Public API:  %s (listening on %s)\n", pub, l.Public.Addr())
+	fmt.Fprintf(w, "  Admin API:   %s (listening on %s): identities at %sidentities\n", adm, l.Admin.Addr(), adm)
+	builtin := func(kind, configured string) {
+		if configured == pub+"ui/"+kind {
+			fmt.Fprintf(w, "  %-12s %s\n", strings.ToUpper(kind[:1])+kind[1:]+":", configured)
+		}
+	}
+	f := cfg.SelfService.Flows
+	fmt.Fprintf(w, "  Pages:       %sui/ (your account)\n", pub)
+	builtin("login", f.Login.UIURL)
+	builtin("registration", f.Registration.UIURL)
+	builtin("settings", f.Settings.UIURL)
+	if f.Recovery.Enabled {
+		builtin("recovery", f.Recovery.UIURL)
+	}
+	if f.Verification.Enabled {
+		builtin("verification", f.Verification.UIURL)
+	}
+	if cfg.Dev && cfg.Courier.SMTP.ConnectionURI == "" {
+		fmt.Fprintf(w, "  Dev mailbox: %sui/dev/mail (mail is kept here, not sent)\n", pub)
+	}
 }

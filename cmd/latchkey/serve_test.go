@@ -109,6 +109,12 @@ func TestServeDevStartsAndStopsCleanly(t *testing.T) {
 	if !strings.Contains(s.stdout.String(), "is serving") || !strings.Contains(s.stdout.String(), "127.0.0.1:"+pub) {
 		t.Errorf("stdout %q does not say where it serves", s.stdout)
 	}
+	// The banner names the pages, the admin API and the dev mailbox.
+	for _, want := range []string{"/ui/login", "/ui/registration", "/identities", "Dev mailbox:", "/ui/dev/mail"} {
+		if !strings.Contains(s.stdout.String(), want) {
+			t.Errorf("the banner does not name %q:\n%s", want, s.stdout)
+		}
+	}
 	if err := schemaState(t, dsn); err != nil {
 		t.Errorf("serve --dev left the database unmigrated: %v", err)
 	}
