@@ -147,7 +147,7 @@ func TestUnknownPageAndFavicon(t *testing.T) {
 }
 
 // TestMessagesReadAsPlainLanguage: a bad address and a short password are
-// explained without schema words.
+// explained at once, without schema words.
 func TestMessagesReadAsPlainLanguage(t *testing.T) {
 	t.Parallel()
 	srv := uiServer(t, nil)
@@ -157,6 +157,9 @@ func TestMessagesReadAsPlainLanguage(t *testing.T) {
 	msgs := pageText(p, "p")
 	if !strings.Contains(msgs, "Enter a valid email address") {
 		t.Errorf("sign-up with the address %q says:\n%s\nwant \"Enter a valid email address\"", "x", msgs)
+	}
+	if !strings.Contains(msgs, "Use at least 8 characters.") {
+		t.Errorf("with a bad address too, the 3-character password is not explained at once:\n%s", msgs)
 	}
 	if strings.Contains(msgs, `is not valid "email"`) {
 		t.Errorf("the page shows the schema validator's words:\n%s", msgs)

@@ -88,6 +88,15 @@ func NewPolicy(p Policy) *Policy {
 // Check returns "" when the password may be used, or the reason it may not,
 // phrased to follow "The password can not be used because ".
 func (p *Policy) Check(ctx context.Context, password string, identifiers []string) string {
+	if reason := p.CheckLocal(password, identifiers); reason != "" || !p.CheckBreaches {
+		return reason
+	}
+	return p.checkBreaches(ctx, password)
+}
+
+// CheckLocal applies the rules that need no network: length, encoding,
+// similarity to the identifiers and the list of common passwords.
+func (p *Policy) CheckLocal(password string, identifiers []string) string {
 	if n := utf8.RuneCountInString(password); n < p.MinLength {
 		return fmt.Sprintf("it has %s, and at least %d are required.", plural(n, "character"), p.MinLength)
 	}
@@ -105,9 +114,6 @@ func (p *Policy) Check(ctx context.Context, password string, identifiers []strin
 	}
 	if p.common[lower] {
 		return "it is one of the most common passwords and would be guessed quickly."
-	}
-	if p.CheckBreaches {
-		return p.checkBreaches(ctx, password)
 	}
 	return ""
 }

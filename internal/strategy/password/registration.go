@@ -56,9 +56,16 @@ func (s *Strategy) Register(ctx context.Context, f *flow.Flow, sub flow.Submissi
 	case err != nil:
 		return nil, err
 	}
-	if password == "" {
+	switch {
+	case password == "":
 		f.UI.AddNodeMessage("password", text.Required("password"))
 		invalid = true
+	case invalid:
+		// Say what is wrong with the password too, where that is known
+		// without the traits, so the person fixes everything at once.
+		if reason := s.Policy.CheckLocal(password, nil); reason != "" {
+			f.UI.AddNodeMessage("password", text.PasswordPolicy(reason))
+		}
 	}
 	if invalid {
 		return nil, flow.ErrInvalid
