@@ -207,16 +207,37 @@ func identitiesImport(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
+	// A refused identity is reported and the rest go on: a bulk import of
+	// thousands should not stop at the first duplicate. The summary counts
+	// both, and any refusal makes the exit code 1.
 	var created []json.RawMessage
+	p := newProgress(c.stderr)
+	failed := 0
 	for i, item := range items {
+		p.update("importing %d/%d identities, %d failed", i+1, len(items), failed)
 		raw, err := rf.client().do(ctx, http.MethodPost, "identities", item)
 		if err != nil {
-			if len(created) > 0 {
-				_ = printIdentities(c.stdout, rf, created, true)
+			if ctx.Err() != nil {
+				return ctx.Err()
 			}
-			return fmt.Errorf("%s: %w", from[i], err)
+			failed++
+			p.done()
+			fmt.Fprintf(c.stderr, "%s: %v\n", from[i], err)
+			continue
 		}
 		created = append(created, raw)
 	}
-	return printIdentities(c.stdout, rf, created, len(created) != 1)
+	p.done()
+	if len(items) > 1 || failed > 0 {
+		fmt.Fprintf(c.stderr, "imported %d of %d identities, %d failed\n", len(created), len(items), failed)
+	}
+	if len(created) > 0 {
+		if err := printIdentities(c.stdout, rf, created, len(created) != 1); err != nil {
+			return err
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d identities were not imported", failed, len(items))
+	}
+	return nil
 }

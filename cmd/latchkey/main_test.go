@@ -15,6 +15,7 @@ import (
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/testkit"
+	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
 // result is what a command run leaves behind.
@@ -259,6 +260,17 @@ func TestIdentitiesCommand(t *testing.T) {
 	if n, _, _ := srv.App.Store.ListIdentities(ctx, 0, 10); len(n) != 1 {
 		t.Errorf("validate must not create identities: %d stored", len(n))
 	}
+	// A file in the later versions' import shape, hashed passwords
+	// included: good entries go in past a bad one, and the summary counts.
+	file := writeFile(t, "users.json", `[
+		{"traits":{"email":"hashed@example.com"},"credentials":{"password":{"config":{"hashed_password":"$sha512-crypt$Xy9.zz/abc$1cSitC0eTBryHe6b1AHRs/3PZXuTH4ZziLdSbf5MIqHzWApOj0H6bQxMGnhR9rIfXoTCE0G5WmZ.EHYsOJJxZ."}}}},
+		{"traits":{"email":"broken@example.com"},"credentials":{"password":{"config":{"hashed_password":"$6$bare$crypt"}}}},
+		{"traits":{"email":"plain@example.com"},"credentials":{"password":{"config":{"password":"a-Plain-passw0rd"}}}}]`)
+	if r := runCmd(t, vars, "", "identities", "import", file); r.code != 1 || !strings.Contains(r.stderr, "users.json") || !strings.Contains(r.stderr, "imported 2 of 3 identities, 1 failed") {
+		t.Errorf("bulk import: exit %d, stderr %q", r.code, r.stderr)
+	}
+	sdk.Login(t, srv, "hashed@example.com", "latchkey-test")
+	sdk.Login(t, srv, "plain@example.com", "a-Plain-passw0rd")
 }
 
 // TestRemoteCommands: remote status and remote version ask the server at
