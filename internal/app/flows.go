@@ -55,6 +55,9 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 	for _, u := range uiURLs {
 		allowed = append(allowed, u)
 	}
+	// The reference also returns to its own self-service URLs (settings
+	// comes back to its submit URL after a refresh login).
+	allowed = append(allowed, base+"self-service/")
 	returns, err := flow.NewReturnPolicy(ss.DefaultBrowserReturnURL, allowed, ss.Flows.AfterURLs())
 	if err != nil {
 		return nil, err
@@ -156,7 +159,7 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 	out.settings = &settings.Handler{
 		Kit: kit, Identities: a.Store, Decorate: a.Identities.Decorate, Sessions: a.Sessions, Strategies: settingsStrategies,
 		Lifespan: f.Settings.Lifespan.D(), PrivilegedMaxAge: f.Settings.PrivilegedSessionMaxAge.D(),
-		PublicBase: base, LoginUIURL: base + "self-service/login/browser", After: settingsHooks, Log: a.Log,
+		PublicBase: base, LoginUIURL: ss.Flows.Login.UIURL, After: settingsHooks, Log: a.Log,
 	}
 	if f.Recovery.Enabled && ss.Methods.Link.On() {
 		out.recovery = &recovery.Handler{

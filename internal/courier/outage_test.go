@@ -74,7 +74,7 @@ func TestMailServerDownThenBack(t *testing.T) {
 	}
 	b := e.Browser()
 	r := b.Get(link)
-	if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), mailtest.UIBase+"settings?flow=") || r.SetCookie("ory_kratos_session") == nil {
+	if r.StatusCode != http.StatusFound || !strings.HasPrefix(r.Header.Get("Location"), mailtest.UIBase+"settings?flow=") || r.SetCookie("ory_kratos_session") == nil {
 		t.Fatalf("the delayed link: %d to %s, want a session and the settings UI", r.StatusCode, r.Header.Get("Location"))
 	}
 }

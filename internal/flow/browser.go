@@ -96,5 +96,5 @@ func (b *Web) showError(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, appendQuery(b.ErrorUIURL, "error", id.String()), http.StatusSeeOther)
+	http.Redirect(w, r, appendQuery(b.ErrorUIURL, "error", id.String()), http.StatusFound)
 }

@@ -164,8 +164,8 @@ func TestHandleSendsBrowsersToTheErrorPage(t *testing.T) {
 				return
 			}
 			loc := res.Header.Get("Location")
-			if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, tc.wantRedirect) {
-				t.Fatalf("answer %d to %q, want 303 to %s<id>", res.StatusCode, loc, tc.wantRedirect)
+			if res.StatusCode != http.StatusFound || !strings.HasPrefix(loc, tc.wantRedirect) {
+				t.Fatalf("answer %d to %q, want 302 to %s<id>", res.StatusCode, loc, tc.wantRedirect)
 			}
 			u, _ := url.Parse(loc)
 			if _, err := uuid.Parse(u.Query().Get("error")); err != nil {

@@ -35,6 +35,6 @@ func (k *Kit) Finish(w http.ResponseWriter, r *http.Request, f *Flow, o Outcome)
 	if IsJSONRequest(r) {
 		return httpx.WriteJSON(w, http.StatusOK, o.BrowserJSON)
 	}
-	http.Redirect(w, r, o.Next, http.StatusSeeOther)
+	http.Redirect(w, r, o.Next, http.StatusFound)
 	return nil
 }

@@ -2,6 +2,7 @@ package flow
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/text"
@@ -32,7 +33,7 @@ func (k *Kit) StartBrowser(w http.ResponseWriter, r *http.Request, kind Kind, si
 			return err
 		}
 		if in {
-			http.Redirect(w, r, k.Web.AfterURL(returnTo, kind), http.StatusFound)
+			k.SignedIn(w, r, kind, returnTo)
 			return nil
 		}
 	}
@@ -48,6 +49,20 @@ func (k *Kit) StartBrowser(w http.ResponseWriter, r *http.Request, kind Kind, si
 	}
 	http.Redirect(w, r, k.Responder.UIURL(f), http.StatusFound)
 	return nil
+}
+
+// SignedIn sends a browser that is already signed in away from a flow it
+// does not need (login without refresh, registration, recovery), where the
+// reference sends it: login to its (allowed) return_to, registration and
+// recovery only to one under <public>/self-service; otherwise to the default
+// return URL.
+func (k *Kit) SignedIn(w http.ResponseWriter, r *http.Request, kind Kind, returnTo string) {
+	next := k.Web.DefaultURL()
+	own := k.Responder.PublicBase + "self-service"
+	if returnTo != "" && (kind == Login || returnTo == own || strings.HasPrefix(returnTo, own+"/")) {
+		next = returnTo
+	}
+	http.Redirect(w, r, next, http.StatusFound)
 }
 
 // Restart sends a client to a new flow that says why it had to start

@@ -21,10 +21,12 @@ func (rs *Responder) UIURL(f *Flow) string {
 }
 
 // Show answers with a flow after a submission that did not finish it:
-// validation problems (400 for api clients) or a new state (200).
+// validation problems (400 for api clients) or a new state (200). A
+// browser flow is always sent to its UI, even when a script asked for JSON,
+// as the reference does.
 func (rs *Responder) Show(w http.ResponseWriter, r *http.Request, f *Flow, status int, wire any) error {
-	if f.Type == Browser && !IsJSONRequest(r) {
-		http.Redirect(w, r, rs.UIURL(f), http.StatusSeeOther)
+	if f.Type == Browser {
+		http.Redirect(w, r, rs.UIURL(f), http.StatusFound)
 		return nil
 	}
 	return httpx.WriteJSON(w, status, wire)
@@ -35,7 +37,7 @@ func (rs *Responder) Show(w http.ResponseWriter, r *http.Request, f *Flow, statu
 // browsers to render it.
 func (rs *Responder) Expired(w http.ResponseWriter, r *http.Request, replacement *Flow) error {
 	if replacement.Type == Browser {
-		http.Redirect(w, r, rs.UIURL(replacement), http.StatusSeeOther)
+		http.Redirect(w, r, rs.UIURL(replacement), http.StatusFound)
 		return nil
 	}
 	http.Redirect(w, r, FetchURL(rs.PublicBase, replacement.Kind, replacement.ID), http.StatusFound)

@@ -142,3 +142,6 @@ func (b *Web) AfterURL(returnTo string, kind Kind, method ...string) string {
 	}
 	return b.Returns.def.String()
 }
+
+// DefaultURL is selfservice.default_browser_return_url.
+func (b *Web) DefaultURL() string { return b.Returns.def.String() }

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/text"
 )
@@ -22,6 +24,10 @@ type Submit struct {
 	// Handle acts on a loaded, checked submission. It returns ErrInvalid
 	// (with the problems on the flow's form) to have the flow shown again.
 	Handle func(w http.ResponseWriter, r *http.Request, f *Flow, sub Submission) error
+	// Saved, when set, serves a GET that resumes a submission kept earlier
+	// (settings after a refresh login) instead of reading a body; it returns
+	// ErrNothingSaved when there is none, and the flow is shown as it is.
+	Saved func(w http.ResponseWriter, r *http.Request, f *Flow) (Submission, error)
 }
 
 // ExpiredError is a submission to a flow that can no longer be submitted.
@@ -40,8 +46,17 @@ func (k *Kit) Handler(s Submit) http.Handler {
 // s.Handle acts on them, and whatever went wrong is answered here, in one
 // place, as the loaded flow's type asks.
 func (k *Kit) Run(w http.ResponseWriter, r *http.Request, s Submit) {
-	f, sub, err := k.Load(w, r, s.Kind)
-	if err == nil {
+	var f *Flow
+	var sub Submission
+	var err error
+	if s.Saved != nil {
+		f, sub, err = k.resume(w, r, s)
+	} else {
+		f, sub, err = k.Load(w, r, s.Kind)
+	}
+	if errors.Is(err, ErrNothingSaved) {
+		err = k.Advance(w, r, f, s.Wire(f))
+	} else if err == nil {
 		err = s.Handle(w, r, f, sub)
 	}
 	if err != nil {
@@ -56,19 +71,9 @@ func (k *Kit) Run(w http.ResponseWriter, r *http.Request, s Submit) {
 // form. Errors after the flow was read come with the flow, so that they
 // are answered as its type asks.
 func (k *Kit) Load(w http.ResponseWriter, r *http.Request, kind Kind) (*Flow, Submission, error) {
-	id, err := ID(r, "flow")
+	f, err := k.find(r, kind)
 	if err != nil {
-		return nil, Submission{}, err
-	}
-	f, err := k.Flows.Flow(r.Context(), kind, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, Submission{}, ErrNotFound
-	}
-	if err != nil {
-		return nil, Submission{}, err
-	}
-	if f.Expired(time.Now()) {
-		return f, Submission{}, &ExpiredError{Flow: f}
+		return f, Submission{}, err
 	}
 	sub, err := Decode(w, r)
 	if err != nil {
@@ -87,9 +92,46 @@ func (k *Kit) Load(w http.ResponseWriter, r *http.Request, kind Kind) (*Flow, Su
 	return f, sub, nil
 }
 
+// find reads the flow ?flow= names: *ExpiredError once it expired.
+func (k *Kit) find(r *http.Request, kind Kind) (*Flow, error) {
+	id, err := uuid.Parse(r.URL.Query().Get("flow"))
+	if err != nil {
+		return nil, ErrFlowID
+	}
+	f, err := k.Flows.Flow(r.Context(), kind, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, NotFound(kind)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if f.Expired(time.Now()) {
+		return f, &ExpiredError{Flow: f}
+	}
+	return f, nil
+}
+
+// ErrNothingSaved says a resumed flow has no kept submission.
+var ErrNothingSaved = errors.New("flow: no kept submission to resume")
+
+// resume reads the flow and the submission kept for it. The kept values
+// were checked against CSRF when they were first submitted; only the
+// browser that holds their key can bring them back.
+func (k *Kit) resume(w http.ResponseWriter, r *http.Request, s Submit) (*Flow, Submission, error) {
+	f, err := k.find(r, s.Kind)
+	if err != nil {
+		return f, Submission{}, err
+	}
+	f.UI.ResetMessages()
+	sub, err := s.Saved(w, r, f)
+	return f, sub, err
+}
+
 // fail is the one error adapter of submissions: an expired flow is
 // replaced, an invalid submission shows its flow again, and any other
-// error goes to a browser flow's error page or to the client as JSON.
+// error goes to a browser flow's error page or to the client as JSON
+// (an error met before any flow was loaded, such as a missing or unknown
+// flow id, goes to the error page unless the client asked for JSON).
 func (k *Kit) fail(w http.ResponseWriter, r *http.Request, s Submit, f *Flow, err error) {
 	var expired *ExpiredError
 	switch {
@@ -99,7 +141,8 @@ func (k *Kit) fail(w http.ResponseWriter, r *http.Request, s Submit, f *Flow, er
 		err = k.invalid(w, r, f, s.Wire(f))
 	}
 	if err != nil {
-		k.Web.Fail(w, r, f != nil && f.Type == Browser, err)
+		// Before a flow is loaded only the request can tell who asks.
+		k.Web.Fail(w, r, f == nil || f.Type == Browser, err)
 	}
 }
 

@@ -33,7 +33,7 @@ func TestSecurityHeaders(t *testing.T) {
 		{"fetch flow", "GET", pub + "self-service/login/flows?id=" + f.ID, nil, 200},
 		{"fetch unknown flow", "GET", pub + "self-service/login/flows?id=00000000-0000-0000-0000-000000000000", nil, 404},
 		{"start browser flow (redirect)", "GET", pub + "self-service/login/browser", nil, 302},
-		{"browser error (redirect to error page)", "GET", pub + "self-service/login/browser?return_to=" + url.QueryEscape("https://evil.example/"), nil, 303},
+		{"browser error (redirect to error page)", "GET", pub + "self-service/login/browser?return_to=" + url.QueryEscape("https://evil.example/"), nil, 302},
 		{"submit api flow", "POST", pub + "self-service/login?flow=" + f.ID, []string{"Content-Type", "application/json"}, 400},
 		{"whoami signed in", "GET", pub + "sessions/whoami", []string{"Cookie", "ory_kratos_session=" + tok}, 200},
 		{"whoami signed out", "GET", pub + "sessions/whoami", nil, 401},

@@ -120,8 +120,8 @@ func TestStoredErrorRoundTrip(t *testing.T) {
 	res.Body.Close()
 	loc, _ := url.Parse(res.Header.Get("Location"))
 	id := loc.Query().Get("error")
-	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc.String(), srv.PublicURL+"ui/error?error=") || id == "" {
-		t.Fatalf("hostile return_to: %d to %s, want 303 to the error UI with an id", res.StatusCode, loc)
+	if res.StatusCode != http.StatusFound || !strings.HasPrefix(loc.String(), srv.PublicURL+"ui/error?error=") || id == "" {
+		t.Fatalf("hostile return_to: %d to %s, want 302 to the error UI with an id", res.StatusCode, loc)
 	}
 	var first string
 	for port, g := range get {

@@ -128,7 +128,7 @@ func (h *Handler) render(w http.ResponseWriter, name string, status int, data an
 
 // start sends the browser to begin a new flow of a kind.
 func (h *Handler) start(w http.ResponseWriter, r *http.Request, kind flow.Kind) {
-	http.Redirect(w, r, h.Brand.Base+"self-service/"+string(kind)+"/browser", http.StatusSeeOther)
+	http.Redirect(w, r, h.Brand.Base+"self-service/"+string(kind)+"/browser", http.StatusFound)
 }
 
 func (h *Handler) flowPage(kind flow.Kind) http.HandlerFunc {

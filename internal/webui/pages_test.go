@@ -227,7 +227,7 @@ func TestBuiltInPageOffWhenUIElsewhere(t *testing.T) {
 		"ui/error":        http.StatusNotFound,
 		"ui/recovery":     http.StatusNotFound, // recovery is disabled
 		"ui/verification": http.StatusNotFound, // verification is disabled
-		"ui/registration": http.StatusSeeOther, // on: starts a flow
+		"ui/registration": http.StatusFound,    // on: starts a flow
 		"ui/":             http.StatusOK,
 	} {
 		resp, _ := get(t, noRedirects(), srv.PublicURL+path)

@@ -60,8 +60,8 @@ func TestExpiredBrowserFlows(t *testing.T) {
 			r := f.b.submit(f.kind, f.id, form)
 			loc := r.Location(t)
 			next := loc.Query().Get("flow")
-			if r.StatusCode != http.StatusSeeOther || loc.Scheme+"://"+loc.Host+loc.Path != e.app+f.kind || next == "" || next == f.id {
-				t.Fatalf("expired submit: %d to %s, want 303 to the %s UI with a new flow", r.StatusCode, loc, f.kind)
+			if r.StatusCode != http.StatusFound || loc.Scheme+"://"+loc.Host+loc.Path != e.app+f.kind || next == "" || next == f.id {
+				t.Fatalf("expired submit: %d to %s, want 302 to the %s UI with a new flow", r.StatusCode, loc, f.kind)
 			}
 			if r.SetCookie("ory_kratos_session") != nil {
 				t.Error("an expired flow issued a session")
@@ -92,8 +92,8 @@ func TestExpiredBrowserFlows(t *testing.T) {
 			if f.kind == "login" {
 				tok := f.b.Cookie("latchkey_csrf_token")
 				r := f.b.submit("login", next, url.Values{"csrf_token": {tok}, "method": {"password"}, "password_identifier": {"known@example.com"}, "password": {password}})
-				if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != e.app+"app/after-expiry" {
-					t.Errorf("replacement login: %d to %q, want 303 to the original return_to", r.StatusCode, r.Header.Get("Location"))
+				if r.StatusCode != http.StatusFound || r.Header.Get("Location") != e.app+"app/after-expiry" {
+					t.Errorf("replacement login: %d to %q, want 302 to the original return_to", r.StatusCode, r.Header.Get("Location"))
 				}
 			}
 		})

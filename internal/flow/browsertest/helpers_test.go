@@ -148,7 +148,7 @@ func (e *env) errorAt(loc *url.URL) map[string]any {
 // error of the given code.
 func (e *env) wantErrorPage(r sdk.BrowserResponse, code int) {
 	e.t.Helper()
-	if r.StatusCode != http.StatusSeeOther && r.StatusCode != http.StatusFound {
+	if r.StatusCode != http.StatusFound {
 		e.t.Fatalf("answer %d, want a redirect to the error page; body %s", r.StatusCode, r.Body)
 	}
 	got := e.errorAt(r.Location(e.t))
@@ -254,7 +254,7 @@ func (b *browser) register(email string) sdk.BrowserResponse {
 	id := b.start("registration", "")
 	tok, _ := nodeValue(b.T, b.registrationFlow(id).Ui.Nodes, "csrf_token")
 	r := b.submit("registration", id, url.Values{"csrf_token": {tok}, "method": {"password"}, "traits.email": {email}, "password": {password}})
-	if r.StatusCode != http.StatusSeeOther || r.SetCookie("ory_kratos_session") == nil {
+	if r.StatusCode != http.StatusFound || r.SetCookie("ory_kratos_session") == nil {
 		b.T.Fatalf("registration: %d to %q without a session cookie; body %s", r.StatusCode, r.Header.Get("Location"), r.Body)
 	}
 	return r

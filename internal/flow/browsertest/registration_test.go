@@ -30,8 +30,8 @@ func TestRegistrationBrowserJourney(t *testing.T) {
 	failure := func(form url.Values) {
 		t.Helper()
 		r := b.submit("registration", id, form)
-		if r.StatusCode != http.StatusSeeOther || r.Location(t).String() != e.app+"registration?flow="+id {
-			t.Fatalf("%d to %q, want 303 back to the same flow", r.StatusCode, r.Header.Get("Location"))
+		if r.StatusCode != http.StatusFound || r.Location(t).String() != e.app+"registration?flow="+id {
+			t.Fatalf("%d to %q, want 302 back to the same flow", r.StatusCode, r.Header.Get("Location"))
 		}
 		if r.SetCookie("ory_kratos_session") != nil {
 			t.Fatal("a failed registration set a session cookie")
@@ -69,8 +69,8 @@ func TestRegistrationBrowserJourney(t *testing.T) {
 
 	// Success: a session cookie, the default return URL, one identity.
 	r = b.submit("registration", id, url.Values{"csrf_token": {tok}, "method": {"password"}, "traits.email": {"grace@example.com"}, "password": {password}})
-	if r.StatusCode != http.StatusSeeOther || r.Location(t).String() != e.app+"app/" {
-		t.Fatalf("registration: %d to %q, want 303 to the default return URL", r.StatusCode, r.Header.Get("Location"))
+	if r.StatusCode != http.StatusFound || r.Location(t).String() != e.app+"app/" {
+		t.Fatalf("registration: %d to %q, want 302 to the default return URL", r.StatusCode, r.Header.Get("Location"))
 	}
 	if r.SetCookie("ory_kratos_session") == nil {
 		t.Fatal("no session cookie after registration with the session hook")
@@ -94,8 +94,8 @@ func TestRegistrationBrowserJourney(t *testing.T) {
 	oid := other.start("registration", "")
 	otok, _ := nodeValue(t, other.registrationFlow(oid).Ui.Nodes, "csrf_token")
 	r = other.submit("registration", oid, url.Values{"csrf_token": {otok}, "method": {"password"}, "traits.email": {"Grace@Example.com"}, "password": {password}})
-	if r.StatusCode != http.StatusSeeOther || r.Location(t).Query().Get("flow") != oid || r.SetCookie("ory_kratos_session") != nil {
-		t.Fatalf("duplicate: %d to %q, want 303 back to its flow without a session", r.StatusCode, r.Header.Get("Location"))
+	if r.StatusCode != http.StatusFound || r.Location(t).Query().Get("flow") != oid || r.SetCookie("ory_kratos_session") != nil {
+		t.Fatalf("duplicate: %d to %q, want 302 back to its flow without a session", r.StatusCode, r.Header.Get("Location"))
 	}
 	if msgs := messageIDs(other.registrationFlow(oid).Ui.Messages); !has(msgs, 4000007) {
 		t.Errorf("duplicate messages %v, want 4000007", msgs)

@@ -111,8 +111,8 @@ func TestAllowedReturnToHonouredAfterLogin(t *testing.T) {
 	} {
 		t.Run(tc.returnTo, func(t *testing.T) {
 			r := e.browser().login("return_to="+url.QueryEscape(tc.returnTo), "traveller@example.com", password)
-			if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != tc.want {
-				t.Errorf("login: %d to %q, want 303 to %q", r.StatusCode, r.Header.Get("Location"), tc.want)
+			if r.StatusCode != http.StatusFound || r.Header.Get("Location") != tc.want {
+				t.Errorf("login: %d to %q, want 302 to %q", r.StatusCode, r.Header.Get("Location"), tc.want)
 			}
 		})
 	}
@@ -122,8 +122,8 @@ func TestAllowedReturnToHonouredAfterLogin(t *testing.T) {
 	id := b.start("registration", "return_to="+url.QueryEscape(e.app+"app/welcome"))
 	tok, _ := nodeValue(t, b.registrationFlow(id).Ui.Nodes, "csrf_token")
 	r := b.submit("registration", id, url.Values{"csrf_token": {tok}, "method": {"password"}, "traits.email": {"newcomer@example.com"}, "password": {password}})
-	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != e.app+"app/welcome" {
-		t.Fatalf("registration: %d to %q, want 303 to return_to", r.StatusCode, r.Header.Get("Location"))
+	if r.StatusCode != http.StatusFound || r.Header.Get("Location") != e.app+"app/welcome" {
+		t.Fatalf("registration: %d to %q, want 302 to return_to", r.StatusCode, r.Header.Get("Location"))
 	}
 	if end, page := b.follow(r.Header.Get("Location")); end.String() != e.app+"app/welcome" || page.StatusCode != http.StatusOK {
 		t.Errorf("browser ended at %s (%d), want the app's welcome page", end, page.StatusCode)
@@ -133,8 +133,8 @@ func TestAllowedReturnToHonouredAfterLogin(t *testing.T) {
 	// back to the form.
 	sid := b.start("settings", "return_to="+url.QueryEscape("https://allowed.example/app/profile-saved"))
 	r = b.submit("settings", sid, url.Values{"csrf_token": {tok}, "method": {"profile"}, "traits.email": {"newcomer@example.com"}, "traits.name": {"New"}})
-	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "https://allowed.example/app/profile-saved" {
-		t.Errorf("settings: %d to %q, want 303 to return_to", r.StatusCode, r.Header.Get("Location"))
+	if r.StatusCode != http.StatusFound || r.Header.Get("Location") != "https://allowed.example/app/profile-saved" {
+		t.Errorf("settings: %d to %q, want 302 to return_to", r.StatusCode, r.Header.Get("Location"))
 	}
 }
 

@@ -1,25 +1,29 @@
 package browsertest_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/flow"
 )
 
 func TestSettingsWithoutSessionGoesToLogin(t *testing.T) {
 	e := start(t, nil)
 	b := e.browser()
-	r := b.Get(e.public + "self-service/settings/browser")
-	if r.StatusCode != http.StatusFound {
-		t.Fatalf("start without session: %d, want 302 towards login", r.StatusCode)
-	}
-	end, _ := b.follow(e.public + "self-service/settings/browser")
-	if end.Scheme+"://"+end.Host+end.Path != e.app+"login" || end.Query().Get("flow") == "" {
-		t.Errorf("browser ended at %s, want the login UI with a flow", end)
+	// Straight to the login UI URL as configured: no flow, no return_to,
+	// whatever the client accepts.
+	for _, accept := range []string{"", "text/html", "application/json"} {
+		r := b.Do("GET", e.public+"self-service/settings/browser", "", nil, "Accept", accept)
+		if r.StatusCode != http.StatusFound || r.Header.Get("Location") != e.app+"login" {
+			t.Fatalf("start without session (Accept %q): %d to %q, want 302 to %slogin", accept, r.StatusCode, r.Header.Get("Location"), e.app)
+		}
 	}
 }
 
@@ -42,8 +46,8 @@ func TestSettingsBrowserJourney(t *testing.T) {
 
 	// Profile: a new name is saved and the browser comes back to the form.
 	r := b.submit("settings", id, url.Values{"csrf_token": {tok}, "method": {"profile"}, "traits.email": {"hopper@example.com"}, "traits.name": {"Grace Hopper"}})
-	if r.StatusCode != http.StatusSeeOther || r.Location(t).String() != e.app+"settings?flow="+id {
-		t.Fatalf("profile: %d to %q, want 303 to the settings UI with the same flow", r.StatusCode, r.Header.Get("Location"))
+	if r.StatusCode != http.StatusFound || r.Location(t).String() != e.app+"settings?flow="+id {
+		t.Fatalf("profile: %d to %q, want 302 to the settings UI with the same flow", r.StatusCode, r.Header.Get("Location"))
 	}
 	f = b.settingsFlow(id)
 	if f.State != "success" || !has(messageIDs(f.Ui.Messages), 1050001) {
@@ -55,8 +59,8 @@ func TestSettingsBrowserJourney(t *testing.T) {
 
 	// A password the policy refuses: back to the flow, never echoed.
 	r = b.submit("settings", id, url.Values{"csrf_token": {tok}, "method": {"password"}, "password": {"short"}})
-	if r.StatusCode != http.StatusSeeOther || r.Location(t).Query().Get("flow") != id {
-		t.Fatalf("bad password: %d to %q, want 303 back to the flow", r.StatusCode, r.Header.Get("Location"))
+	if r.StatusCode != http.StatusFound || r.Location(t).Query().Get("flow") != id {
+		t.Fatalf("bad password: %d to %q, want 302 back to the flow", r.StatusCode, r.Header.Get("Location"))
 	}
 	f = b.settingsFlow(id)
 	if !has(nodeMessages(f.Ui.Nodes, "password"), 4000005) || f.State != "show_form" {
@@ -79,8 +83,8 @@ func TestSettingsBrowserJourney(t *testing.T) {
 	// The retry with a good password succeeds; the new one signs in.
 	newPassword := "an-entirely-new-passphrase-7"
 	r = b.submit("settings", id, url.Values{"csrf_token": {tok}, "method": {"password"}, "password": {newPassword}})
-	if r.StatusCode != http.StatusSeeOther || r.Location(t).Query().Get("flow") != id {
-		t.Fatalf("password: %d to %q, want 303 back to the flow", r.StatusCode, r.Header.Get("Location"))
+	if r.StatusCode != http.StatusFound || r.Location(t).Query().Get("flow") != id {
+		t.Fatalf("password: %d to %q, want 302 back to the flow", r.StatusCode, r.Header.Get("Location"))
 	}
 	if f = b.settingsFlow(id); f.State != "success" {
 		t.Errorf("state after the password change = %q, want success", f.State)
@@ -95,8 +99,8 @@ func TestSettingsBrowserJourney(t *testing.T) {
 
 // TestSettingsPrivilegedSessionTooOld: with a sign-in older than
 // privileged_session_max_age, a password change sends the browser to sign
-// in again (refresh) and back to the same settings flow, where it then
-// succeeds.
+// in again (refresh) with return_to the submit URL, keeping the change in
+// the continuity cookie; coming back applies it without a resubmission.
 func TestSettingsPrivilegedSessionTooOld(t *testing.T) {
 	maxAge := 2 * time.Second
 	e := start(t, func(c *config.Config, _ string) {
@@ -110,15 +114,24 @@ func TestSettingsPrivilegedSessionTooOld(t *testing.T) {
 
 	// A trait change needs no recent sign-in.
 	r := b.submit("settings", id, url.Values{"csrf_token": {tok}, "method": {"profile"}, "traits.email": {"lovelace@example.com"}, "traits.name": {"Ada"}})
-	if r.StatusCode != http.StatusSeeOther || r.Location(t).String() != e.app+"settings?flow="+id {
-		t.Fatalf("profile on an old session: %d to %q, want 303 back to the flow", r.StatusCode, r.Header.Get("Location"))
+	if r.StatusCode != http.StatusFound || r.Location(t).String() != e.app+"settings?flow="+id {
+		t.Fatalf("profile on an old session: %d to %q, want 302 back to the flow", r.StatusCode, r.Header.Get("Location"))
 	}
 
 	r = b.submit("settings", id, url.Values{"csrf_token": {tok}, "method": {"password"}, "password": {"a-brand-new-passphrase-1"}})
-	back := e.app + "settings?flow=" + id
+	back := e.public + "self-service/settings?flow=" + id
 	want := e.public + "self-service/login/browser?refresh=true&return_to=" + url.QueryEscape(back)
-	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != want {
-		t.Fatalf("password on an old session: %d to %q, want 303 to %q", r.StatusCode, r.Header.Get("Location"), want)
+	if r.StatusCode != http.StatusFound || r.Header.Get("Location") != want {
+		t.Fatalf("password on an old session: %d to %q, want 302 to %q", r.StatusCode, r.Header.Get("Location"), want)
+	}
+	if c := r.SetCookie("ory_kratos_continuity"); c == nil || c.MaxAge != 900 || !c.HttpOnly || c.Value == "" || strings.Contains(c.Value, "brand-new") {
+		t.Fatalf("continuity cookie %+v, want an opaque HttpOnly cookie for 15 minutes", c)
+	}
+	// The server keeps the change sealed: its copy does not hold the
+	// password either.
+	stored, err := e.srv.App.Store.Flow(context.Background(), flow.Settings, uuid.MustParse(id))
+	if err != nil || len(stored.Internal) == 0 || strings.Contains(string(stored.Internal), "brand-new") {
+		t.Fatalf("stored flow: %v, internal %s; want the change kept sealed", err, stored.Internal)
 	}
 	if r := e.browser().login("", "lovelace@example.com", password); r.SetCookie("ory_kratos_session") == nil {
 		t.Fatal("the refused change altered the password")
@@ -134,16 +147,22 @@ func TestSettingsPrivilegedSessionTooOld(t *testing.T) {
 	}
 	ltok, _ := nodeValue(t, lf.Ui.Nodes, "csrf_token")
 	r = b.submit("login", lid, url.Values{"csrf_token": {ltok}, "method": {"password"}, "password_identifier": {"lovelace@example.com"}, "password": {password}})
-	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != back {
-		t.Fatalf("re-login: %d to %q, want 303 to %q", r.StatusCode, r.Header.Get("Location"), back)
+	if r.StatusCode != http.StatusFound || r.Header.Get("Location") != back {
+		t.Fatalf("re-login: %d to %q, want 302 to %q", r.StatusCode, r.Header.Get("Location"), back)
 	}
 
-	// Now the change goes through on the same flow.
-	r = b.submit("settings", id, url.Values{"csrf_token": {tok}, "method": {"password"}, "password": {"a-brand-new-passphrase-1"}})
-	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != back {
-		t.Fatalf("password after re-login: %d to %q, want 303 to %q", r.StatusCode, r.Header.Get("Location"), back)
+	// Coming back applies the kept change on the same flow, once.
+	r = b.Get(back)
+	if r.StatusCode != http.StatusFound || r.Header.Get("Location") != e.app+"settings?flow="+id {
+		t.Fatalf("back after re-login: %d to %q, want 302 to the settings UI", r.StatusCode, r.Header.Get("Location"))
+	}
+	if c := r.SetCookie("ory_kratos_continuity"); c == nil || c.MaxAge >= 0 {
+		t.Errorf("continuity cookie %+v, want it expired once used", c)
 	}
 	if f := b.settingsFlow(id); f.State != "success" {
 		t.Errorf("state = %q, want success", f.State)
+	}
+	if r := e.browser().login("", "lovelace@example.com", "a-brand-new-passphrase-1"); r.SetCookie("ory_kratos_session") == nil {
+		t.Error("the kept password change was not applied")
 	}
 }

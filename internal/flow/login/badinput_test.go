@@ -55,7 +55,7 @@ func TestBadInput(t *testing.T) {
 	}
 	// The account still works: nothing above locked or changed it.
 	sdk.Login(t, s, "victim@example.com", sdk.GoodPassword)
-	if got := sdk.Do(t, http.MethodPost, s.PublicURL+"self-service/login?flow=not-a-uuid", js, []byte(`{}`)); got.Status != http.StatusNotFound {
-		t.Errorf("malformed flow id: %d, want 404", got.Status)
+	if got := sdk.Do(t, http.MethodPost, s.PublicURL+"self-service/login?flow=not-a-uuid", js, []byte(`{}`)); got.Status != http.StatusBadRequest {
+		t.Errorf("malformed flow id: %d, want 400", got.Status)
 	}
 }

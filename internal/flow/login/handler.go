@@ -87,9 +87,11 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request, f *flow.Flow, s
 	if err != nil {
 		return err
 	}
+	// Signed in already: a browser flow goes to the default return URL
+	// (its return_to is not used), an api flow is refused.
 	if in && !f.Forced {
-		if f.Type == flow.Browser && !flow.IsJSONRequest(r) {
-			http.Redirect(w, r, h.Kit.Web.AfterURL(f.ReturnTo, flow.Login), http.StatusSeeOther)
+		if f.Type == flow.Browser {
+			h.Kit.SignedIn(w, r, flow.Login, "")
 			return nil
 		}
 		return errSignedIn
@@ -115,7 +117,9 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request, f *flow.Flow, s
 		return err
 	}
 	return h.Kit.Finish(w, r, f, flow.Outcome{
-		API: Result{Session: s, SessionToken: tok}, BrowserJSON: Result{Session: s},
+		// A script driving a browser flow gets the bare session: the
+		// token stays in the cookie, out of its reach.
+		API: Result{Session: s, SessionToken: tok}, BrowserJSON: s,
 		Session: s, Token: tok, Next: h.Kit.Web.AfterURL(f.ReturnTo, flow.Login, strategy.ID()),
 	})
 }

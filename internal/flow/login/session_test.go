@@ -96,5 +96,5 @@ func TestRevokeLoginSession(t *testing.T) {
 	}
 	// A revoked token cannot start settings either.
 	r := sdk.Do(t, http.MethodGet, s.PublicURL+"self-service/settings/api", "", nil, "X-Session-Token", first.SessionToken)
-	sdk.WantError(t, r, http.StatusUnauthorized)
+	sdk.WantError(t, r, http.StatusForbidden)
 }

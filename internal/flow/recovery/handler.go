@@ -59,7 +59,14 @@ func (h *Handler) create(r *http.Request, typ flow.Type, lifespan time.Duration,
 	return f, h.Kit.Flows.CreateFlow(r.Context(), f)
 }
 
+var errSignedIn = httpx.ErrBadRequest.WithReason("A valid session was detected and thus recovery is not possible.")
+
 func (h *Handler) initAPI(w http.ResponseWriter, r *http.Request) error {
+	if in, err := h.Sessions.SignedIn(r); err != nil {
+		return err
+	} else if in {
+		return errSignedIn
+	}
 	f, err := h.newFlow(w, r, flow.API, h.Lifespan)
 	if err != nil {
 		return err
@@ -84,6 +91,13 @@ func (h *Handler) renew(w http.ResponseWriter, r *http.Request, old *flow.Flow) 
 // is shown again (200), or shows its problems. The method is implied when
 // none is named, as the reference's SDK sends only the address.
 func (h *Handler) submit(w http.ResponseWriter, r *http.Request, f *flow.Flow, sub flow.Submission) error {
+	// A signed-in user has nothing to recover: sent away, JSON clients too.
+	if in, err := h.Sessions.SignedIn(r); err != nil {
+		return err
+	} else if in {
+		h.Kit.SignedIn(w, r, flow.Recovery, f.ReturnTo)
+		return nil
+	}
 	if m := sub.Method(); m != "" && m != h.Strategy.ID() {
 		f.UI.AddMessage(text.RecoveryNoStrategy())
 		return flow.ErrInvalid
@@ -105,6 +119,14 @@ func (h *Handler) followLink(w http.ResponseWriter, r *http.Request) error {
 	tok := q.Get("token")
 	if tok == "" || q.Get("flow") == "" {
 		return errLinkIncomplete
+	}
+	// A link followed while signed in is not used: the token stays valid
+	// and no second session is issued.
+	if in, err := h.Sessions.SignedIn(r); err != nil {
+		return err
+	} else if in {
+		h.Kit.SignedIn(w, r, flow.Recovery, "")
+		return nil
 	}
 	identityID, flowID, err := h.Strategy.Recover(ctx, tok)
 	switch {
@@ -136,7 +158,7 @@ func (h *Handler) followLink(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	http.Redirect(w, r, next, http.StatusFound)
 	return nil
 }
 

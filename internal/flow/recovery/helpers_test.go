@@ -105,8 +105,8 @@ func (e *env) initBrowser(b *sdk.Browser) (string, string) {
 func (e *env) wantRetry(r sdk.BrowserResponse, id int64) *client.RecoveryFlow {
 	e.t.Helper()
 	loc := r.Location(e.t)
-	if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc.String(), mailtest.UIBase+"recovery?flow=") {
-		e.t.Fatalf("answer %d to %s, want 303 to the recovery UI", r.StatusCode, loc)
+	if r.StatusCode != http.StatusFound || !strings.HasPrefix(loc.String(), mailtest.UIBase+"recovery?flow=") {
+		e.t.Fatalf("answer %d to %s, want 302 to the recovery UI", r.StatusCode, loc)
 	}
 	if r.SetCookie("ory_kratos_session") != nil {
 		e.t.Fatal("a failed recovery link set a session cookie")
@@ -126,8 +126,8 @@ func (e *env) wantRetry(r sdk.BrowserResponse, id int64) *client.RecoveryFlow {
 func (e *env) wantRecovered(b *sdk.Browser, r sdk.BrowserResponse, identityID string) string {
 	e.t.Helper()
 	loc := r.Location(e.t)
-	if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc.String(), mailtest.UIBase+"settings?flow=") {
-		e.t.Fatalf("recovery link: %d to %s, want 303 to the settings UI", r.StatusCode, loc)
+	if r.StatusCode != http.StatusFound || !strings.HasPrefix(loc.String(), mailtest.UIBase+"settings?flow=") {
+		e.t.Fatalf("recovery link: %d to %s, want 302 to the settings UI", r.StatusCode, loc)
 	}
 	c := r.SetCookie("ory_kratos_session")
 	if c == nil || c.Value == "" || !c.HttpOnly {
@@ -157,8 +157,8 @@ func (e *env) setPassword(b *sdk.Browser, flowID, pw string) {
 	r := b.PostForm(e.Public+"self-service/settings?flow="+flowID, url.Values{
 		"csrf_token": {mailtest.NodeValue(sf.Ui.Nodes, "csrf_token")}, "method": {"password"}, "password": {pw},
 	})
-	if r.StatusCode != http.StatusSeeOther || r.Location(e.t).String() != mailtest.UIBase+"settings?flow="+flowID {
-		e.t.Fatalf("set password: %d to %q, want 303 back to the settings flow; body %s", r.StatusCode, r.Header.Get("Location"), r.Body)
+	if r.StatusCode != http.StatusFound || r.Location(e.t).String() != mailtest.UIBase+"settings?flow="+flowID {
+		e.t.Fatalf("set password: %d to %q, want 302 back to the settings flow; body %s", r.StatusCode, r.Header.Get("Location"), r.Body)
 	}
 }
 

@@ -46,8 +46,8 @@ func TestRecoveryBadLinks(t *testing.T) {
 		b := e.Browser()
 		r := b.Get(base + "?" + url.Values{"token": {q.Get("token")}}.Encode())
 		loc := r.Location(t)
-		if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc.String(), mailtest.UIBase+"error?error=") {
-			t.Fatalf("link without flow: %d to %s, want 303 to the error UI", r.StatusCode, loc)
+		if r.StatusCode != http.StatusFound || !strings.HasPrefix(loc.String(), mailtest.UIBase+"error?error=") {
+			t.Fatalf("link without flow: %d to %s, want 302 to the error UI", r.StatusCode, loc)
 		}
 		c, _, err := e.Admin.AdminApi.GetSelfServiceError(t.Context()).Error_(loc.Query().Get("error")).Execute()
 		if err != nil || len(c.Errors) != 1 {
@@ -62,15 +62,15 @@ func TestRecoveryBadLinks(t *testing.T) {
 	})
 	t.Run("without token", func(t *testing.T) {
 		r := e.Browser().Get(base + "?" + url.Values{"flow": {q.Get("flow")}}.Encode())
-		if loc := r.Location(t); r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc.String(), mailtest.UIBase+"error?error=") {
-			t.Fatalf("link without token: %d to %s, want 303 to the error UI", r.StatusCode, loc)
+		if loc := r.Location(t); r.StatusCode != http.StatusFound || !strings.HasPrefix(loc.String(), mailtest.UIBase+"error?error=") {
+			t.Fatalf("link without token: %d to %s, want 302 to the error UI", r.StatusCode, loc)
 		}
 	})
 	// The incomplete uses above did not spend the token.
 	t.Run("still valid", func(t *testing.T) {
 		b := e.Browser()
 		r := b.Get(link)
-		if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Location(t).String(), mailtest.UIBase+"settings?flow=") {
+		if r.StatusCode != http.StatusFound || !strings.HasPrefix(r.Location(t).String(), mailtest.UIBase+"settings?flow=") {
 			t.Fatalf("the link after failed attempts: %d to %s, want the settings UI", r.StatusCode, r.Header.Get("Location"))
 		}
 		e.wantRetry(e.Browser().Get(link), 4060004)
@@ -166,8 +166,8 @@ func TestRecoveryLinkIgnoresHost(t *testing.T) {
 	b := e.Browser()
 	id, csrf := e.initBrowser(b)
 	r := b.PostForm(e.Public+"self-service/recovery?flow="+id, url.Values{"csrf_token": {csrf}, "email": {"host@example.com"}}, forged[2:]...)
-	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != mailtest.UIBase+"recovery?flow="+id {
-		t.Fatalf("browser submit with a forged Host: %d to %s, want 303 back to the flow", r.StatusCode, r.Header.Get("Location"))
+	if r.StatusCode != http.StatusFound || r.Header.Get("Location") != mailtest.UIBase+"recovery?flow="+id {
+		t.Fatalf("browser submit with a forged Host: %d to %s, want 302 back to the flow", r.StatusCode, r.Header.Get("Location"))
 	}
 	e.MailedLink(e.Mail.Next(t, "host@example.com"), "self-service/recovery")
 }

@@ -89,7 +89,8 @@ func TestBadInput(t *testing.T) {
 }
 
 // TestFlowOfAnotherKind: a login or settings flow id submitted as a
-// registration is unknown here (404), and writes nothing.
+// registration is unknown here (404), a missing or malformed one is 400,
+// and none writes anything.
 func TestFlowOfAnotherKind(t *testing.T) {
 	s := testkit.StartSQLite(t, nil)
 	other := sdk.Register(t, s, "owner@example.com", sdk.GoodPassword)
@@ -99,9 +100,9 @@ func TestFlowOfAnotherKind(t *testing.T) {
 		r := sdk.Submit(t, s, "registration", id, "application/json", body(t, "password", "x@example.com", sdk.GoodPassword))
 		sdk.WantError(t, r, http.StatusNotFound)
 	}
-	for _, q := range []string{"", "?flow=", "?flow=not-a-uuid", "?flow=2f1c4a4e-2d39-4bd5-b2a8-6d2f0d5e2b90"} {
+	for q, status := range map[string]int{"": 400, "?flow=": 400, "?flow=not-a-uuid": 400, "?flow=2f1c4a4e-2d39-4bd5-b2a8-6d2f0d5e2b90": 404} {
 		r := sdk.Do(t, http.MethodPost, s.PublicURL+"self-service/registration"+q, "application/json", body(t, "password", "x@example.com", sdk.GoodPassword))
-		sdk.WantError(t, r, http.StatusNotFound)
+		sdk.WantError(t, r, status)
 	}
 	if n := sdk.CountIdentities(t, s); n != 1 {
 		t.Errorf("%d identities, want only the owner", n)

@@ -83,11 +83,11 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request, f *flow.Flow, s
 	if in, err := h.Sessions.SignedIn(r); err != nil {
 		return err
 	} else if in {
-		if f.Type == flow.Browser && !flow.IsJSONRequest(r) {
-			http.Redirect(w, r, h.Kit.Web.AfterURL(f.ReturnTo, flow.Registration), http.StatusSeeOther)
-			return nil
+		if flow.IsJSONRequest(r) {
+			return errSignedIn
 		}
-		return errSignedIn
+		h.Kit.SignedIn(w, r, flow.Registration, f.ReturnTo)
+		return nil
 	}
 	strategy := flow.Pick(h.Strategies, sub.Method())
 	if strategy == nil {
@@ -120,8 +120,13 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request, f *flow.Flow, s
 	if err := flow.RunHooks(ctx, h.After, ev); err != nil {
 		return err
 	}
-	// Browsers hold the cookie; the token stays out of scripts' reach.
-	browser := Result{Identity: i, Session: res.Session}
+	// A script driving a browser flow gets the bare session (the token
+	// stays in the cookie, out of its reach), or the identity when the
+	// session hook is off.
+	var browser any = Result{Identity: i}
+	if res.Session != nil {
+		browser = res.Session
+	}
 	return h.Kit.Finish(w, r, f, flow.Outcome{
 		API: res, BrowserJSON: browser, Session: res.Session, Token: res.SessionToken,
 		Next: h.Kit.Web.AfterURL(f.ReturnTo, flow.Registration, strategy.ID()),

@@ -14,13 +14,14 @@ import (
 )
 
 // TestNoSession: settings need a session; without one (or with a token
-// that is not one) every route answers 401.
+// that is not one) fetches and submissions answer 401, and the api init
+// 403, as the reference does.
 func TestNoSession(t *testing.T) {
 	s := testkit.StartSQLite(t, nil)
 	u := signUp(t, s, "me@example.com")
 	f := initFlow(t, s, u)
 	for _, headers := range [][]string{nil, {"X-Session-Token", "not-a-token"}, {"Authorization", "Bearer not-a-token"}} {
-		sdk.WantError(t, sdk.Do(t, http.MethodGet, s.PublicURL+"self-service/settings/api", "", nil, headers...), http.StatusUnauthorized)
+		sdk.WantError(t, sdk.Do(t, http.MethodGet, s.PublicURL+"self-service/settings/api", "", nil, headers...), http.StatusForbidden)
 		sdk.WantError(t, sdk.Do(t, http.MethodGet, s.PublicURL+"self-service/settings/flows?id="+f.ID, "", nil, headers...), http.StatusUnauthorized)
 		r := sdk.Submit(t, s, "settings", f.ID, "application/json", profile(t, "me@example.com", "Changed"), headers...)
 		sdk.WantError(t, r, http.StatusUnauthorized)
@@ -103,7 +104,8 @@ func TestAnotherIdentity(t *testing.T) {
 }
 
 // TestUnknownFlow: unknown, malformed, missing, or another kind's id is
-// 404 to fetches and submissions.
+// 404 to fetches; submissions answer 404 for an unknown id and 400 for a
+// malformed one.
 func TestUnknownFlow(t *testing.T) {
 	s := testkit.StartSQLite(t, nil)
 	u := signUp(t, s, "lost@example.com")
@@ -112,8 +114,8 @@ func TestUnknownFlow(t *testing.T) {
 		sdk.WantError(t, sdk.Do(t, http.MethodGet, s.PublicURL+"self-service/settings/flows"+q, "", nil, "X-Session-Token", u.token), http.StatusNotFound)
 		sdk.WantError(t, sdk.Do(t, http.MethodGet, s.AdminURL+"self-service/settings/flows"+q, "", nil), http.StatusNotFound)
 	}
-	for _, id := range []string{login.ID, sdk.Init(t, s, "registration").ID, "nope"} {
-		sdk.WantError(t, submitAs(t, s, u, id, profile(t, u.email, "X")), http.StatusNotFound)
+	for id, status := range map[string]int{login.ID: 404, sdk.Init(t, s, "registration").ID: 404, "nope": 400} {
+		sdk.WantError(t, submitAs(t, s, u, id, profile(t, u.email, "X")), status)
 	}
 }
 

@@ -26,9 +26,11 @@ type Handler struct {
 	// password or a password identifier.
 	PrivilegedMaxAge time.Duration
 	PublicBase       string
-	LoginUIURL       string
-	After            []flow.AfterHook
-	Log              *slog.Logger
+	// LoginUIURL (selfservice.flows.login.ui_url) is where a browser
+	// without a session is sent.
+	LoginUIURL string
+	After      []flow.AfterHook
+	Log        *slog.Logger
 }
 
 // Register mounts the public routes.
@@ -37,6 +39,9 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /self-service/settings/browser", h.Kit.Web.Handle(true, h.initBrowser))
 	mux.Handle("GET /self-service/settings/flows", httpx.Handle(h.Log, h.fetchPublic))
 	mux.Handle("POST /self-service/settings", http.HandlerFunc(h.submit))
+	// The browser comes back here from a refresh login to apply the change
+	// that needed it.
+	mux.Handle("GET /self-service/settings", http.HandlerFunc(h.submit))
 }
 
 // RegisterAdmin mounts the admin routes: flows readable without a session.
@@ -45,7 +50,8 @@ func (h *Handler) RegisterAdmin(mux *http.ServeMux) {
 }
 
 var (
-	errNoSession  = httpx.ErrUnauthorized.WithReason("No valid session was found: sign in first.")
+	errNoSession  = httpx.ErrUnauthorized.WithReason("A valid Ory Session Cookie or Ory Session Token is missing.")
+	errAPIInit    = httpx.ErrForbidden.WithReason("This endpoint can only be accessed with a valid session. Please log in and try again.")
 	errNotOwner   = httpx.ErrForbidden.WithReason("This settings flow belongs to another identity.")
 	errPrivileged = httpx.ErrForbidden.WithReason("The sign-in is too old to change the password or a sign-in identifier. Sign in again (login with refresh=true), then retry.")
 )
@@ -79,6 +85,9 @@ func (h *Handler) populate(f *flow.Flow, i *identity.Identity) {
 
 func (h *Handler) initAPI(w http.ResponseWriter, r *http.Request) error {
 	s, err := h.session(r)
+	if errors.Is(err, errNoSession) {
+		return errAPIInit
+	}
 	if err != nil {
 		return err
 	}
@@ -115,6 +124,10 @@ func (h *Handler) load(r *http.Request, param string) (*flow.Flow, error) {
 
 func (h *Handler) fetchPublic(w http.ResponseWriter, r *http.Request) error {
 	s, err := h.session(r)
+	if errors.Is(err, errNoSession) && !flow.IsJSONRequest(r) {
+		http.Redirect(w, r, h.LoginUIURL, http.StatusFound)
+		return nil
+	}
 	if err != nil {
 		return err
 	}

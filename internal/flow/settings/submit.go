@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/flow"
@@ -11,12 +12,13 @@ import (
 	"github.com/latchkey/latchkey/internal/text"
 )
 
-// submit answers POST /self-service/settings. The session comes first: the
+// submit answers POST /self-service/settings, and the GET a browser makes
+// when it comes back from a refresh login. The session comes first: the
 // flow is only loaded (once) for its owner.
 func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 	s, err := h.session(r)
 	if errors.Is(err, errNoSession) && !flow.IsJSONRequest(r) {
-		http.Redirect(w, r, h.LoginUIURL, http.StatusSeeOther)
+		http.Redirect(w, r, h.LoginUIURL, http.StatusFound)
 		return
 	}
 	if err != nil {
@@ -24,7 +26,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	i := s.Identity
-	h.Kit.Run(w, r, flow.Submit{
+	sub := flow.Submit{
 		Kind: flow.Settings, Expired: text.SettingsExpired,
 		Renew: func(w http.ResponseWriter, r *http.Request, old *flow.Flow) (*flow.Flow, error) {
 			if old.IdentityID != i.ID {
@@ -36,7 +38,19 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 		Handle: func(w http.ResponseWriter, r *http.Request, f *flow.Flow, sub flow.Submission) error {
 			return h.apply(w, r, s, f, sub)
 		},
-	})
+	}
+	if r.Method == http.MethodGet {
+		sub.Saved = func(w http.ResponseWriter, r *http.Request, f *flow.Flow) (flow.Submission, error) {
+			if f.IdentityID != i.ID {
+				return flow.Submission{}, errNotOwner
+			}
+			if saved, ok := h.resumed(w, r, f); ok {
+				return saved, nil
+			}
+			return flow.Submission{}, flow.ErrNothingSaved
+		}
+	}
+	h.Kit.Run(w, r, sub)
 }
 
 // apply makes the change a submission asks for.
@@ -55,7 +69,7 @@ func (h *Handler) apply(w http.ResponseWriter, r *http.Request, s *session.Sessi
 		return flow.ErrInvalid
 	}
 	if strategy.NeedsPrivilege(i, sub) && !h.privileged(s) {
-		return h.reauthenticate(w, r, f)
+		return h.reauthenticate(w, r, f, sub)
 	}
 	updated, err := strategy.Settings(ctx, f, i, sub)
 	if err != nil {
@@ -85,14 +99,21 @@ func (h *Handler) privileged(s *session.Session) bool {
 	return time.Since(s.AuthenticatedAt) <= h.PrivilegedMaxAge
 }
 
-// reauthenticate refuses a privileged change on an old session: api
-// clients get 403, browsers are sent to sign in again and come back here.
-func (h *Handler) reauthenticate(w http.ResponseWriter, r *http.Request, f *flow.Flow) error {
-	if f.Type == flow.API || flow.IsJSONRequest(r) {
+// reauthenticate refuses a privileged change on an old session: api flows
+// get 403; a browser flow (whatever the client accepts) keeps the change
+// and is sent to sign in again, coming back to this same URL to apply it.
+func (h *Handler) reauthenticate(w http.ResponseWriter, r *http.Request, f *flow.Flow, sub flow.Submission) error {
+	if f.Type == flow.API {
 		return errPrivileged
 	}
-	back := h.Kit.Responder.UIURL(f)
+	if err := h.keep(w, f, sub); err != nil {
+		return err
+	}
+	if err := h.Kit.Flows.UpdateFlow(r.Context(), f); err != nil {
+		return err
+	}
+	back := h.PublicBase + strings.TrimPrefix(r.URL.Path, "/") + "?" + r.URL.RawQuery
 	login := h.PublicBase + "self-service/login/browser?refresh=true&return_to=" + url.QueryEscape(back)
-	http.Redirect(w, r, login, http.StatusSeeOther)
+	http.Redirect(w, r, login, http.StatusFound)
 	return nil
 }

@@ -119,7 +119,7 @@ func (h *Handler) followLink(w http.ResponseWriter, r *http.Request) error {
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	http.Redirect(w, r, h.Kit.Web.AfterURL(returnTo, flow.Verification), http.StatusSeeOther)
+	http.Redirect(w, r, h.Kit.Web.AfterURL(returnTo, flow.Verification), http.StatusFound)
 	return nil
 }
 

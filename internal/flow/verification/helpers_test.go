@@ -66,12 +66,12 @@ func (e *env) flow(id string) *client.VerificationFlow {
 	return f
 }
 
-// wantVerified checks a link's answer: 303 to the verification return
+// wantVerified checks a link's answer: 302 to the verification return
 // URL, and no session.
 func (e *env) wantVerified(r sdk.BrowserResponse) {
 	e.t.Helper()
-	if loc := r.Location(e.t); r.StatusCode != http.StatusSeeOther || loc.String() != mailtest.UIBase+"verified" {
-		e.t.Fatalf("verification link: %d to %s, want 303 to %sverified", r.StatusCode, loc, mailtest.UIBase)
+	if loc := r.Location(e.t); r.StatusCode != http.StatusFound || loc.String() != mailtest.UIBase+"verified" {
+		e.t.Fatalf("verification link: %d to %s, want 302 to %sverified", r.StatusCode, loc, mailtest.UIBase)
 	}
 	if r.SetCookie("ory_kratos_session") != nil {
 		e.t.Fatal("a verification link set a session cookie")
@@ -83,8 +83,8 @@ func (e *env) wantVerified(r sdk.BrowserResponse) {
 func (e *env) wantRetry(r sdk.BrowserResponse, id int64) {
 	e.t.Helper()
 	loc := r.Location(e.t)
-	if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc.String(), mailtest.UIBase+"verification?flow=") {
-		e.t.Fatalf("answer %d to %s, want 303 to the verification UI", r.StatusCode, loc)
+	if r.StatusCode != http.StatusFound || !strings.HasPrefix(loc.String(), mailtest.UIBase+"verification?flow=") {
+		e.t.Fatalf("answer %d to %s, want 302 to the verification UI", r.StatusCode, loc)
 	}
 	f := e.flow(loc.Query().Get("flow"))
 	if got := mailtest.IDs(f.Ui.Messages); !slices.Equal(got, []int64{id}) || f.Type != "browser" || f.State != "choose_method" {

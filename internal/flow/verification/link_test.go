@@ -43,8 +43,8 @@ func TestVerificationBadLinks(t *testing.T) {
 	} {
 		r := e.Browser().Get(base + "?" + q.Encode())
 		loc := r.Location(t)
-		if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc.String(), mailtest.UIBase+"error?error=") {
-			t.Fatalf("%s: %d to %s, want 303 to the error UI", name, r.StatusCode, loc)
+		if r.StatusCode != http.StatusFound || !strings.HasPrefix(loc.String(), mailtest.UIBase+"error?error=") {
+			t.Fatalf("%s: %d to %s, want 302 to the error UI", name, r.StatusCode, loc)
 		}
 		c, _, err := e.Admin.AdminApi.GetSelfServiceError(t.Context()).Error_(loc.Query().Get("error")).Execute()
 		if err != nil || len(c.Errors) != 1 {

@@ -66,8 +66,8 @@ func token(t *testing.T, link string) string {
 func outcome(t *testing.T, e *mailtest.Env, r sdk.BrowserResponse) string {
 	t.Helper()
 	loc := r.Location(t)
-	if r.StatusCode != http.StatusSeeOther {
-		t.Fatalf("link answered %d to %s, want 303", r.StatusCode, loc)
+	if r.StatusCode != http.StatusFound {
+		t.Fatalf("link answered %d to %s, want 302", r.StatusCode, loc)
 	}
 	switch s := loc.String(); {
 	case strings.HasPrefix(s, mailtest.UIBase+"settings?flow="):
