@@ -72,7 +72,7 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 	csrf := b.Cookie("latchkey_csrf_token")
 	r = b.PostForm(s.PublicURL+"self-service/login?flow="+flowID, url.Values{"method": {"password"}, "csrf_token": {csrf},
 		"password_identifier": {email}, "password": {second}})
-	if r.StatusCode != http.StatusSeeOther || b.Cookie("ory_kratos_session") == "" {
+	if r.StatusCode != http.StatusFound || b.Cookie("ory_kratos_session") == "" {
 		t.Fatalf("browser login: %d, session cookie %q; body %s", r.StatusCode, b.Cookie("ory_kratos_session"), r.Body)
 	}
 	if code, _ := b.Whoami(); code != http.StatusOK {
@@ -88,7 +88,7 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 	u, _ := url.Parse(link)
 	secrets = append(secrets, u.Query().Get("token"), u.RawQuery)
 	other := e.Browser()
-	if r := other.Get(link); r.StatusCode != http.StatusSeeOther || other.Cookie("ory_kratos_session") == "" {
+	if r := other.Get(link); r.StatusCode != http.StatusFound || other.Cookie("ory_kratos_session") == "" {
 		t.Fatalf("recovery link: %d, no session cookie; body %s", r.StatusCode, r.Body)
 	}
 	secrets = append(secrets, other.Cookie("ory_kratos_session"))
