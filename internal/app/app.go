@@ -12,6 +12,7 @@ import (
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/courier"
 	"github.com/latchkey/latchkey/internal/hasher"
+	"github.com/latchkey/latchkey/internal/hook"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/identity"
 	"github.com/latchkey/latchkey/internal/locale"
@@ -38,6 +39,8 @@ type App struct {
 	Hasher     *hasher.Hasher
 	Tokens     *token.Hasher
 	Metrics    *metrics.Metrics
+	// hookRunner runs web hooks whose answer is ignored, in the background.
+	hookRunner *hook.Background
 	// Proxies are serve.public.trusted_proxies, for httpx.ClientIP.
 	Proxies httpx.TrustedProxies
 	// Courier sends queued mail; Serve runs it when watch-courier is on.
@@ -71,7 +74,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: cfg, Log: log, DB: db, Store: sqlstore.New(db), Metrics: metrics.New()}
+	a := &App{Config: cfg, Log: log, DB: db, Store: sqlstore.New(db), Metrics: metrics.New(),
+		hookRunner: &hook.Background{Limit: 8, Attempts: 3, Backoff: 500 * time.Millisecond, Log: log}}
 	if err := a.prepareSchema(ctx, opts.Migrate || target.InMemory); err != nil {
 		db.Close()
 		return nil, err
@@ -182,10 +186,6 @@ func sameSite(v string) http.SameSite {
 
 // Close waits for background work (web hooks) and releases the database.
 func (a *App) Close() error {
-	if a.flows != nil {
-		for _, wh := range a.flows.webHooks {
-			wh.Wait()
-		}
-	}
+	a.hookRunner.Close()
 	return a.DB.Close()
 }

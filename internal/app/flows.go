@@ -2,13 +2,10 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/google/uuid"
 
-	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/courier"
 	"github.com/latchkey/latchkey/internal/flow"
 	"github.com/latchkey/latchkey/internal/flow/login"
@@ -24,7 +21,6 @@ import (
 	"github.com/latchkey/latchkey/internal/strategy/link"
 	"github.com/latchkey/latchkey/internal/strategy/password"
 	"github.com/latchkey/latchkey/internal/strategy/profile"
-	"github.com/latchkey/latchkey/internal/urlfile"
 )
 
 // csrfCookieName is the anti-CSRF cookie; clients never read it.
@@ -39,7 +35,6 @@ type flows struct {
 	recovery     *recovery.Handler     // nil when recovery is off
 	verification *verification.Handler // nil when verification is off
 	errors       *selfserviceerror.Handler
-	webHooks     []*hook.WebHook
 }
 
 func (a *App) buildFlows(ctx context.Context) (*flows, error) {
@@ -92,49 +87,28 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 	}
 
 	out := &flows{errors: &selfserviceerror.Handler{Store: a.Store, Log: a.Log}}
-	hooksFor := func(key string, lists ...[]config.Hook) ([]flow.AfterHook, bool, error) {
-		var hooks []flow.AfterHook
-		session := false
-		for _, list := range lists {
-			for _, h := range list {
-				switch h.Hook {
-				case "session":
-					session = true
-				case "revoke_active_sessions":
-					hooks = append(hooks, &hook.RevokeActiveSessions{Sessions: a.Store})
-				case "web_hook":
-					wh, err := a.webHook(ctx, h.Config)
-					if err != nil {
-						return nil, false, fmt.Errorf("%s: %w", key, err)
-					}
-					out.webHooks = append(out.webHooks, wh)
-					hooks = append(hooks, wh)
-				}
-			}
-		}
-		return hooks, session, nil
-	}
 	f := ss.Flows
-	regHooks, issueSession, err := hooksFor("selfservice.flows.registration.after", f.Registration.After.HooksFor("password"))
-	if err != nil {
-		return nil, err
-	}
-	loginHooks, _, err := hooksFor("selfservice.flows.login.after", f.Login.After.HooksFor("password"))
-	if err != nil {
-		return nil, err
-	}
-	settingsHooks, _, err := hooksFor("selfservice.flows.settings.after", f.Settings.After.Hooks, f.Settings.After.Password.Hooks, f.Settings.After.Profile.Hooks)
-	if err != nil {
-		return nil, err
-	}
-
+	var mail []flow.AfterHook
 	if f.Verification.Enabled && ss.Methods.Link.On() {
 		out.verification = &verification.Handler{
 			Kit: kit, Strategy: linkStrategy, Lifespan: f.Verification.Lifespan.D(), PublicBase: base, Log: a.Log,
 		}
-		mail := &hook.Verification{Sender: out.verification}
-		regHooks = append([]flow.AfterHook{mail}, regHooks...)
-		settingsHooks = append([]flow.AfterHook{mail}, settingsHooks...)
+		mail = []flow.AfterHook{&hook.Verification{Sender: out.verification}}
+		if out.verification.Hooks, err = a.flowHooks(ctx, "verification", nil, &f.Verification.After); err != nil {
+			return nil, err
+		}
+	}
+	loginHooks, err := a.flowHooks(ctx, "login", &f.Login.Before, &f.Login.After)
+	if err != nil {
+		return nil, err
+	}
+	regHooks, err := a.flowHooks(ctx, "registration", &f.Registration.Before, &f.Registration.After, mail...)
+	if err != nil {
+		return nil, err
+	}
+	settingsHooks, err := a.flowHooks(ctx, "settings", nil, &f.Settings.After, mail...)
+	if err != nil {
+		return nil, err
 	}
 
 	var loginStrategies []login.Strategy
@@ -150,21 +124,24 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 	}
 	out.login = &login.Handler{
 		Kit: kit, Sessions: a.Sessions, Strategies: loginStrategies,
-		Lifespan: f.Login.Lifespan.D(), PublicBase: base, After: loginHooks, Log: a.Log,
+		Lifespan: f.Login.Lifespan.D(), PublicBase: base, Hooks: loginHooks, Log: a.Log,
 	}
 	out.registration = &registration.Handler{
 		Kit: kit, Identities: a.Store, Sessions: a.Sessions, Strategies: regStrategies,
-		Lifespan: f.Registration.Lifespan.D(), PublicBase: base, IssueSession: issueSession, After: regHooks, Log: a.Log,
+		Lifespan: f.Registration.Lifespan.D(), PublicBase: base, Hooks: regHooks, Log: a.Log,
 	}
 	out.settings = &settings.Handler{
 		Kit: kit, Identities: a.Store, Decorate: a.Identities.Decorate, Sessions: a.Sessions, Strategies: settingsStrategies,
 		Lifespan: f.Settings.Lifespan.D(), PrivilegedMaxAge: f.Settings.PrivilegedSessionMaxAge.D(),
-		PublicBase: base, LoginUIURL: ss.Flows.Login.UIURL, After: settingsHooks, Log: a.Log,
+		PublicBase: base, LoginUIURL: ss.Flows.Login.UIURL, Hooks: settingsHooks, Log: a.Log,
 	}
 	if f.Recovery.Enabled && ss.Methods.Link.On() {
 		out.recovery = &recovery.Handler{
 			Kit: kit, Identities: a.Store, Sessions: a.Sessions, Strategy: linkStrategy, Settings: out.settings,
 			Lifespan: f.Recovery.Lifespan.D(), PublicBase: base, Log: a.Log,
+		}
+		if out.recovery.Hooks, err = a.flowHooks(ctx, "recovery", nil, &f.Recovery.After); err != nil {
+			return nil, err
 		}
 	}
 	logoutAfter := f.Logout.After.DefaultBrowserReturnURL
@@ -173,21 +150,6 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 	}
 	out.logout = &logout.Handler{Sessions: a.Sessions, Web: web, AfterURL: logoutAfter, SameSite: append([]string{base}, allowed...), Log: a.Log}
 	return out, nil
-}
-
-func (a *App) webHook(ctx context.Context, c *config.WebHookConfig) (*hook.WebHook, error) {
-	wh := &hook.WebHook{URL: c.URL, Method: c.Method, Client: &http.Client{Timeout: 10 * time.Second}, Log: a.Log}
-	if c.Body != "" {
-		body, err := urlfile.Read(ctx, c.Body)
-		if err != nil {
-			return nil, fmt.Errorf("web_hook body template: %w", err)
-		}
-		wh.Body = string(body)
-	}
-	if c.Auth != nil {
-		wh.Auth = hook.Auth{Type: c.Auth.Type, Config: c.Auth.Config}
-	}
-	return wh, nil
 }
 
 // register mounts the flows on both muxes.

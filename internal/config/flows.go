@@ -18,10 +18,16 @@ func (a *After) methods() map[string]*AfterMethod {
 // turns the flow's hooks off for it), else the flow's list, as the
 // reference does.
 func (a After) HooksFor(method string) []Hook {
+	hooks, _ := a.HooksFrom(method)
+	return hooks
+}
+
+// HooksFrom is HooksFor, also saying whether the list is the method's own.
+func (a After) HooksFrom(method string) (hooks []Hook, own bool) {
 	if m, ok := a.methods()[method]; ok && m.Hooks != nil {
-		return m.Hooks
+		return m.Hooks, true
 	}
-	return a.Hooks
+	return a.Hooks, false
 }
 
 // ReturnURL is where a browser goes after the flow succeeded with method:

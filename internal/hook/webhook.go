@@ -4,33 +4,45 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/go-jsonnet"
 
 	"github.com/latchkey/latchkey/internal/flow"
+	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/text"
 )
 
-// WebHook calls an HTTP endpoint after a flow. It runs in the background
-// with a timeout: a slow or failing endpoint is logged and never holds up or
-// undoes the user's flow.
+// WebHook calls an HTTP endpoint before or after a flow, as the
+// reference's web_hook does. By default it runs in line: the flow waits,
+// and a failure fails the flow with a message to the user. With Ignore it
+// runs in the background (Background), retried, and never fails the flow.
+// With CanInterrupt a 4xx answer carrying messages refuses the flow and
+// shows them.
 type WebHook struct {
+	// Name is the hook's configuration key, for logs. URL is never logged
+	// as written: it may carry credentials.
+	Name   string
 	URL    string
 	Method string
-	// Body is a Jsonnet template (the reference's format) called with the
-	// event as ctx; empty sends the event as JSON.
-	Body   string
-	Auth   Auth
-	Client *http.Client
-	Log    *slog.Logger
-
-	wg sync.WaitGroup
+	// Body is a Jsonnet template called with the event as ctx; empty
+	// sends the event as JSON.
+	Body         string
+	Auth         Auth
+	CanInterrupt bool
+	Ignore       bool
+	Client       *http.Client
+	Background   *Background
+	Log          *slog.Logger
+	// SafeURL is URL with its credentials hidden, for logs.
+	SafeURL string
 }
 
 // Auth is the web hook's authentication: api_key or basic_auth.
@@ -39,58 +51,104 @@ type Auth struct {
 	Config map[string]string
 }
 
-// payload is what the template (or the body) sees.
+// payload is the Jsonnet context, with the reference's names.
 type payload struct {
-	Flow          flowInfo          `json:"flow"`
-	Identity      any               `json:"identity"`
-	RequestURL    string            `json:"request_url"`
-	RequestMethod string            `json:"request_method"`
-	Headers       map[string]string `json:"headers"`
+	Flow           any                 `json:"flow"`
+	Identity       any                 `json:"identity"`
+	RequestHeaders map[string][]string `json:"request_headers"`
+	RequestMethod  string              `json:"request_method"`
+	RequestURL     string              `json:"request_url"`
 }
 
-type flowInfo struct {
-	ID     string `json:"id"`
-	Kind   string `json:"kind"`
-	Type   string `json:"type"`
-	Active string `json:"active,omitempty"`
+// flowView is the flow as the API shows it, with its kind and method.
+type flowView struct {
+	flow.Common
+	Kind     flow.Kind `json:"kind"`
+	State    string    `json:"state,omitempty"`
+	Active   string    `json:"active,omitempty"`
+	Forced   bool      `json:"forced,omitempty"`
+	ReturnTo string    `json:"return_to,omitempty"`
 }
 
 // secretHeaders never leave the server, whatever a template asks for.
 var secretHeaders = map[string]bool{"Cookie": true, "Authorization": true, "X-Session-Token": true}
 
-// After implements flow.AfterHook.
-func (h *WebHook) After(ctx context.Context, ev flow.Event) error {
-	p := payload{
-		Flow:     flowInfo{ID: ev.Flow.ID.String(), Kind: string(ev.Flow.Kind), Type: string(ev.Flow.Type), Active: ev.Flow.Active},
-		Identity: ev.Identity, RequestURL: ev.Flow.RequestURL, Headers: map[string]string{},
+func newPayload(f *flow.Flow, identity any, r *http.Request) payload {
+	p := payload{Identity: identity, RequestHeaders: map[string][]string{}}
+	if f != nil {
+		p.Flow = flowView{Common: f.Common(), Kind: f.Kind, State: f.State, Active: f.Active, Forced: f.Forced, ReturnTo: f.ReturnTo}
+		p.RequestURL = f.RequestURL
 	}
-	if ev.Request != nil {
-		p.RequestMethod = ev.Request.Method
-		for k, v := range ev.Request.Header {
-			if !secretHeaders[http.CanonicalHeaderKey(k)] && len(v) > 0 {
-				p.Headers[k] = v[0]
+	if r != nil {
+		p.RequestMethod = r.Method
+		for k, v := range r.Header {
+			if !secretHeaders[http.CanonicalHeaderKey(k)] {
+				p.RequestHeaders[k] = v
 			}
 		}
 	}
-	body, err := h.render(p)
-	if err != nil {
-		h.Log.ErrorContext(ctx, "web hook body template failed; hook not called", "url", h.URL, "error", err.Error())
-		return nil
-	}
-	h.wg.Add(1)
-	go func() {
-		defer h.wg.Done()
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		if err := h.send(ctx, body); err != nil {
-			h.Log.WarnContext(ctx, "web hook failed", "url", h.URL, "flow", p.Flow.Kind, "error", err.Error())
-		}
-	}()
-	return nil
+	return p
 }
 
-// Wait blocks until calls in flight have finished, for shutdown.
-func (h *WebHook) Wait() { h.wg.Wait() }
+// After implements flow.AfterHook.
+func (h *WebHook) After(ctx context.Context, ev flow.Event) error {
+	var id any
+	if ev.Identity != nil {
+		id = ev.Identity
+	}
+	err := h.run(ctx, newPayload(ev.Flow, id, ev.Request))
+	var refused *refusal
+	switch {
+	case err == nil:
+		return nil
+	case ev.Flow == nil && errors.As(err, &refused):
+		return httpx.ErrBadRequest.WithReason("%s", refused.text())
+	case ev.Flow == nil:
+		return httpx.ErrInternal.WithReason("A web hook this flow depends on failed. Try again later.")
+	case errors.As(err, &refused):
+		refused.show(ev.Flow)
+	default:
+		ev.Flow.UI.AddMessage(text.HookFailed())
+	}
+	return flow.ErrInvalid
+}
+
+// Before implements flow.BeforeHook: a failure refuses to start the flow.
+func (h *WebHook) Before(ctx context.Context, r *http.Request, f *flow.Flow) error {
+	err := h.run(ctx, newPayload(f, nil, r))
+	var refused *refusal
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &refused):
+		return httpx.ErrBadRequest.WithReason("%s", refused.text())
+	}
+	return httpx.ErrInternal.WithReason("A web hook this flow depends on failed; nothing was started. Try again later.")
+}
+
+// run renders the body and calls the endpoint, in line or in the
+// background.
+func (h *WebHook) run(ctx context.Context, p payload) error {
+	body, err := h.render(p)
+	if err != nil {
+		h.Log.ErrorContext(ctx, "web hook body template failed; hook not called", "hook", h.Name, "url", h.SafeURL, "error", err.Error())
+		return err
+	}
+	if h.Ignore {
+		h.Background.Go(h.Name, h.SafeURL, func(ctx context.Context) error { return h.send(ctx, body) })
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := h.send(ctx, body); err != nil {
+		var refused *refusal
+		if !errors.As(err, &refused) {
+			h.Log.WarnContext(ctx, "web hook failed; the flow was refused", "hook", h.Name, "url", h.SafeURL, "error", err.Error())
+		}
+		return err
+	}
+	return nil
+}
 
 func (h *WebHook) render(p payload) ([]byte, error) {
 	ctxJSON, err := json.Marshal(p)
@@ -113,12 +171,12 @@ func (h *WebHook) render(p payload) ([]byte, error) {
 func (h *WebHook) send(ctx context.Context, body []byte) error {
 	method := strings.ToUpper(h.Method)
 	var rd io.Reader
-	if method != http.MethodGet && method != http.MethodDelete {
+	if method != http.MethodGet && method != http.MethodDelete && method != http.MethodHead {
 		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, h.URL, rd)
 	if err != nil {
-		return err
+		return fmt.Errorf("cannot build the request: %s", strings.ReplaceAll(err.Error(), h.URL, h.SafeURL))
 	}
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -135,12 +193,22 @@ func (h *WebHook) send(ctx context.Context, body []byte) error {
 	}
 	resp, err := h.Client.Do(req)
 	if err != nil {
-		return err
+		// Transport errors quote the URL; log only what went wrong.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("the endpoint cannot be reached: %v", err)
 	}
 	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode >= 300 {
-		return fmt.Errorf("endpoint answered %s", resp.Status)
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode < 300 {
+		return nil
 	}
-	return nil
+	if h.CanInterrupt && resp.StatusCode >= 400 && resp.StatusCode < 500 {
+		if r := parseRefusal(raw); r != nil {
+			return r
+		}
+	}
+	return fmt.Errorf("the endpoint answered %s", resp.Status)
 }

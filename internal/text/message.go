@@ -108,3 +108,9 @@ func RecoveryTokenInvalid() Message {
 func VerificationTokenInvalid() Message {
 	return errMsg(4070001, "The verification link is invalid or has been used already. Please request a new one.", nil)
 }
+
+// HookFailed is shown when a web hook the flow waits for failed: the flow
+// was not completed, so the user can try again.
+func HookFailed() Message {
+	return errMsg(5000001, "This could not be completed because a service it depends on did not answer. Nothing was changed; please try again later.", nil)
+}

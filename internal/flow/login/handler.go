@@ -18,7 +18,7 @@ type Handler struct {
 	Strategies []Strategy
 	Lifespan   time.Duration
 	PublicBase string
-	After      []flow.AfterHook
+	Hooks      flow.Hooks
 	Log        *slog.Logger
 }
 
@@ -46,6 +46,9 @@ func (h *Handler) newFlow(w http.ResponseWriter, r *http.Request, typ flow.Type,
 	f.Forced = forced
 	for _, s := range h.Strategies {
 		s.PopulateLogin(f)
+	}
+	if err := flow.RunBefore(r.Context(), h.Hooks.Before, r, f); err != nil {
+		return nil, err
 	}
 	return f, h.Kit.Flows.CreateFlow(r.Context(), f)
 }
@@ -105,6 +108,12 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request, f *flow.Flow, s
 	if err != nil {
 		return err
 	}
+	hooks := h.Hooks.For(strategy.ID())
+	// In-line hooks answer before the session exists, so a refusal
+	// leaves nobody signed in.
+	if err := flow.RunHooks(ctx, hooks.Checks, flow.Event{Flow: f, Identity: i, Request: r}); err != nil {
+		return err
+	}
 	s, tok, err := h.Sessions.Issue(ctx, i, time.Now())
 	if err != nil {
 		return err
@@ -113,7 +122,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request, f *flow.Flow, s
 	if err := h.Kit.Flows.UpdateFlow(ctx, f); err != nil {
 		return err
 	}
-	if err := flow.RunHooks(ctx, h.After, flow.Event{Flow: f, Identity: i, Session: s, Request: r}); err != nil {
+	if err := flow.RunHooks(ctx, hooks.After, flow.Event{Flow: f, Identity: i, Session: s, Request: r}); err != nil {
 		return err
 	}
 	return h.Kit.Finish(w, r, f, flow.Outcome{

@@ -24,7 +24,9 @@ type Handler struct {
 	Settings   SettingsStarter
 	Lifespan   time.Duration
 	PublicBase string
-	Log        *slog.Logger
+	// Hooks run after the link was followed (method "link").
+	Hooks flow.Hooks
+	Log   *slog.Logger
 }
 
 // Register mounts the public routes. Both submit paths are served: the
@@ -141,7 +143,8 @@ func (h *Handler) followLink(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if f, err := h.Kit.Flows.Flow(ctx, flow.Recovery, flowID); err == nil {
+	f, err := h.Kit.Flows.Flow(ctx, flow.Recovery, flowID)
+	if err == nil {
 		f.State = "passed_challenge"
 		if err := h.Kit.Flows.UpdateFlow(ctx, f); err != nil {
 			return err
@@ -149,9 +152,19 @@ func (h *Handler) followLink(w http.ResponseWriter, r *http.Request) error {
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
+	hooks := h.Hooks.For("link")
+	ev := flow.Event{Flow: f, Identity: i, Request: r}
+	// In-line hooks answer before the session exists.
+	if err := flow.RunHooks(ctx, hooks.Checks, ev); err != nil {
+		return flow.HookError(f, err)
+	}
 	s, sessionToken, err := h.Sessions.Issue(ctx, i, time.Now())
 	if err != nil {
 		return err
+	}
+	ev.Session = s
+	if err := flow.RunHooks(ctx, hooks.After, ev); err != nil {
+		return flow.HookError(f, err)
 	}
 	h.Sessions.SetCookie(w, sessionToken, s)
 	next, err := h.Settings.StartAfterRecovery(w, r, i)

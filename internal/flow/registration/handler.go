@@ -21,10 +21,10 @@ type Handler struct {
 	Strategies []Strategy
 	Lifespan   time.Duration
 	PublicBase string
-	// IssueSession is true when the session hook runs after registration.
-	IssueSession bool
-	After        []flow.AfterHook
-	Log          *slog.Logger
+	// Hooks run before a flow starts and after a registration, by method;
+	// IssueSession in them says the session hook is configured.
+	Hooks flow.Hooks
+	Log   *slog.Logger
 }
 
 // Register mounts the public routes.
@@ -48,6 +48,9 @@ func (h *Handler) newFlow(w http.ResponseWriter, r *http.Request, typ flow.Type)
 	f := flow.New(flow.Registration, typ, h.Lifespan, h.PublicBase, r, h.Kit.Web.Token(w, r, typ))
 	for _, s := range h.Strategies {
 		s.PopulateRegistration(f)
+	}
+	if err := flow.RunBefore(r.Context(), h.Hooks.Before, r, f); err != nil {
+		return nil, err
 	}
 	return f, h.Kit.Flows.CreateFlow(r.Context(), f)
 }
@@ -105,11 +108,20 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request, f *flow.Flow, s
 		return err
 	}
 	f.Active = strategy.ID()
+	hooks := h.Hooks.For(strategy.ID())
+	// In-line hooks answer before anything else is written; when one
+	// refuses, the new identity is taken back so nothing is half-done.
+	if err := flow.RunHooks(ctx, hooks.Checks, flow.Event{Flow: f, Identity: i, Request: r}); err != nil {
+		if derr := h.Identities.DeleteIdentity(ctx, i.ID); derr != nil {
+			return errors.Join(err, derr)
+		}
+		return err
+	}
 	if err := h.Kit.Flows.UpdateFlow(ctx, f); err != nil {
 		return err
 	}
 	res := Result{Identity: i}
-	if h.IssueSession {
+	if hooks.IssueSession {
 		s, tok, err := h.Sessions.Issue(ctx, i, time.Now())
 		if err != nil {
 			return err
@@ -117,7 +129,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request, f *flow.Flow, s
 		res.Session, res.SessionToken = s, tok
 	}
 	ev := flow.Event{Flow: f, Identity: i, Session: res.Session, Request: r}
-	if err := flow.RunHooks(ctx, h.After, ev); err != nil {
+	if err := flow.RunHooks(ctx, hooks.After, ev); err != nil {
 		return err
 	}
 	// A script driving a browser flow gets the bare session (the token

@@ -3,6 +3,8 @@ package registration
 import (
 	"context"
 
+	"github.com/google/uuid"
+
 	"github.com/latchkey/latchkey/internal/flow"
 	"github.com/latchkey/latchkey/internal/identity"
 )
@@ -20,4 +22,7 @@ type Strategy interface {
 // IdentityStore creates the identity a registration produced.
 type IdentityStore interface {
 	CreateIdentity(ctx context.Context, i *identity.Identity) error
+	// DeleteIdentity takes back an identity whose registration a hook
+	// refused.
+	DeleteIdentity(ctx context.Context, id uuid.UUID) error
 }

@@ -29,7 +29,7 @@ type Handler struct {
 	// LoginUIURL (selfservice.flows.login.ui_url) is where a browser
 	// without a session is sent.
 	LoginUIURL string
-	After      []flow.AfterHook
+	Hooks      flow.Hooks
 	Log        *slog.Logger
 }
 

@@ -82,7 +82,11 @@ func (h *Handler) apply(w http.ResponseWriter, r *http.Request, s *session.Sessi
 	if err := h.Kit.Flows.UpdateFlow(ctx, f); err != nil {
 		return err
 	}
-	if err := flow.RunHooks(ctx, h.After, flow.Event{Flow: f, Identity: updated, Session: s, Request: r}); err != nil {
+	// The change is saved by now: in-line hooks that refuse it show their
+	// messages, but cannot take it back.
+	hooks := h.Hooks.For(strategy.ID())
+	ev := flow.Event{Flow: f, Identity: updated, Session: s, Request: r}
+	if err := flow.RunHooks(ctx, append(hooks.Checks, hooks.After...), ev); err != nil {
 		return err
 	}
 	// Browsers come back to the form, which now shows the success message,

@@ -21,7 +21,9 @@ type Handler struct {
 	Strategy   Strategy
 	Lifespan   time.Duration
 	PublicBase string
-	Log        *slog.Logger
+	// Hooks run after the link was followed (method "link").
+	Hooks flow.Hooks
+	Log   *slog.Logger
 }
 
 // Register mounts the public routes; both submit paths are served, as for
@@ -111,13 +113,20 @@ func (h *Handler) followLink(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	returnTo := ""
-	if f, err := h.Kit.Flows.Flow(ctx, flow.Verification, flowID); err == nil {
+	f, err := h.Kit.Flows.Flow(ctx, flow.Verification, flowID)
+	if err == nil {
 		f.State, returnTo = "passed_challenge", f.ReturnTo
 		if err := h.Kit.Flows.UpdateFlow(ctx, f); err != nil {
 			return err
 		}
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
+	}
+	// The address is verified by now; hooks are told, and a refusal is
+	// shown, but cannot take it back.
+	hooks := h.Hooks.For("link")
+	if err := flow.RunHooks(ctx, append(hooks.Checks, hooks.After...), flow.Event{Flow: f, Request: r}); err != nil {
+		return flow.HookError(f, err)
 	}
 	http.Redirect(w, r, h.Kit.Web.AfterURL(returnTo, flow.Verification), http.StatusFound)
 	return nil
