@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 
 	"github.com/google/uuid"
@@ -35,6 +36,8 @@ type flows struct {
 	recovery     *recovery.Handler     // nil when recovery is off
 	verification *verification.Handler // nil when verification is off
 	errors       *selfserviceerror.Handler
+	web          *flow.Web // for the answers of disabled flows
+	log          *slog.Logger
 }
 
 func (a *App) buildFlows(ctx context.Context) (*flows, error) {
@@ -86,7 +89,7 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 		PublicBase: base, Log: a.Log, Wake: a.Courier.Wake,
 	}
 
-	out := &flows{errors: &selfserviceerror.Handler{Store: a.Store, Log: a.Log}}
+	out := &flows{errors: &selfserviceerror.Handler{Store: a.Store, Log: a.Log}, web: web, log: a.Log}
 	f := ss.Flows
 	var mail []flow.AfterHook
 	if f.Verification.Enabled && ss.Methods.Link.On() {
@@ -164,10 +167,14 @@ func (f *flows) register(pub, adm *http.ServeMux) {
 	if f.recovery != nil {
 		f.recovery.Register(pub)
 		f.recovery.RegisterAdmin(adm)
+	} else {
+		recovery.RegisterDisabled(pub, adm, f.web, f.log)
 	}
 	if f.verification != nil {
 		f.verification.Register(pub)
 		f.verification.RegisterAdmin(adm)
+	} else {
+		verification.RegisterDisabled(pub, adm, f.web, f.log)
 	}
 	f.errors.Register(pub)
 	f.errors.Register(adm)
