@@ -143,5 +143,9 @@ func (b *Web) AfterURL(returnTo string, kind Kind, method ...string) string {
 	return b.Returns.def.String()
 }
 
+// ConfiguredAfterURL is the after URL configured for a kind of flow, ""
+// when none is: unlike AfterURL it does not fall back to the default.
+func (b *Web) ConfiguredAfterURL(kind Kind) string { return b.Returns.after[string(kind)] }
+
 // DefaultURL is selfservice.default_browser_return_url.
 func (b *Web) DefaultURL() string { return b.Returns.def.String() }

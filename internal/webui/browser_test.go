@@ -43,8 +43,11 @@ func TestBrowserAccountJourney(t *testing.T) {
 	b.shows("Please verify your email address", "To "+email)
 	b.do("open the verification link",
 		clickXPath(`(//article[h2[normalize-space()="Please verify your email address"]])[1]//a[contains(@href, "/self-service/verification")]`))
+	b.heading("Verify your email address")
+	b.at("ui/verification?flow=")
+	b.shows("Your email address is verified. Thank you!")
+	b.clickLink("Back to your account")
 	b.heading("You are signed in")
-	b.at("ui/")
 	verified := `//dd[contains(., "` + email + `")]/span[contains(@class, "badge")]`
 	if got := run(b, "read the address badge", textOf(verified)); got != "verified" {
 		t.Fatalf("after the verification link the address's badge reads %q, want %q", got, "verified")

@@ -128,8 +128,21 @@ func (h *Handler) followLink(w http.ResponseWriter, r *http.Request) error {
 	if err := flow.RunHooks(ctx, append(hooks.Checks, hooks.After...), flow.Event{Flow: f, Request: r}); err != nil {
 		return flow.HookError(f, err)
 	}
-	http.Redirect(w, r, h.Kit.Web.AfterURL(returnTo, flow.Verification), http.StatusFound)
+	http.Redirect(w, r, h.afterVerified(f, returnTo), http.StatusFound)
 	return nil
+}
+
+// afterVerified is where a verified browser goes, as in the reference: the
+// flow's return_to, else the configured after URL, else the verification
+// page, which says the address is verified.
+func (h *Handler) afterVerified(f *flow.Flow, returnTo string) string {
+	if returnTo != "" {
+		return returnTo
+	}
+	if u := h.Kit.Web.ConfiguredAfterURL(flow.Verification); u != "" || f == nil {
+		return h.Kit.Web.AfterURL("", flow.Verification)
+	}
+	return h.Kit.Responder.UIURL(f)
 }
 
 func (h *Handler) retry(w http.ResponseWriter, r *http.Request, msg text.Message) error {

@@ -136,3 +136,23 @@ func TestVerificationLinkDiesWithItsAddress(t *testing.T) {
 	e.wantRetry(e.Browser().Get(link), 4070001)
 	e.wantAddress(id, "new@example.com", false, "sent")
 }
+
+// TestVerificationLinkWithoutAfterURL: with no return_to and no
+// verification.after.default_browser_return_url, a followed link lands on
+// the verification UI with its flow, now passed_challenge, as the
+// reference does.
+func TestVerificationLinkWithoutAfterURL(t *testing.T) {
+	e := start(t, func(c *config.Config) { c.SelfService.Flows.Verification.After.DefaultBrowserReturnURL = "" })
+	i := e.CreateIdentity("plain@example.com")
+	link := e.requestLink("plain@example.com")
+	r := e.Browser().Get(link)
+	loc := r.Location(t)
+	want := mailtest.UIBase + "verification?flow="
+	if r.StatusCode != http.StatusFound || !strings.HasPrefix(loc.String(), want) {
+		t.Fatalf("verification link: %d to %s, want 302 to %s<id>", r.StatusCode, loc, want)
+	}
+	if f := e.flow(loc.Query().Get("flow")); f.State != "passed_challenge" {
+		t.Errorf("the flow shown after the link is in %q, want passed_challenge", f.State)
+	}
+	e.wantAddress(i.Id, "plain@example.com", true, "completed")
+}
