@@ -48,6 +48,7 @@ func commands() *command {
 		{name: "serve", args: "[-c FILE]... [--dev] [--watch-courier] [--sqa-opt-out]", short: "run the public and admin APIs", run: serve},
 		{name: "migrate", short: "apply database migrations", subs: []*command{
 			{name: "sql", args: "[<database-url>] [-e] [--yes] [-c FILE]...", short: "apply the SQL migrations this binary carries", run: migrate},
+			{name: "kratos", args: "<reference-database-url> [-c FILE]... [--yes] [--dry-run]", short: "copy a running Kratos v0.6 deployment's users and sessions into the database in dsn", run: migrateKratos},
 		}},
 		{name: "courier", short: "the mail worker", subs: []*command{
 			{name: "watch", args: "[-c FILE]... [--expose-metrics-port PORT]", short: "send queued mail (run as many as you like)", run: courierWatch},

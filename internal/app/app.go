@@ -137,6 +137,7 @@ func (a *App) build(ctx context.Context) error {
 			Persistent: cfg.Session.Cookie.Persistent == nil || *cfg.Session.Cookie.Persistent,
 			SameSite:   sameSite(cfg.Session.Cookie.SameSite), Secure: !cfg.Dev,
 		},
+		Reference: session.NewReferenceCookie(cfg.Session.Cookie.Name, referenceCookieSecrets(cfg.Secrets)),
 	}
 	f, err := a.buildFlows(ctx)
 	if err != nil {
@@ -188,4 +189,13 @@ func sameSite(v string) http.SameSite {
 func (a *App) Close() error {
 	a.hookRunner.Close()
 	return a.DB.Close()
+}
+
+// referenceCookieSecrets are the keys the reference signed its session
+// cookie with: secrets.cookie, else secrets.default.
+func referenceCookieSecrets(s config.Secrets) []string {
+	if len(s.Cookie) > 0 {
+		return s.Cookie
+	}
+	return s.Default
 }

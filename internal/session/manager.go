@@ -31,6 +31,9 @@ type Manager struct {
 	Lifespan   time.Duration
 	Cookie     Cookie
 	PublicBase string // for identities' schema_url
+	// Reference, when set, also accepts the reference's session cookie
+	// (after a takeover), tried only when Latchkey's own lookup fails.
+	Reference *ReferenceCookie
 }
 
 // Issue starts a session for an identity and returns it with its token,
@@ -58,22 +61,35 @@ func (m *Manager) Issue(ctx context.Context, i *identity.Identity, authenticated
 // TokenFromRequest returns the session token a request carries: the
 // X-Session-Token header, a bearer token, or the session cookie.
 func (m *Manager) TokenFromRequest(r *http.Request) string {
+	tok, _ := m.tokenFromRequest(r)
+	return tok
+}
+
+func (m *Manager) tokenFromRequest(r *http.Request) (tok string, cookie bool) {
 	if t := r.Header.Get("X-Session-Token"); t != "" {
-		return t
+		return t, false
 	}
 	if auth := r.Header.Get("Authorization"); len(auth) > 7 && strings.EqualFold(auth[:7], "bearer ") {
-		return strings.TrimSpace(auth[7:])
+		return strings.TrimSpace(auth[7:]), false
 	}
 	if c, err := r.Cookie(m.Cookie.Name); err == nil {
-		return c.Value
+		return c.Value, true
 	}
-	return ""
+	return "", false
 }
 
 // FromRequest returns the usable session a request carries, ErrNoSession
 // when it has none, or a database error.
 func (m *Manager) FromRequest(r *http.Request) (*Session, error) {
-	return m.FromToken(r.Context(), m.TokenFromRequest(r))
+	tok, cookie := m.tokenFromRequest(r)
+	s, err := m.FromToken(r.Context(), tok)
+	if cookie && errors.Is(err, ErrNoSession) {
+		// Not one of Latchkey's cookies: perhaps one the reference set.
+		if inner, ok := m.Reference.Token(tok); ok {
+			return m.FromToken(r.Context(), inner)
+		}
+	}
+	return s, err
 }
 
 // SignedIn reports whether a request carries a usable session. Database
@@ -113,7 +129,14 @@ func (m *Manager) Revoke(ctx context.Context, tok string) error {
 	if tok == "" || len(tok) > maxTokenLen {
 		return store.ErrNotFound
 	}
-	return m.Store.RevokeSessionByTokenHash(ctx, m.Tokens.Candidates(token.Session, tok))
+	err := m.Store.RevokeSessionByTokenHash(ctx, m.Tokens.Candidates(token.Session, tok))
+	if errors.Is(err, store.ErrNotFound) {
+		// A cookie the reference set signs out too.
+		if inner, ok := m.Reference.Token(tok); ok {
+			return m.Store.RevokeSessionByTokenHash(ctx, m.Tokens.Candidates(token.Session, inner))
+		}
+	}
+	return err
 }
 
 // SetCookie writes the session cookie for a browser.
