@@ -139,14 +139,14 @@ func (a *App) build(ctx context.Context) error {
 		},
 		Reference: session.NewReferenceCookie(cfg.Session.Cookie.Name, referenceCookieSecrets(cfg.Secrets)),
 	}
+	if a.uiTexts, err = locale.Load(cfg.UI.TranslationsPath); err != nil {
+		return err
+	}
 	f, err := a.buildFlows(ctx)
 	if err != nil {
 		return err
 	}
 	a.flows = f
-	if a.uiTexts, err = locale.Load(cfg.UI.TranslationsPath); err != nil {
-		return err
-	}
 	a.Public, a.Admin = a.routes()
 	return nil
 }

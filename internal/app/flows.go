@@ -85,7 +85,7 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 	}
 	prof := &profile.Strategy{Identities: a.Identities, Schemas: a.Schemas, NewAddressStatus: addressStatus}
 	linkStrategy := &link.Strategy{
-		Store: a.Store, Tokens: a.Tokens, Templates: courier.Templates{OverrideDir: cfg.Courier.TemplateOverridePath},
+		Store: a.Store, Tokens: a.Tokens, Templates: courier.Templates{OverrideDir: cfg.Courier.TemplateOverridePath, Texts: a.uiTexts},
 		PublicBase: base, Log: a.Log, Wake: a.Courier.Wake,
 	}
 

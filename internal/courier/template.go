@@ -9,9 +9,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	texttemplate "text/template"
 
 	"github.com/google/uuid"
+
+	"github.com/latchkey/latchkey/internal/locale"
 )
 
 // TemplateType names a message template; its value is also the template's
@@ -32,6 +35,9 @@ type Data struct {
 	RecoveryURL     string
 	VerificationURL string
 	Identity        any
+	// Language is the reader's preference when rendering starts (a
+	// locale.Preference) and the chosen language tag once it has.
+	Language string
 }
 
 //go:embed templates
@@ -43,7 +49,14 @@ var builtin embed.FS
 // email.body.plaintext.gotmpl.
 type Templates struct {
 	OverrideDir string
+	// Texts words the built-in templates, which call {{ t "key" }}; every
+	// template may. Nil means the built-in catalogs.
+	Texts *locale.Catalog
+	words func(key string, args ...string) string // in the message's language, while rendering
 }
+
+// builtinTexts are the catalogs used when Templates.Texts is nil.
+var builtinTexts = sync.OnceValues(func() (*locale.Catalog, error) { return locale.Load("") })
 
 const (
 	subjectFile   = "email.subject.gotmpl"
@@ -54,6 +67,16 @@ const (
 // Render builds a queued message to an address.
 func (t Templates) Render(tt TemplateType, to string, d Data) (*Message, error) {
 	d.To = to
+	texts := t.Texts
+	if texts == nil {
+		var err error
+		if texts, err = builtinTexts(); err != nil {
+			return nil, err
+		}
+	}
+	p := texts.Choose(d.Language)
+	d.Language = p.Tag()
+	t.words = func(key string, args ...string) string { return p.T(key, args...) }
 	subject, err := t.renderText(tt, subjectFile, d)
 	if err != nil {
 		return nil, err
@@ -93,14 +116,14 @@ type executor interface {
 
 func (t Templates) renderText(tt TemplateType, file string, d Data) ([]byte, error) {
 	return t.render(tt, file, d, func(name, src string) (executor, error) {
-		return texttemplate.New(name).Option("missingkey=zero").Parse(src)
+		return texttemplate.New(name).Option("missingkey=zero").Funcs(texttemplate.FuncMap{"t": t.words}).Parse(src)
 	})
 }
 
 // renderHTML escapes what templates insert, as an HTML body needs.
 func (t Templates) renderHTML(tt TemplateType, file string, d Data) ([]byte, error) {
 	return t.render(tt, file, d, func(name, src string) (executor, error) {
-		return htmltemplate.New(name).Option("missingkey=zero").Parse(src)
+		return htmltemplate.New(name).Option("missingkey=zero").Funcs(htmltemplate.FuncMap{"t": t.words}).Parse(src)
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/locale"
 )
 
 // Submission is a decoded form submission: JSON objects as they are, and
@@ -15,6 +16,9 @@ import (
 type Submission struct {
 	Values map[string]any
 	Form   bool // true when the values came from a form (all strings)
+	// Language is the submitter's language preference (locale.Preference),
+	// for mail a submission sends.
+	Language string
 }
 
 // Decode reads a submission from a JSON or form-urlencoded body.
@@ -32,7 +36,7 @@ func Decode(w http.ResponseWriter, r *http.Request) (Submission, error) {
 		if err := json.Unmarshal(b, &v); err != nil {
 			return Submission{}, httpx.ErrBadRequest.WithReason("the body must be a JSON object")
 		}
-		return Submission{Values: v}, nil
+		return Submission{Values: v, Language: locale.Preference(r)}, nil
 	case "application/x-www-form-urlencoded":
 		r.Body = http.MaxBytesReader(w, r.Body, httpx.MaxBodyBytes)
 		if err := r.ParseForm(); err != nil {
@@ -41,7 +45,7 @@ func Decode(w http.ResponseWriter, r *http.Request) (Submission, error) {
 			}
 			return Submission{}, httpx.ErrBadRequest.WithReason("the form body could not be parsed")
 		}
-		return Submission{Values: nest(r.PostForm), Form: true}, nil
+		return Submission{Values: nest(r.PostForm), Form: true, Language: locale.Preference(r)}, nil
 	}
 	return Submission{}, httpx.ErrUnsupportedMedia.WithReason("send application/json or application/x-www-form-urlencoded")
 }

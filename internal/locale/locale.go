@@ -123,6 +123,25 @@ func (c *Catalog) Lookup(tag string) *Printer {
 	return c.printer(t)
 }
 
+// Preference is what a request says about its reader's language: a
+// language chosen on a page (the cookie), else the Accept-Language header.
+// Choose turns it into one of the catalog's languages.
+func Preference(r *http.Request) string {
+	if ck, err := r.Cookie(CookieName); err == nil && ck.Value != "" {
+		return ck.Value
+	}
+	return r.Header.Get("Accept-Language")
+}
+
+// Choose picks the printer for a Preference: a language tag the catalog
+// has, or the best match of an Accept-Language list, or English.
+func (c *Catalog) Choose(preference string) *Printer {
+	if p := c.Lookup(preference); p != nil {
+		return p
+	}
+	return c.Match(preference)
+}
+
 // Pick chooses a language for a request: one chosen on a page (the
 // cookie) first, then the browser's Accept-Language, then English.
 func (c *Catalog) Pick(r *http.Request) *Printer {

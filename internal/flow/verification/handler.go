@@ -10,6 +10,7 @@ import (
 	"github.com/latchkey/latchkey/internal/flow"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/identity"
+	"github.com/latchkey/latchkey/internal/locale"
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/text"
 	"github.com/latchkey/latchkey/internal/token"
@@ -165,7 +166,7 @@ func (h *Handler) SendLinks(r *http.Request, i *identity.Identity) error {
 		if err != nil {
 			return err
 		}
-		if err := h.Strategy.MailVerification(r.Context(), f, i, a.ID, a.Value, "self-service/verification"); err != nil {
+		if err := h.Strategy.MailVerification(r.Context(), f, i, a.ID, a.Value, "self-service/verification", locale.Preference(r)); err != nil {
 			return err
 		}
 	}

@@ -99,8 +99,8 @@ func (s *Strategy) issue(ctx context.Context, kind string, f *flow.Flow, identit
 	return link, nil
 }
 
-func (s *Strategy) notice(ctx context.Context, tt courier.TemplateType, to string) error {
-	msg, err := s.Templates.Render(tt, to, courier.Data{})
+func (s *Strategy) notice(ctx context.Context, tt courier.TemplateType, to, lang string) error {
+	msg, err := s.Templates.Render(tt, to, courier.Data{Language: lang})
 	if err != nil {
 		return err
 	}

@@ -34,9 +34,9 @@ func (s *Strategy) SubmitRecovery(ctx context.Context, f *flow.Flow, sub flow.Su
 	identityID, addressID, err := s.Store.RecoveryAddress(ctx, "email", email)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		err = s.notice(ctx, courier.RecoveryInvalid, email)
+		err = s.notice(ctx, courier.RecoveryInvalid, email, sub.Language)
 	case err == nil:
-		err = s.mailRecovery(ctx, f, identityID, addressID, path, email)
+		err = s.mailRecovery(ctx, f, identityID, addressID, path, email, sub.Language)
 	}
 	if err != nil {
 		return err
@@ -46,13 +46,13 @@ func (s *Strategy) SubmitRecovery(ctx context.Context, f *flow.Flow, sub flow.Su
 	return nil
 }
 
-func (s *Strategy) mailRecovery(ctx context.Context, f *flow.Flow, identityID, addressID uuid.UUID, path, email string) error {
+func (s *Strategy) mailRecovery(ctx context.Context, f *flow.Flow, identityID, addressID uuid.UUID, path, email, lang string) error {
 	i, err := s.Store.Identity(ctx, identityID)
 	if err != nil {
 		return err
 	}
 	_, err = s.issue(ctx, KindRecovery, f, identityID, addressID, f.ExpiresAt, path, courier.RecoveryValid, email,
-		func(link string) courier.Data { return courier.Data{RecoveryURL: link, Identity: i} })
+		func(link string) courier.Data { return courier.Data{RecoveryURL: link, Identity: i, Language: lang} })
 	return err
 }
 

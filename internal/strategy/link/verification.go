@@ -27,11 +27,11 @@ func (s *Strategy) SubmitVerification(ctx context.Context, f *flow.Flow, sub flo
 	identityID, addressID, err := s.Store.VerifiableAddress(ctx, "email", email)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		err = s.notice(ctx, courier.VerificationInvalid, email)
+		err = s.notice(ctx, courier.VerificationInvalid, email, sub.Language)
 	case err == nil:
 		var i *identity.Identity
 		if i, err = s.Store.Identity(ctx, identityID); err == nil {
-			err = s.MailVerification(ctx, f, i, addressID, email, path)
+			err = s.MailVerification(ctx, f, i, addressID, email, path, sub.Language)
 		}
 	}
 	if err != nil {
@@ -44,8 +44,10 @@ func (s *Strategy) SubmitVerification(ctx context.Context, f *flow.Flow, sub flo
 
 // MailVerification sends a verification link for one address of an
 // identity, tied to flow f.
-func (s *Strategy) MailVerification(ctx context.Context, f *flow.Flow, i *identity.Identity, addressID uuid.UUID, email, path string) error {
+func (s *Strategy) MailVerification(ctx context.Context, f *flow.Flow, i *identity.Identity, addressID uuid.UUID, email, path, lang string) error {
 	_, err := s.issue(ctx, KindVerification, f, i.ID, addressID, f.ExpiresAt, path, courier.VerificationValid, email,
-		func(link string) courier.Data { return courier.Data{VerificationURL: link, Identity: i} })
+		func(link string) courier.Data {
+			return courier.Data{VerificationURL: link, Identity: i, Language: lang}
+		})
 	return err
 }
