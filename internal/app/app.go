@@ -21,6 +21,7 @@ import (
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/store/sqlstore"
+	"github.com/latchkey/latchkey/internal/throttle"
 	"github.com/latchkey/latchkey/internal/token"
 )
 
@@ -50,6 +51,8 @@ type App struct {
 	Admin  http.Handler
 
 	flows    *flows
+	throttle *throttle.Limiter
+	clock    func() time.Time
 	uiTexts  *locale.Catalog // the built-in pages' words, every language
 	draining atomic.Bool
 }
@@ -58,6 +61,9 @@ type App struct {
 type Options struct {
 	// Migrate applies pending migrations instead of refusing to start.
 	Migrate bool
+	// Now is the clock of throttling and session listing (nil: time.Now);
+	// tests move it instead of sleeping.
+	Now func() time.Time
 }
 
 // New builds the app: it opens the database, checks (or applies) the
@@ -74,7 +80,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: cfg, Log: log, DB: db, Store: sqlstore.New(db), Metrics: metrics.New(),
+	a := &App{Config: cfg, Log: log, DB: db, Store: sqlstore.New(db), Metrics: metrics.New(), clock: opts.Now,
 		hookRunner: &hook.Background{Limit: 8, Attempts: 3, Backoff: 500 * time.Millisecond, Log: log}}
 	if err := a.prepareSchema(ctx, opts.Migrate || target.InMemory); err != nil {
 		db.Close()
@@ -147,6 +153,8 @@ func (a *App) build(ctx context.Context) error {
 		return err
 	}
 	a.flows = f
+	a.Metrics.ThrottleFlows("login", "registration", "recovery", "verification")
+	a.Metrics.ActiveSessions(func(ctx context.Context) (int, error) { return a.Store.CountActiveSessions(ctx, a.now()) })
 	a.Public, a.Admin = a.routes()
 	return nil
 }

@@ -74,7 +74,8 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 	}
 	pwCfg := ss.Methods.Password.Config
 	pw := &password.Strategy{
-		Store: a.Store, Identities: a.Identities, Schemas: a.Schemas, Hasher: a.Hasher, Throttle: a.Store, Log: a.Log, NewAddressStatus: addressStatus,
+		Store: a.Store, Identities: a.Identities, Schemas: a.Schemas, Hasher: a.Hasher, Log: a.Log, NewAddressStatus: addressStatus,
+		Throttle: a.limiter(), Limits: passwordLimits(cfg.Throttle),
 		Policy: password.NewPolicy(password.Policy{
 			MinLength: pwCfg.MinPasswordLength, CheckBreaches: *pwCfg.HaveIBeenPwnedEnabled, BreachHost: pwCfg.HaveIBeenPwnedHost,
 			MaxBreaches: pwCfg.MaxBreaches, IgnoreNetworkErrors: *pwCfg.IgnoreNetworkErrors, Timeout: pwCfg.HaveIBeenPwnedTimeout.D(), Log: a.Log,
@@ -87,6 +88,7 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 	linkStrategy := &link.Strategy{
 		Store: a.Store, Tokens: a.Tokens, Templates: courier.Templates{OverrideDir: cfg.Courier.TemplateOverridePath, Texts: a.uiTexts},
 		PublicBase: base, Log: a.Log, Wake: a.Courier.Wake,
+		Throttle: a.limiter(), Limits: link.Limits{Identifier: rule(cfg.Throttle.Identifier), Address: rule(cfg.Throttle.Address)},
 	}
 
 	out := &flows{errors: &selfserviceerror.Handler{Store: a.Store, Log: a.Log}, web: web, log: a.Log}

@@ -48,6 +48,9 @@ func (a *App) routes() (public, admin http.Handler) {
 	if a.Config.Dev {
 		public = canonicalHost(a.Config.Serve.Public.BaseURL, public)
 	}
+	// Throttling and session devices read the client from the context;
+	// the admin port is never throttled, so it records none.
+	public = httpx.WithClient(a.Proxies, public)
 	admin = httpx.SecurityHeaders(httpx.Routes(adm))
 	return a.requestLog("public").Wrap(httpx.Recover(log, public)), a.requestLog("admin").Wrap(httpx.Recover(log, admin))
 }

@@ -22,6 +22,7 @@ type Config struct {
 	Courier           Courier     `yaml:"courier"`
 	Log               Log         `yaml:"log"`
 	UI                UI          `yaml:"ui"`
+	Throttle          Throttle    `yaml:"throttle"`
 }
 
 type Serve struct {

@@ -56,6 +56,7 @@ func (c *Config) applyDefaults() (warnings []string) {
 	c.SelfService.applyDefaults(c.Serve.Public.BaseURL, c.Dev)
 	c.Session.applyDefaults()
 	c.Hashers.applyDefaults()
+	c.Throttle.applyDefaults()
 	def(&c.Courier.SMTP.FromAddress, "no-reply@latchkey.localhost")
 	defBool(&c.WatchCourier, true)
 	if c.Serve.Shutdown.DrainPeriod == nil {

@@ -45,6 +45,7 @@ func (c Config) Validate() error {
 	c.Hashers.validate(&p)
 	c.Log.validate(&p)
 	c.Courier.validate(&p)
+	c.Throttle.validate(&p)
 	return errors.Join(p.errs...)
 }
 

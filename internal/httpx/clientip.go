@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -172,4 +173,29 @@ func parseHop(s string) (netip.Addr, bool) {
 		return netip.Addr{}, false
 	}
 	return a.Unmap(), true
+}
+
+// Client is who a request comes from, as far as the server can tell.
+type Client struct {
+	Addr      string // ClientIP
+	UserAgent string
+}
+
+type clientKey struct{}
+
+// WithClient records the request's Client in its context, so code below the
+// handlers (throttling, session devices) sees the same address the request
+// log does without being handed the request.
+func WithClient(trusted TrustedProxies, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := Client{Addr: ClientIP(r, trusted), UserAgent: r.UserAgent()}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientKey{}, c)))
+	})
+}
+
+// ClientFrom is the Client WithClient recorded; the zero Client outside a
+// request.
+func ClientFrom(ctx context.Context) Client {
+	c, _ := ctx.Value(clientKey{}).(Client)
+	return c
 }

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/config"
@@ -29,6 +30,8 @@ type Options struct {
 	// none, or stderr when LATCHKEY_TEST_LOG is set; a test that asserts
 	// on log lines passes its own writer.
 	Log io.Writer
+	// Now replaces the app's clock of throttling and sessions.
+	Now func() time.Time
 }
 
 // Config returns a configuration for a test: the given DSN, a fixed secret,
@@ -93,7 +96,7 @@ func StartWith(t testing.TB, cfg config.Config, o Options) *Server {
 		}
 	}
 	log := app.NewLogger(loaded.Log, logOut)
-	a, err := app.New(context.Background(), loaded, log, app.Options{Migrate: true})
+	a, err := app.New(context.Background(), loaded, log, app.Options{Migrate: true, Now: o.Now})
 	if err != nil {
 		t.Fatalf("build app: %v", err)
 	}

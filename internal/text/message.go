@@ -114,3 +114,9 @@ func VerificationTokenInvalid() Message {
 func HookFailed() Message {
 	return errMsg(5000001, "This could not be completed because a service it depends on did not answer. Nothing was changed; please try again later.", nil)
 }
+
+// TooManyAttempts is Latchkey's own id (the reference has none): an
+// attempt refused by the brute-force protection, with the wait in seconds.
+func TooManyAttempts(seconds int) Message {
+	return errMsg(4009001, fmt.Sprintf("Too many attempts. Please try again in %d seconds.", seconds), map[string]any{"wait_seconds": seconds})
+}

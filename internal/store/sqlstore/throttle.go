@@ -3,58 +3,123 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/throttle"
 )
 
-// Failures implements password.Throttle: the failures counted for a key in
-// the window that started at or after since.
-func (s *Store) Failures(ctx context.Context, key string, since time.Time) (int, error) {
-	var n int
-	var start time.Time
-	err := s.db.SQL.QueryRowContext(ctx, s.db.Q(`SELECT failures, window_start FROM login_throttles WHERE throttle_key = ?`), key).Scan(&n, &start)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, err
-	}
-	if start.Before(since) {
-		return 0, nil
-	}
-	return n, nil
-}
-
-// RecordFailure implements password.Throttle: one more failure for a key,
-// starting a new window when the old one began before since. Every
-// instance counts in the same row, so the limit holds across servers.
-func (s *Store) RecordFailure(ctx context.Context, key string, now, since time.Time) error {
+// ReserveAttempts implements throttle.Store: one statement increments every
+// key (a new window where the old one has ended) and reads the counts back,
+// so parallel attempts, on any instance, each get their own number. The
+// keys arrive sorted, so every caller locks rows in the same order.
+func (s *Store) ReserveAttempts(ctx context.Context, now time.Time, keys []string, windowEnds []time.Time) ([]throttle.Counter, error) {
 	now = now.UTC().Truncate(time.Microsecond)
-	for attempt := 0; ; attempt++ {
-		err := s.db.InTx(ctx, func(tx *sql.Tx) error {
-			res, err := tx.ExecContext(ctx, s.db.Q(`UPDATE login_throttles SET failures = CASE WHEN window_start < ? THEN 1 ELSE failures + 1 END,
- window_start = CASE WHEN window_start < ? THEN ? ELSE window_start END, updated_at = ? WHERE throttle_key = ?`), since, since, now, now, key)
-			if err != nil {
-				return err
-			}
-			if n, _ := res.RowsAffected(); n > 0 {
-				return nil
-			}
-			_, err = tx.ExecContext(ctx, s.db.Q(`INSERT INTO login_throttles (throttle_key, failures, window_start, updated_at) VALUES (?, ?, ?, ?)`), key, 1, now, now)
-			return store.MapError(err)
-		})
-		// Two first failures may race to insert; the loser updates instead.
-		if errors.Is(err, store.ErrConflict) && attempt == 0 {
-			continue
-		}
-		return err
+	args := make([]any, 0, 3*len(keys)+2)
+	for i, k := range keys {
+		args = append(args, k, windowEnds[i].UTC().Truncate(time.Microsecond), now)
 	}
+	args = append(args, now, now)
+	values := strings.TrimSuffix(strings.Repeat("(?, 1, ?, ?), ", len(keys)), ", ")
+	insert := `INSERT INTO throttle_counters (throttle_key, hits, window_end, updated_at) VALUES ` + values
+	if s.db.Dialect != store.MySQL {
+		rows, err := s.db.SQL.QueryContext(ctx, s.db.Q(insert+` ON CONFLICT (throttle_key) DO UPDATE SET
+ hits = CASE WHEN throttle_counters.window_end <= ? THEN 1 ELSE throttle_counters.hits + 1 END,
+ window_end = CASE WHEN throttle_counters.window_end <= ? THEN excluded.window_end ELSE throttle_counters.window_end END,
+ updated_at = excluded.updated_at
+ RETURNING throttle_key, hits, window_end`), args...)
+		if err != nil {
+			return nil, store.MapError(err)
+		}
+		return scanCounters(rows, keys)
+	}
+	// MariaDB has no UPDATE ... RETURNING: read the rows back in the same
+	// transaction, which still holds their locks. The assignments run left
+	// to right, so hits is decided before window_end moves.
+	var out []throttle.Counter
+	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, insert+` ON DUPLICATE KEY UPDATE
+ hits = IF(window_end <= ?, 1, hits + 1),
+ window_end = IF(window_end <= ?, VALUES(window_end), window_end),
+ updated_at = VALUES(updated_at)`, args...); err != nil {
+			return store.MapError(err)
+		}
+		kargs := make([]any, len(keys))
+		for i, k := range keys {
+			kargs[i] = k
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT throttle_key, hits, window_end FROM throttle_counters WHERE throttle_key IN (`+placeholders(len(keys))+`)`, kargs...)
+		if err != nil {
+			return err
+		}
+		out, err = scanCounters(rows, keys)
+		return err
+	})
+	return out, err
 }
 
-// ClearFailures implements password.Throttle.
-func (s *Store) ClearFailures(ctx context.Context, key string) error {
-	_, err := s.db.SQL.ExecContext(ctx, s.db.Q(`DELETE FROM login_throttles WHERE throttle_key = ?`), key)
+// scanCounters returns the counters in the order of keys.
+func scanCounters(rows *sql.Rows, keys []string) ([]throttle.Counter, error) {
+	defer rows.Close()
+	byKey := make(map[string]throttle.Counter, len(keys))
+	for rows.Next() {
+		var c throttle.Counter
+		if err := rows.Scan(&c.Key, &c.Hits, &c.WindowEnd); err != nil {
+			return nil, err
+		}
+		normalizeTimes(&c.WindowEnd)
+		byKey[c.Key] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]throttle.Counter, len(keys))
+	for i, k := range keys {
+		c, ok := byKey[k]
+		if !ok {
+			return nil, fmt.Errorf("throttle counter %s not returned", k)
+		}
+		out[i] = c
+	}
+	return out, nil
+}
+
+// ReleaseAttempts implements throttle.Store: each key gets its attempt back
+// (or is zeroed) in one statement, only in the window it was reserved in.
+func (s *Store) ReleaseAttempts(ctx context.Context, now time.Time, releases []throttle.Release) error {
+	now = now.UTC().Truncate(time.Microsecond)
+	var reset []any
+	var where []string
+	args := []any{}
+	for _, r := range releases {
+		if r.Reset {
+			reset = append(reset, r.Key)
+		}
+	}
+	set := `CASE WHEN hits > 0 THEN hits - 1 ELSE 0 END`
+	if len(reset) > 0 {
+		set = `CASE WHEN throttle_key IN (` + placeholders(len(reset)) + `) THEN 0 WHEN hits > 0 THEN hits - 1 ELSE 0 END`
+		args = append(args, reset...)
+	}
+	args = append(args, now)
+	for _, r := range releases {
+		where = append(where, `(throttle_key = ? AND window_end = ?)`)
+		args = append(args, r.Key, r.WindowEnd.UTC().Truncate(time.Microsecond))
+	}
+	match := strings.Join(where, ` OR `)
+	if s.db.Dialect == store.Postgres {
+		// PostgreSQL would lock the rows in heap order, and a reservation
+		// locks them in key order: lock them in key order first.
+		match = `throttle_key IN (SELECT throttle_key FROM throttle_counters WHERE ` + match + ` ORDER BY throttle_key FOR UPDATE)`
+	}
+	_, err := s.db.SQL.ExecContext(ctx, s.db.Q(`UPDATE throttle_counters SET hits = `+set+`, updated_at = ? WHERE `+match), args...)
+	return store.MapError(err)
+}
+
+// DeleteExpiredAttempts removes counters whose window has ended.
+func (s *Store) DeleteExpiredAttempts(ctx context.Context, now time.Time) error {
+	_, err := s.db.SQL.ExecContext(ctx, s.db.Q(`DELETE FROM throttle_counters WHERE window_end <= ?`), now.UTC().Truncate(time.Microsecond))
 	return err
 }

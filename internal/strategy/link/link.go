@@ -3,6 +3,7 @@ package link
 import (
 	"context"
 	"errors"
+	"github.com/latchkey/latchkey/internal/throttle"
 	"log/slog"
 	"net/url"
 	"time"
@@ -67,6 +68,9 @@ type Strategy struct {
 	Log        *slog.Logger
 	// Wake tells an in-process courier worker that a message is waiting.
 	Wake func()
+	// Throttle counts submits under Limits; nil turns it off.
+	Throttle *throttle.Limiter
+	Limits   Limits
 }
 
 // ID names the strategy.

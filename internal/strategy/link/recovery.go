@@ -31,6 +31,9 @@ func (s *Strategy) SubmitRecovery(ctx context.Context, f *flow.Flow, sub flow.Su
 	if !ok {
 		return flow.ErrInvalid
 	}
+	if err := s.reserve(ctx, f, KindRecovery, email); err != nil {
+		return err
+	}
 	identityID, addressID, err := s.Store.RecoveryAddress(ctx, "email", email)
 	switch {
 	case errors.Is(err, store.ErrNotFound):

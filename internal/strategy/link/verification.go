@@ -24,6 +24,9 @@ func (s *Strategy) SubmitVerification(ctx context.Context, f *flow.Flow, sub flo
 	if !ok {
 		return flow.ErrInvalid
 	}
+	if err := s.reserve(ctx, f, KindVerification, email); err != nil {
+		return err
+	}
 	identityID, addressID, err := s.Store.VerifiableAddress(ctx, "email", email)
 	switch {
 	case errors.Is(err, store.ErrNotFound):

@@ -64,8 +64,9 @@ func (s *Strategy) Login(ctx context.Context, f *flow.Flow, sub flow.Submission)
 		return nil, flow.ErrInvalid
 	}
 	candidates := identifierCandidates(identifier)
-	key := throttleKey(candidates[len(candidates)-1])
-	failures, err := s.checkThrottle(ctx, f, key)
+	// The attempt is counted before the hash, so parallel guesses cannot
+	// all pass a check that is only written after it.
+	res, err := s.reserveLogin(ctx, f, candidates[len(candidates)-1])
 	if err != nil {
 		return nil, err
 	}
@@ -89,18 +90,12 @@ func (s *Strategy) Login(ctx context.Context, f *flow.Flow, sub flow.Submission)
 		s.Log.ErrorContext(ctx, "stored password hash cannot be read", "error", err.Error())
 	}
 	if err != nil || hash == s.decoy {
-		if err := s.recordFailure(ctx, key); err != nil {
-			return nil, err
-		}
 		f.UI.AddMessage(text.InvalidCredentials())
 		return nil, flow.ErrInvalid
 	}
-	if failures > 0 {
-		if err := s.Throttle.ClearFailures(ctx, key); err != nil {
-			return nil, err
-		}
+	if err := res.Succeeded(ctx); err != nil {
+		return nil, err
 	}
-	s.planRehash(ctx, i, cred, hash, password)
 	return i, nil
 }
 

@@ -79,6 +79,11 @@ func (s *Strategy) Register(ctx context.Context, f *flow.Flow, sub flow.Submissi
 		f.UI.AddNodeMessage("password", text.PasswordPolicy(reason))
 		return nil, flow.ErrInvalid
 	}
+	// Every sign-up attempt that reaches the hash counts against the
+	// client address: the hash is what a flood would spend.
+	if err := s.reserveAddress(ctx, f, "registration"); err != nil {
+		return nil, err
+	}
 	hash, err := s.Hasher.Hash(ctx, []byte(password))
 	if err != nil {
 		return nil, err

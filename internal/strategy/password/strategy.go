@@ -10,6 +10,7 @@ import (
 	"github.com/latchkey/latchkey/internal/hasher"
 	"github.com/latchkey/latchkey/internal/identity"
 	"github.com/latchkey/latchkey/internal/schema"
+	"github.com/latchkey/latchkey/internal/throttle"
 )
 
 // Store is what the strategy needs from storage.
@@ -29,8 +30,9 @@ type Strategy struct {
 	Schemas    *schema.Registry
 	Hasher     *hasher.Hasher
 	Policy     *Policy
-	// Throttle limits failed sign-ins per identifier; nil turns it off.
-	Throttle Throttle
+	// Throttle counts attempts under Limits; nil turns it off.
+	Throttle *throttle.Limiter
+	Limits   Limits
 	Log      *slog.Logger
 	// NewAddressStatus is the status of addresses a registration creates:
 	// "sent" when a verification mail goes out, "pending" otherwise.

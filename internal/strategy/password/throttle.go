@@ -2,62 +2,68 @@ package password
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"time"
+	"math"
 
 	"github.com/latchkey/latchkey/internal/flow"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/text"
+	"github.com/latchkey/latchkey/internal/throttle"
 )
 
-// Throttle counts failed sign-ins per identifier in the shared database.
-type Throttle interface {
-	Failures(ctx context.Context, key string, since time.Time) (int, error)
-	RecordFailure(ctx context.Context, key string, now, since time.Time) error
-	ClearFailures(ctx context.Context, key string) error
+// Limits are the brute-force rules for password sign-in and sign-up.
+type Limits struct {
+	// Identifier limits one identifier tried from one client address: the
+	// attacker's address is refused, the owner's elsewhere is not.
+	Identifier throttle.Rule
+	// Address limits one client address over every identifier and flow.
+	Address throttle.Rule
+	// AccountLimit: once one identifier has this many failures in a
+	// window from all addresses together, only addresses with no failure
+	// of their own for it may try, one attempt each (0 turns it off).
+	AccountLimit int
 }
 
-// Brute-force limits: after MaxFailures wrong passwords for one identifier
-// within FailureWindow, further attempts for it are refused until the
-// window has passed. Unknown identifiers are counted the same way, so a
-// refusal says nothing about whether an account exists.
-const (
-	MaxFailures   = 10
-	FailureWindow = 15 * time.Minute
-)
+// ErrThrottled marks an attempt refused for too many attempts; the form
+// says when to retry.
+var ErrThrottled = fmt.Errorf("%w: too many attempts", flow.ErrInvalid)
 
-// throttleKey keeps identifiers out of the throttle table.
-func throttleKey(identifier string) string {
-	sum := sha256.Sum256([]byte(identifier))
-	return "password:" + hex.EncodeToString(sum[:16])
-}
-
-// ErrThrottled marks a login refused for too many failures; the form says
-// when to retry.
-var ErrThrottled = fmt.Errorf("%w: too many failed attempts", flow.ErrInvalid)
-
-// checkThrottle refuses an identifier with too many recent failures and
-// returns how many there were.
-func (s *Strategy) checkThrottle(ctx context.Context, f *flow.Flow, key string) (int, error) {
-	if s.Throttle == nil {
-		return 0, nil
+// reserveLogin counts a sign-in attempt before the hash is compared. It
+// returns nil when throttling is off.
+func (s *Strategy) reserveLogin(ctx context.Context, f *flow.Flow, identifier string) (*throttle.Reservation, error) {
+	l := s.Throttle
+	if l == nil {
+		return nil, nil
 	}
-	n, err := s.Throttle.Failures(ctx, key, time.Now().Add(-FailureWindow))
-	if err != nil || n < MaxFailures {
-		return n, err
+	addr := httpx.ClientFrom(ctx).Addr
+	pair := throttle.Key{Name: l.Name("login", identifier, addr), Rule: s.Limits.Identifier, ResetOnSuccess: true}
+	keys := []throttle.Key{pair, {Name: l.Name("addr", addr), Rule: s.Limits.Address}}
+	account := l.Name("account", identifier)
+	if s.Limits.AccountLimit > 0 {
+		keys = append(keys, throttle.Key{Name: account, Rule: throttle.Rule{Free: math.MaxInt32, Limit: math.MaxInt32, Window: s.Limits.Identifier.Window}})
 	}
-	reason := fmt.Sprintf("Too many failed sign-in attempts for this account. Try again in %d minutes, or recover the account.", int(FailureWindow.Minutes()))
-	f.UI.AddMessage(text.Generic(reason))
-	httpx.Refused(ctx, "throttled")
-	return n, ErrThrottled
+	r, err := l.Reserve(ctx, "login", keys...)
+	if err == nil && s.Limits.AccountLimit > 0 && r.Hits(account) > s.Limits.AccountLimit && r.Hits(pair.Name) > 1 {
+		err = r.Refuse(ctx, "login", account)
+	}
+	return r, throttled(f, err)
 }
 
-func (s *Strategy) recordFailure(ctx context.Context, key string) error {
+// reserveAddress counts an attempt of a flow against the client address
+// alone (sign-up).
+func (s *Strategy) reserveAddress(ctx context.Context, f *flow.Flow, kind string) error {
 	if s.Throttle == nil {
 		return nil
 	}
-	now := time.Now()
-	return s.Throttle.RecordFailure(ctx, key, now, now.Add(-FailureWindow))
+	_, err := s.Throttle.Reserve(ctx, kind, throttle.Key{Name: s.Throttle.Name("addr", httpx.ClientFrom(ctx).Addr), Rule: s.Limits.Address})
+	return throttled(f, err)
+}
+
+// throttled turns a refusal into the form message and ErrThrottled.
+func throttled(f *flow.Flow, err error) error {
+	if r, ok := throttle.IsRefused(err); ok {
+		f.UI.AddMessage(text.TooManyAttempts(r.Seconds()))
+		return ErrThrottled
+	}
+	return err
 }
