@@ -32,6 +32,7 @@ func (s *Strategy) reserve(ctx context.Context, f *flow.Flow, kind, email string
 		throttle.Key{Name: l.Name(kind, email, addr), Rule: s.Limits.Identifier},
 		throttle.Key{Name: l.Name("addr", addr), Rule: s.Limits.Address})
 	if r, ok := throttle.IsRefused(err); ok {
+		httpx.Refused(ctx, "throttled")
 		f.UI.AddMessage(text.TooManyAttempts(r.Seconds()))
 		return ErrThrottled
 	}

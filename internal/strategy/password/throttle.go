@@ -46,7 +46,7 @@ func (s *Strategy) reserveLogin(ctx context.Context, f *flow.Flow, identifier st
 	if err == nil && s.Limits.AccountLimit > 0 && r.Hits(account) > s.Limits.AccountLimit && r.Hits(pair.Name) > 1 {
 		err = r.Refuse(ctx, "login", account)
 	}
-	return r, throttled(f, err)
+	return r, throttled(ctx, f, err)
 }
 
 // reserveAddress counts an attempt of a flow against the client address
@@ -56,12 +56,14 @@ func (s *Strategy) reserveAddress(ctx context.Context, f *flow.Flow, kind string
 		return nil
 	}
 	_, err := s.Throttle.Reserve(ctx, kind, throttle.Key{Name: s.Throttle.Name("addr", httpx.ClientFrom(ctx).Addr), Rule: s.Limits.Address})
-	return throttled(f, err)
+	return throttled(ctx, f, err)
 }
 
-// throttled turns a refusal into the form message and ErrThrottled.
-func throttled(f *flow.Flow, err error) error {
+// throttled turns a refusal into the form message and ErrThrottled, and
+// names it in the request log.
+func throttled(ctx context.Context, f *flow.Flow, err error) error {
 	if r, ok := throttle.IsRefused(err); ok {
+		httpx.Refused(ctx, "throttled")
 		f.UI.AddMessage(text.TooManyAttempts(r.Seconds()))
 		return ErrThrottled
 	}
