@@ -96,6 +96,7 @@ func (s *Strategy) Login(ctx context.Context, f *flow.Flow, sub flow.Submission)
 	if err := res.Succeeded(ctx); err != nil {
 		return nil, err
 	}
+	s.planRehash(ctx, i, cred, hash, password)
 	return i, nil
 }
 
