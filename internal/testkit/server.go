@@ -46,6 +46,10 @@ func Config(t testing.TB, dsn string, mutate func(*config.Config)) config.Config
 	c.SelfService.Methods.Password.Config.HaveIBeenPwnedEnabled = &f
 	c.SelfService.Flows.Registration.After.Password.Hooks = []config.Hook{{Hook: "session"}}
 	c.WatchCourier = &f
+	// Every test client shares the loopback address; only the throttling
+	// tests limit it.
+	free := 1000
+	c.Throttle.Address = config.ThrottleRule{Free: &free, Limit: 10000}
 	if mutate != nil {
 		mutate(&c)
 	}
