@@ -23,6 +23,7 @@ import (
 	"github.com/latchkey/latchkey/internal/store/sqlstore"
 	"github.com/latchkey/latchkey/internal/throttle"
 	"github.com/latchkey/latchkey/internal/token"
+	"github.com/latchkey/latchkey/internal/tracing"
 )
 
 // Version is set at build time with -ldflags "-X .../app.Version=v1.2.3".
@@ -40,6 +41,7 @@ type App struct {
 	Hasher     *hasher.Hasher
 	Tokens     *token.Hasher
 	Metrics    *metrics.Metrics
+	Tracing    *tracing.Tracing
 	// hookRunner runs web hooks whose answer is ignored, in the background.
 	hookRunner *hook.Background
 	// Proxies are serve.public.trusted_proxies, for httpx.ClientIP.
@@ -64,6 +66,9 @@ type Options struct {
 	// Now is the clock of throttling and session listing (nil: time.Now);
 	// tests move it instead of sleeping.
 	Now func() time.Time
+	// Tracing replaces what tracing.* configures (tests record spans in
+	// memory).
+	Tracing *tracing.Tracing
 }
 
 // New builds the app: it opens the database, checks (or applies) the
@@ -76,11 +81,17 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	for _, p := range target.Ignored {
 		log.Warn("dsn parameter has no effect in latchkey and is ignored", "parameter", p)
 	}
-	db, err := store.OpenTarget(ctx, target)
+	tr := opts.Tracing
+	if tr == nil {
+		if tr, err = tracing.New(ctx, cfg.Tracing, Version); err != nil {
+			return nil, err
+		}
+	}
+	db, err := store.OpenTarget(ctx, target, tr.OpenDB(string(target.Dialect)))
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: cfg, Log: log, DB: db, Store: sqlstore.New(db), Metrics: metrics.New(), clock: opts.Now,
+	a := &App{Config: cfg, Log: log, DB: db, Store: sqlstore.New(db), Metrics: metrics.New(), clock: opts.Now, Tracing: tr,
 		hookRunner: &hook.Background{Limit: 8, Attempts: 3, Backoff: 500 * time.Millisecond, Log: log}}
 	if err := a.prepareSchema(ctx, opts.Migrate || target.InMemory); err != nil {
 		db.Close()
@@ -129,12 +140,13 @@ func (a *App) build(ctx context.Context) error {
 			"took", took.Round(time.Millisecond).String(), "expected", hp.SlowAfter.String())
 	}
 	a.Hasher = hasher.New(hp, 0)
+	a.Hasher.Tracer = a.Tracing.Tracer()
 	publicBase := cfg.Serve.Public.BaseURL
 	sender, err := a.mailSender()
 	if err != nil {
 		return err
 	}
-	a.Courier = &courier.Worker{Store: a.Store, Sender: sender, Log: a.Log}
+	a.Courier = &courier.Worker{Store: a.Store, Sender: sender, Log: a.Log, Tracer: a.Tracing.Tracer()}
 	a.Identities = &identity.Manager{Store: a.Store, Schemas: schemas, PublicBase: publicBase}
 	a.Sessions = &session.Manager{
 		Store: a.Store, Tokens: a.Tokens, Lifespan: cfg.Session.Lifespan.D(), PublicBase: publicBase,
@@ -196,6 +208,12 @@ func sameSite(v string) http.SameSite {
 // Close waits for background work (web hooks) and releases the database.
 func (a *App) Close() error {
 	a.hookRunner.Close()
+	// Spans still buffered leave now, or not at all.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := a.Tracing.Shutdown(ctx); err != nil {
+		a.Log.Warn("tracing: spans not sent at shutdown", "error", err.Error())
+	}
 	return a.DB.Close()
 }
 

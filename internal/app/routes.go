@@ -64,7 +64,7 @@ func (a *App) requestLog(server string) *httpx.RequestLog {
 		proxies = a.Proxies
 	}
 	return &httpx.RequestLog{
-		Log: a.Log, Server: server, Observe: a.Metrics.Observer(server),
+		Log: a.Log, Server: server, Observe: a.Metrics.Observer(server), Span: a.Tracing.Requests(server),
 		ClientAddr: func(r *http.Request) string { return httpx.ClientIP(r, proxies) },
 	}
 }

@@ -21,6 +21,7 @@ type Config struct {
 	Hashers           Hashers     `yaml:"hashers"`
 	Courier           Courier     `yaml:"courier"`
 	Log               Log         `yaml:"log"`
+	Tracing           Tracing     `yaml:"tracing"`
 	UI                UI          `yaml:"ui"`
 	Throttle          Throttle    `yaml:"throttle"`
 }

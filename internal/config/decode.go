@@ -88,6 +88,23 @@ func decode(path string, in any, out reflect.Value, unknown *[]keyProblem) error
 			}
 			out.SetUint(uint64(n))
 		}
+	case reflect.Float64:
+		var f float64
+		switch v := in.(type) {
+		case float64:
+			f = v
+		case int:
+			f = float64(v)
+		case string:
+			n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				return fmt.Errorf("%s: %q is not a number", path, v)
+			}
+			f = n
+		default:
+			return fmt.Errorf("%s: expected a number, got %s", path, describe(in))
+		}
+		out.SetFloat(f)
 	case reflect.Slice:
 		items, ok := in.([]any)
 		if !ok {

@@ -74,6 +74,7 @@ func (c *Config) applyDefaults() (warnings []string) {
 	if !c.Dev && strings.HasPrefix(c.Serve.Public.BaseURL, "http://") {
 		warnings = append(warnings, "serve.public.base_url is http:// outside dev mode: cookies are Secure, so browsers will only keep them over https")
 	}
+	warnings = append(warnings, c.Tracing.applyDefaults()...)
 	return append(warnings, c.Hashers.warnings()...)
 }
 

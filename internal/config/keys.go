@@ -18,7 +18,8 @@ var noEffect = map[string]string{
 	"sqa-opt-out":               "Latchkey never sends usage statistics",
 	"log.leak_sensitive_values": "Latchkey never logs tokens, cookies or passwords",
 	"selfservice.methods.oidc":  "social sign-in is not supported yet",
-	"tracing":                   "tracing is not supported yet",
+	"tracing.providers.jaeger":  "it has no maintained OpenTelemetry exporter; Jaeger receives OTLP: use tracing.providers.otlp",
+	"tracing.providers.zipkin":  "it has no maintained OpenTelemetry exporter; send OTLP through a collector: use tracing.providers.otlp",
 }
 
 // Problem kinds of a key found in a file or the environment.

@@ -110,7 +110,7 @@ func TestUnsupportedReferenceKeysAreWarnedAboutByName(t *testing.T) {
 		t.Fatalf("Load: %v", err)
 	}
 	all := strings.Join(loaded.Warnings, "\n")
-	for _, key := range []string{"tracing.provider has no effect", "tracing.providers.jaeger.local_agent_address has no effect"} {
+	for _, key := range []string{`tracing.provider "jaeger" has no effect`, "tracing.providers.jaeger.local_agent_address has no effect"} {
 		if !strings.Contains(all, key) {
 			t.Errorf("no warning says %q; warnings:\n%s", key, all)
 		}

@@ -46,6 +46,7 @@ func (c Config) Validate() error {
 	c.Log.validate(&p)
 	c.Courier.validate(&p)
 	c.Throttle.validate(&p)
+	c.Tracing.validate(&p)
 	return errors.Join(p.errs...)
 }
 

@@ -5,6 +5,10 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Worker sends queued messages until its context ends.
@@ -12,6 +16,8 @@ type Worker struct {
 	Store  Store
 	Sender Sender
 	Log    *slog.Logger
+	// Tracer, when set, gets a span per message sent.
+	Tracer trace.Tracer
 	// Poll is how often the queue is checked (default 1s).
 	Poll time.Duration
 	// Backoff is the delay before the first retry; it doubles up to
@@ -107,7 +113,18 @@ func (w *Worker) send(ctx context.Context, m Message) {
 	// A stop lets the message in flight finish: an SMTP conversation cut
 	// after the server took the message would send it twice.
 	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	var span trace.Span
+	if w.Tracer != nil {
+		sendCtx, span = w.Tracer.Start(sendCtx, "courier.send", trace.WithSpanKind(trace.SpanKindClient),
+			trace.WithAttributes(attribute.String("latchkey.message.id", m.ID.String()), attribute.Int("latchkey.message.attempt", m.Attempts+1)))
+	}
 	err := w.Sender.Send(sendCtx, m)
+	if span != nil {
+		if err != nil {
+			span.SetStatus(codes.Error, "sending failed")
+		}
+		span.End()
+	}
 	cancel()
 	// Bookkeeping must land even when shutdown interrupted the send.
 	bg := context.WithoutCancel(ctx)

@@ -15,6 +15,8 @@ import (
 	"runtime"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -33,8 +35,19 @@ type Params struct {
 // Hasher hashes new passwords with the configured algorithm and verifies
 // hashes of any supported algorithm.
 type Hasher struct {
+	// Tracer, when set, gets a span per hash and comparison (with the
+	// time spent waiting for a slot inside it).
+	Tracer trace.Tracer
+
 	p   Params
 	sem chan struct{}
+}
+
+func (h *Hasher) span(ctx context.Context, name string) (context.Context, trace.Span) {
+	if h.Tracer == nil {
+		return ctx, nil
+	}
+	return h.Tracer.Start(ctx, name, trace.WithAttributes(attribute.String("latchkey.hasher.algorithm", h.p.Algorithm)))
 }
 
 // New returns a Hasher. concurrency <= 0 means one slot per CPU.
@@ -68,6 +81,14 @@ func (h *Hasher) release() { <-h.sem }
 
 // Hash returns the encoded hash of password.
 func (h *Hasher) Hash(ctx context.Context, password []byte) (string, error) {
+	if ctx, span := h.span(ctx, "hasher.hash"); span != nil {
+		defer span.End()
+		return h.hash(ctx, password)
+	}
+	return h.hash(ctx, password)
+}
+
+func (h *Hasher) hash(ctx context.Context, password []byte) (string, error) {
 	if err := h.acquire(ctx); err != nil {
 		return "", err
 	}
@@ -99,6 +120,14 @@ func prehash(password []byte) []byte {
 // Compare checks password against an encoded hash. It returns ErrMismatch
 // for a wrong password and another error for a hash it cannot read.
 func (h *Hasher) Compare(ctx context.Context, password []byte, encoded string) error {
+	if ctx, span := h.span(ctx, "hasher.compare"); span != nil {
+		defer span.End()
+		return h.compare(ctx, password, encoded)
+	}
+	return h.compare(ctx, password, encoded)
+}
+
+func (h *Hasher) compare(ctx context.Context, password []byte, encoded string) error {
 	v, err := parse(encoded, h.limits(false))
 	if err != nil {
 		return err

@@ -14,6 +14,10 @@ import (
 	"time"
 
 	"github.com/google/go-jsonnet"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/latchkey/latchkey/internal/flow"
 	"github.com/latchkey/latchkey/internal/httpx"
@@ -43,6 +47,11 @@ type WebHook struct {
 	Log          *slog.Logger
 	// SafeURL is URL with its credentials hidden, for logs.
 	SafeURL string
+	// Tracer, when set, gets a client span per call, and the call carries
+	// its traceparent so the endpoint's trace joins the flow's.
+	Tracer trace.Tracer
+	// Observe, when set, gets every call's duration and outcome (metrics).
+	Observe func(d time.Duration, err error)
 }
 
 // Auth is the web hook's authentication: api_key or basic_auth.
@@ -135,7 +144,11 @@ func (h *WebHook) run(ctx context.Context, p payload) error {
 		return err
 	}
 	if h.Ignore {
-		h.Background.Go(h.Name, h.SafeURL, func(ctx context.Context) error { return h.send(ctx, body) })
+		// The call outlives the request; its spans stay in the flow's trace.
+		parent := trace.SpanContextFromContext(ctx)
+		h.Background.Go(h.Name, h.SafeURL, func(ctx context.Context) error {
+			return h.send(trace.ContextWithSpanContext(ctx, parent), body)
+		})
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -168,7 +181,23 @@ func (h *WebHook) render(p payload) ([]byte, error) {
 	return []byte(out), nil
 }
 
-func (h *WebHook) send(ctx context.Context, body []byte) error {
+func (h *WebHook) send(ctx context.Context, body []byte) (err error) {
+	start := time.Now()
+	if h.Tracer != nil {
+		var span trace.Span
+		// The URL is left out: it may carry credentials.
+		ctx, span = h.Tracer.Start(ctx, "web_hook", trace.WithSpanKind(trace.SpanKindClient),
+			trace.WithAttributes(attribute.String("http.request.method", strings.ToUpper(h.Method))))
+		defer func() {
+			if err != nil {
+				span.SetStatus(codes.Error, "web hook failed")
+			}
+			span.End()
+		}()
+	}
+	if h.Observe != nil {
+		defer func() { h.Observe(time.Since(start), err) }()
+	}
 	method := strings.ToUpper(h.Method)
 	var rd io.Reader
 	if method != http.MethodGet && method != http.MethodDelete && method != http.MethodHead {
@@ -181,6 +210,7 @@ func (h *WebHook) send(ctx context.Context, body []byte) error {
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	propagation.TraceContext{}.Inject(ctx, propagation.HeaderCarrier(req.Header))
 	switch h.Auth.Type {
 	case "api_key":
 		if h.Auth.Config["in"] == "cookie" {

@@ -38,9 +38,18 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	return OpenTarget(ctx, t)
 }
 
-// OpenTarget connects to a parsed DSN and checks the connection once.
-func OpenTarget(ctx context.Context, t Target) (*DB, error) {
-	db, err := sql.Open(t.Driver, t.DriverDSN)
+// Opener opens a pool on a driver; sql.Open, or a wrapper that
+// instruments the driver (tracing).
+type Opener func(driverName, dsn string) (*sql.DB, error)
+
+// OpenTarget connects to a parsed DSN and checks the connection once. An
+// Opener other than nil replaces sql.Open.
+func OpenTarget(ctx context.Context, t Target, open ...Opener) (*DB, error) {
+	opener := Opener(sql.Open)
+	if len(open) > 0 && open[0] != nil {
+		opener = open[0]
+	}
+	db, err := opener(t.Driver, t.DriverDSN)
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", t.Dialect, err)
 	}

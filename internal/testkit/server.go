@@ -11,6 +11,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/tracing"
 )
 
 // Server is a running Latchkey with both ports on loopback.
@@ -32,6 +33,9 @@ type Options struct {
 	Log io.Writer
 	// Now replaces the app's clock of throttling and sessions.
 	Now func() time.Time
+	// Tracing replaces the configured tracing (a provider recording in
+	// memory).
+	Tracing *tracing.Tracing
 }
 
 // Config returns a configuration for a test: the given DSN, a fixed secret,
@@ -100,7 +104,7 @@ func StartWith(t testing.TB, cfg config.Config, o Options) *Server {
 		}
 	}
 	log := app.NewLogger(loaded.Log, logOut)
-	a, err := app.New(context.Background(), loaded, log, app.Options{Migrate: true, Now: o.Now})
+	a, err := app.New(context.Background(), loaded, log, app.Options{Migrate: true, Now: o.Now, Tracing: o.Tracing})
 	if err != nil {
 		t.Fatalf("build app: %v", err)
 	}
