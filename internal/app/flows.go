@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/latchkey/latchkey/internal/courier"
+	"github.com/latchkey/latchkey/internal/csrf"
 	"github.com/latchkey/latchkey/internal/flow"
 	"github.com/latchkey/latchkey/internal/flow/login"
 	"github.com/latchkey/latchkey/internal/flow/logout"
@@ -23,9 +24,6 @@ import (
 	"github.com/latchkey/latchkey/internal/strategy/password"
 	"github.com/latchkey/latchkey/internal/strategy/profile"
 )
-
-// csrfCookieName is the anti-CSRF cookie; clients never read it.
-const csrfCookieName = "latchkey_csrf_token"
 
 // flows builds the self-service flows with their strategies and hooks.
 type flows struct {
@@ -61,10 +59,8 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 		return nil, err
 	}
 	errs := &selfserviceerror.Manager{Store: a.Store}
-	web := &flow.Web{
-		CSRFCookie: http.Cookie{Name: csrfCookieName, Path: "/", Domain: cfg.Session.Cookie.Domain, Secure: !cfg.Dev, SameSite: http.SameSiteLaxMode},
-		Returns:    returns, Errors: errs, ErrorUIURL: ss.Flows.Error.UIURL, Log: a.Log,
-	}
+	guard := &csrf.Guard{Cookie: csrf.CookieFor(base, cfg.Dev), Log: a.Log}
+	web := &flow.Web{CSRF: guard, Returns: returns, Errors: errs, ErrorUIURL: ss.Flows.Error.UIURL, Log: a.Log}
 	responder := &flow.Responder{PublicBase: base, UIURLs: uiURLs, Log: a.Log}
 	kit := &flow.Kit{Flows: loggedFlows{a.Store}, Responder: responder, Web: web, Sessions: a.Sessions}
 

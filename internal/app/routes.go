@@ -44,7 +44,7 @@ func (a *App) routes() (public, admin http.Handler) {
 	for _, d := range a.Config.Serve.Public.DomainAliases {
 		aliases = append(aliases, httpx.DomainAlias{MatchDomain: d.MatchDomain, Scheme: d.Scheme, BasePath: d.BasePath})
 	}
-	public = httpx.SecurityHeaders(httpx.CORS(cors, log, httpx.DomainAliases(aliases, httpx.Routes(pub))))
+	public = httpx.SecurityHeaders(httpx.CORS(cors, log, httpx.DomainAliases(aliases, a.flows.web.CSRF.Protect(httpx.Routes(pub)))))
 	if a.Config.Dev {
 		public = canonicalHost(a.Config.Serve.Public.BaseURL, public)
 	}

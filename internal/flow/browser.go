@@ -4,10 +4,10 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/latchkey/latchkey/internal/csrf"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/token"
 )
@@ -21,15 +21,12 @@ type ErrorStore interface {
 // cookie, return_to checks, where to send the browser afterwards, and the
 // error page.
 type Web struct {
-	CSRFCookie http.Cookie // Name, Path, Domain, Secure, SameSite
+	CSRF       *csrf.Guard
 	Returns    *ReturnPolicy
 	Errors     ErrorStore
 	ErrorUIURL string
 	Log        *slog.Logger
 }
-
-// csrfLifetime keeps the anti-CSRF cookie past any flow's lifespan.
-const csrfLifetime = 30 * 24 * time.Hour
 
 // Token returns the browser's anti-CSRF token, setting the cookie when the
 // browser has none yet. Api flows have no CSRF token.
@@ -37,14 +34,7 @@ func (b *Web) Token(w http.ResponseWriter, r *http.Request, typ Type) string {
 	if typ != Browser {
 		return ""
 	}
-	if c, err := r.Cookie(b.CSRFCookie.Name); err == nil && len(c.Value) == 43 {
-		return c.Value
-	}
-	tok := token.New()
-	c := b.CSRFCookie
-	c.Value, c.HttpOnly, c.MaxAge = tok, true, int(csrfLifetime.Seconds())
-	http.SetCookie(w, &c)
-	return tok
+	return b.CSRF.Ensure(w, r)
 }
 
 // ErrCSRF refuses a browser submission whose anti-CSRF token is missing or
@@ -55,7 +45,7 @@ var ErrCSRF = httpx.ErrForbidden.WithReason("The request was rejected to protect
 // token the flow was issued with; all three must be equal.
 func (b *Web) CheckCSRF(r *http.Request, f *Flow, sub Submission) error {
 	submitted, _ := sub.String("csrf_token")
-	c, err := r.Cookie(b.CSRFCookie.Name)
+	c, err := r.Cookie(b.CSRF.Cookie.Name)
 	if err != nil || submitted == "" || f.CSRFToken == "" ||
 		!token.Equal(submitted, f.CSRFToken) || !token.Equal(c.Value, f.CSRFToken) {
 		httpx.Refused(r.Context(), "csrf")

@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/latchkey/latchkey/internal/csrf"
 	"github.com/latchkey/latchkey/internal/flow"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/store"
@@ -36,8 +37,8 @@ func (s *errorStore) SaveError(_ context.Context, e *httpx.Error) (uuid.UUID, er
 
 func web(store *errorStore, errorUI string) *flow.Web {
 	return &flow.Web{
-		CSRFCookie: http.Cookie{Name: "csrf", Path: "/", Secure: true, SameSite: http.SameSiteLaxMode},
-		Errors:     store, ErrorUIURL: errorUI, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		CSRF:   &csrf.Guard{Cookie: csrf.Cookie{Name: "csrf", Path: "/", Secure: true, SameSite: http.SameSiteLaxMode}},
+		Errors: store, ErrorUIURL: errorUI, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 }
 

@@ -30,11 +30,22 @@ func (k *Kit) Finish(w http.ResponseWriter, r *http.Request, f *Flow, o Outcome)
 		return httpx.WriteJSON(w, http.StatusOK, o.API)
 	}
 	if o.Session != nil {
-		k.Sessions.SetCookie(w, o.Token, o.Session)
+		k.StartSession(w, r, o.Session, o.Token)
 	}
 	if IsJSONRequest(r) {
 		return httpx.WriteJSON(w, http.StatusOK, o.BrowserJSON)
 	}
 	http.Redirect(w, r, o.Next, http.StatusFound)
 	return nil
+}
+
+// StartSession gives a browser the cookie of a session a flow issued. A
+// browser that was not signed in as this identity before also gets a new
+// anti-CSRF token, as in the reference: a token seen before the sign-in
+// does not carry over into the account.
+func (k *Kit) StartSession(w http.ResponseWriter, r *http.Request, s *session.Session, tok string) {
+	if before, err := k.Sessions.FromRequest(r); err != nil || before.IdentityID != s.IdentityID {
+		k.Web.CSRF.Issue(w, r)
+	}
+	k.Sessions.SetCookie(w, tok, s)
 }

@@ -150,11 +150,29 @@ func (m *Manager) SetCookie(w http.ResponseWriter, tok string, s *Session) {
 	http.SetCookie(w, c)
 }
 
-// ClearCookie expires the session cookie.
+// ClearCookie expires the session cookie the way the reference does:
+// "Expires=Thu, 01 Jan 1970 00:00:01 GMT; Max-Age=0".
 func (m *Manager) ClearCookie(w http.ResponseWriter) {
 	c := m.baseCookie()
-	c.MaxAge = -1
+	c.MaxAge, c.Expires = -1, time.Unix(1, 0)
 	http.SetCookie(w, c)
+}
+
+// BearerToken is the token of an "Authorization: Bearer" header, "" for
+// none.
+func BearerToken(r *http.Request) string {
+	if auth := r.Header.Get("Authorization"); len(auth) > 7 && strings.EqualFold(auth[:7], "bearer ") {
+		return strings.TrimSpace(auth[7:])
+	}
+	return ""
+}
+
+// CookieToken is the token of the session cookie, "" for none.
+func (m *Manager) CookieToken(r *http.Request) string {
+	if c, err := r.Cookie(m.Cookie.Name); err == nil {
+		return c.Value
+	}
+	return ""
 }
 
 func (m *Manager) baseCookie() *http.Cookie {

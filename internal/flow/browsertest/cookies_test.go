@@ -45,16 +45,26 @@ func TestCookieAttributes(t *testing.T) {
 			})
 			b := e.browser()
 			r := b.Get(e.public + "self-service/registration/browser")
-			csrf := r.SetCookie("latchkey_csrf_token")
-			if csrf == nil || !csrf.HttpOnly || csrf.Secure != tc.wantSecure || csrf.Path != "/" || csrf.Domain != tc.wantDomain {
-				t.Errorf("CSRF cookie %q, want HttpOnly, Path=/, Secure=%v, Domain=%q", raw(r, "latchkey_csrf_token"), tc.wantSecure, tc.wantDomain)
+			// The anti-CSRF cookie is the reference's whatever the
+			// session.cookie keys say: named after the public base URL,
+			// on its host and path, for a year, SameSite=None outside dev.
+			csrfName := sdk.CSRFCookieName(e.public)
+			csrf, line := r.SetCookie(csrfName), raw(r, csrfName)
+			wantCSRFSite := http.SameSiteLaxMode
+			if !tc.dev {
+				wantCSRFSite = http.SameSiteNoneMode
+			}
+			if csrf == nil || !csrf.HttpOnly || csrf.Secure == tc.dev || csrf.Path != "/" || csrf.Domain != "127.0.0.1" ||
+				csrf.MaxAge != 31536000 || csrf.SameSite != wantCSRFSite || strings.Contains(line, "Expires=") {
+				t.Errorf("CSRF cookie %q, want Path=/; Domain=127.0.0.1; Max-Age=31536000; HttpOnly; SameSite=%v; Secure=%v and no Expires",
+					line, wantCSRFSite, !tc.dev)
 			}
 
 			// The jar treats loopback as secure, so Secure cookies still
 			// flow and the registration completes as in a browser.
 			r = b.register("cookie@example.com")
 			c := r.SetCookie("ory_kratos_session")
-			line := raw(r, "ory_kratos_session")
+			line = raw(r, "ory_kratos_session")
 			if !c.HttpOnly || c.Secure != tc.wantSecure || c.SameSite != tc.wantSite || c.Path != tc.wantPath || c.Domain != tc.wantDomain {
 				t.Errorf("session cookie %q; want HttpOnly, Secure=%v, SameSite=%v, Path=%q, Domain=%q",
 					line, tc.wantSecure, tc.wantSite, tc.wantPath, tc.wantDomain)

@@ -37,7 +37,7 @@ var forgeries = []forgery{
 	{"token and cookie from another jar's flow", func(e *env, _ *browser, kind, _ string) (*browser, string, bool) {
 		a := e.browser()
 		a.start(kind, "")
-		return a, a.Cookie("latchkey_csrf_token"), true
+		return a, a.CSRFToken(), true
 	}},
 	// The victim's token arrives with another browser's cookie.
 	{"victim's token with another jar's cookie", func(e *env, _ *browser, kind, tok string) (*browser, string, bool) {
@@ -124,7 +124,7 @@ func TestCSRFRefusedOnLogin(t *testing.T) {
 	attacker, victim := e.browser(), e.browser()
 	victim.start("login", "")
 	aid := attacker.start("login", "")
-	atok := attacker.Cookie("latchkey_csrf_token")
+	atok := attacker.CSRFToken()
 	r := victim.submit("login", aid, url.Values{"csrf_token": {atok}, "method": {"password"}, "password_identifier": {"attacker@example.com"}, "password": {password}})
 	e.wantErrorPage(r, http.StatusForbidden)
 	if code, _ := victim.whoami(); code != http.StatusUnauthorized {

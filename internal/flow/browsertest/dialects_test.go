@@ -37,7 +37,7 @@ func TestBrowserJourneyOnEveryDatabase(t *testing.T) {
 		id := b.start("login", "")
 		e.wantErrorPage(b.submit("login", id, url.Values{"method": {"password"}, "password_identifier": {"every@example.com"}, "password": {password}}), http.StatusForbidden)
 
-		tok := b.Cookie("latchkey_csrf_token")
+		tok := b.CSRFToken()
 		r = b.submit("login", id, url.Values{"csrf_token": {tok}, "method": {"password"}, "password_identifier": {"every@example.com"}, "password": {"not-the-password-1"}})
 		if r.StatusCode != http.StatusFound || r.Location(t).Query().Get("flow") != id {
 			t.Fatalf("wrong password: %d to %q, want 302 back to the flow", r.StatusCode, r.Header.Get("Location"))
@@ -50,8 +50,9 @@ func TestBrowserJourneyOnEveryDatabase(t *testing.T) {
 			t.Fatalf("login: %d, want 302 with a session", r.StatusCode)
 		}
 
+		// Signing in renewed the anti-CSRF token, as the reference does.
 		sid := b.start("settings", "")
-		r = b.submit("settings", sid, url.Values{"csrf_token": {tok}, "method": {"profile"}, "traits.email": {"every@example.com"}, "traits.name": {"Every Base"}})
+		r = b.submit("settings", sid, url.Values{"csrf_token": {b.CSRFToken()}, "method": {"profile"}, "traits.email": {"every@example.com"}, "traits.name": {"Every Base"}})
 		if r.StatusCode != http.StatusFound || b.settingsFlow(sid).State != "success" {
 			t.Fatalf("settings: %d, want 302 and a successful flow", r.StatusCode)
 		}

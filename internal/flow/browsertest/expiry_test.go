@@ -90,7 +90,7 @@ func TestExpiredBrowserFlows(t *testing.T) {
 
 			// The login replacement keeps the original return_to.
 			if f.kind == "login" {
-				tok := f.b.Cookie("latchkey_csrf_token")
+				tok := f.b.CSRFToken()
 				r := f.b.submit("login", next, url.Values{"csrf_token": {tok}, "method": {"password"}, "password_identifier": {"known@example.com"}, "password": {password}})
 				if r.StatusCode != http.StatusFound || r.Header.Get("Location") != e.app+"app/after-expiry" {
 					t.Errorf("replacement login: %d to %q, want 302 to the original return_to", r.StatusCode, r.Header.Get("Location"))

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+
+	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
 // TestRegistrationBrowserJourney signs up as a browser: two failed
@@ -18,7 +20,7 @@ func TestRegistrationBrowserJourney(t *testing.T) {
 		t.Fatalf("start: %d to %s, want 302 to the registration UI", r.StatusCode, loc)
 	}
 	id := loc.Query().Get("flow")
-	csrf := r.SetCookie("latchkey_csrf_token")
+	csrf := r.SetCookie(sdk.CSRFCookieName(e.public))
 	f := b.registrationFlow(id)
 	tok, _ := nodeValue(t, f.Ui.Nodes, "csrf_token")
 	if csrf == nil || tok != csrf.Value || !csrf.HttpOnly {

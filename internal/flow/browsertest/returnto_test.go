@@ -131,8 +131,9 @@ func TestAllowedReturnToHonouredAfterLogin(t *testing.T) {
 
 	// Settings started with return_to goes there once saved, instead of
 	// back to the form.
+	// Signing up renewed the anti-CSRF token, as the reference does.
 	sid := b.start("settings", "return_to="+url.QueryEscape("https://allowed.example/app/profile-saved"))
-	r = b.submit("settings", sid, url.Values{"csrf_token": {tok}, "method": {"profile"}, "traits.email": {"newcomer@example.com"}, "traits.name": {"New"}})
+	r = b.submit("settings", sid, url.Values{"csrf_token": {b.CSRFToken()}, "method": {"profile"}, "traits.email": {"newcomer@example.com"}, "traits.name": {"New"}})
 	if r.StatusCode != http.StatusFound || r.Header.Get("Location") != "https://allowed.example/app/profile-saved" {
 		t.Errorf("settings: %d to %q, want 302 to return_to", r.StatusCode, r.Header.Get("Location"))
 	}

@@ -37,8 +37,8 @@ func TestSettingsBrowserJourney(t *testing.T) {
 	id := b.start("settings", "")
 	f := b.settingsFlow(id)
 	tok, _ := nodeValue(t, f.Ui.Nodes, "csrf_token")
-	if tok == "" || tok != b.Cookie("latchkey_csrf_token") {
-		t.Fatalf("csrf_token node %q, want the CSRF cookie's value %q", tok, b.Cookie("latchkey_csrf_token"))
+	if tok == "" || tok != b.CSRFToken() {
+		t.Fatalf("csrf_token node %q, want the CSRF cookie's value %q", tok, b.CSRFToken())
 	}
 	if v, _ := nodeValue(t, f.Ui.Nodes, "traits.email"); f.State != "show_form" || v != "hopper@example.com" {
 		t.Errorf("state %q, traits.email %q; want show_form and the current email", f.State, v)
@@ -73,7 +73,7 @@ func TestSettingsBrowserJourney(t *testing.T) {
 	// Someone else's browser cannot submit or read this flow.
 	intruder := e.browser()
 	intruder.register("intruder@example.com")
-	itok := intruder.Cookie("latchkey_csrf_token")
+	itok := intruder.CSRFToken()
 	r = intruder.submit("settings", id, url.Values{"csrf_token": {itok}, "method": {"password"}, "password": {"intruder-password-99"}})
 	e.wantErrorPage(r, http.StatusForbidden)
 	if r := intruder.Get(e.public + "self-service/settings/flows?id=" + id); r.StatusCode != http.StatusForbidden || strings.Contains(string(r.Body), "hopper@") {

@@ -27,9 +27,19 @@ type Handler struct {
 	Log      *slog.Logger
 }
 
-// Register mounts the route.
+// Register mounts the route. Other methods reach it only with a valid
+// anti-CSRF pair (the guard in front of the public port refuses the rest
+// with 400) and then get the reference's plain 405.
 func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /self-service/browser/flows/logout", h.Web.Handle(true, h.logout))
+	mux.HandleFunc("/self-service/browser/flows/logout", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", "GET, OPTIONS")
+		if r.Method == http.MethodOptions {
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+	})
 }
 
 var errCrossSite = httpx.ErrForbidden.WithReason("Sign-out was requested by another site and was refused. Use the sign-out button of the application.")
@@ -47,12 +57,24 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) error {
 	} else if rt != "" {
 		next = rt
 	}
-	if tok := h.Sessions.TokenFromRequest(r); tok != "" {
+	// As in the reference: the anti-CSRF token is always renewed; a bearer
+	// token is revoked and the cookie left alone; otherwise the cookie's
+	// session is revoked and the cookie expired. A browser without a
+	// session cookie gets no session Set-Cookie at all.
+	h.Web.CSRF.Issue(w, r)
+	tok := session.BearerToken(r)
+	fromCookie := tok == ""
+	if fromCookie {
+		tok = h.Sessions.CookieToken(r)
+	}
+	if tok != "" {
 		if err := h.Sessions.Revoke(r.Context(), tok); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
+		if fromCookie {
+			h.Sessions.ClearCookie(w)
+		}
 	}
-	h.Sessions.ClearCookie(w)
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, next, http.StatusFound)
 	return nil

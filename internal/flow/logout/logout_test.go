@@ -15,6 +15,7 @@ import (
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/identity"
 	"github.com/latchkey/latchkey/internal/testkit"
+	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
 const app = "https://app.example/"
@@ -231,15 +232,36 @@ func TestLogoutReturnTo(t *testing.T) {
 
 func TestLogoutWithoutSessionAndDefaults(t *testing.T) {
 	// Without logout.after, the default return URL is used; without a
-	// session, the browser is sent on all the same and the cookie cleared.
+	// session, the browser is sent on all the same. A session cookie that
+	// was sent, valid or not, is expired as the reference expires it; a
+	// browser that sent none gets no session Set-Cookie at all. Either way
+	// the anti-CSRF token is renewed.
 	e := start(t, true)
+	csrfName := sdk.CSRFCookieName(e.srv.PublicURL)
 	for _, cookie := range []string{"", "not-a-session-token", e.session()} {
 		r := e.logout(cookie)
 		if r.StatusCode != http.StatusFound || r.Header.Get("Location") != app+"home" {
 			t.Errorf("cookie %q: %d to %q, want 302 to the default return URL", cookie, r.StatusCode, r.Header.Get("Location"))
 		}
-		if c := cleared(r); c == nil || c.MaxAge >= 0 {
-			t.Errorf("cookie %q: Set-Cookie %v, want the session cookie expired", cookie, r.Header.Values("Set-Cookie"))
+		var sessionLine string
+		renewed := false
+		for _, l := range r.Header.Values("Set-Cookie") {
+			if strings.HasPrefix(l, "ory_kratos_session=") {
+				sessionLine = l
+			}
+			renewed = renewed || strings.HasPrefix(l, csrfName+"=")
+		}
+		if !renewed {
+			t.Errorf("cookie %q: Set-Cookie %v, want a new anti-CSRF cookie", cookie, r.Header.Values("Set-Cookie"))
+		}
+		if cookie == "" {
+			if sessionLine != "" {
+				t.Errorf("no session cookie sent, yet Set-Cookie %q", sessionLine)
+			}
+			continue
+		}
+		if !strings.Contains(sessionLine, "; Path=/; Expires=Thu, 01 Jan 1970 00:00:01 GMT; Max-Age=0; HttpOnly; SameSite=Lax") {
+			t.Errorf("cookie %q: Set-Cookie %q, want Path=/; Expires=Thu, 01 Jan 1970 00:00:01 GMT; Max-Age=0; HttpOnly; SameSite=Lax", cookie, sessionLine)
 		}
 	}
 }

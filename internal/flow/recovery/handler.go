@@ -166,7 +166,7 @@ func (h *Handler) followLink(w http.ResponseWriter, r *http.Request) error {
 	if err := flow.RunHooks(ctx, hooks.After, ev); err != nil {
 		return flow.HookError(f, err)
 	}
-	h.Sessions.SetCookie(w, sessionToken, s)
+	h.Kit.StartSession(w, r, s, sessionToken)
 	next, err := h.Settings.StartAfterRecovery(w, r, i)
 	if err != nil {
 		return err

@@ -94,7 +94,7 @@ func (e *env) initBrowser(b *sdk.Browser) (string, string) {
 	}
 	id := loc.Query().Get("flow")
 	tok := mailtest.NodeValue(e.flow(id).Ui.Nodes, "csrf_token")
-	if tok == "" || tok != b.Cookie("latchkey_csrf_token") {
+	if tok == "" || tok != b.CSRFToken() {
 		e.t.Fatalf("csrf_token node %q does not match the browser's CSRF cookie", tok)
 	}
 	return id, tok

@@ -2,6 +2,7 @@ package sdk
 
 import (
 	"context"
+	"encoding/base64"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -109,3 +110,12 @@ func (b *Browser) Whoami() (int, string) {
 	}
 	return res.StatusCode, s.Identity.Id
 }
+
+// CSRFCookieName is the reference's anti-CSRF cookie name for a public
+// base URL: its unpadded base64url form plus "_csrf_token".
+func CSRFCookieName(publicBase string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(publicBase)) + "_csrf_token"
+}
+
+// CSRFToken is the anti-CSRF cookie's value the jar holds, "" for none.
+func (b *Browser) CSRFToken() string { return b.Cookie(CSRFCookieName(b.public)) }
