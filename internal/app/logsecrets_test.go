@@ -69,7 +69,7 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 	b := e.Browser()
 	r := b.Get(s.PublicURL + "self-service/login/browser")
 	flowID := r.Location(t).Query().Get("flow")
-	csrf := b.Cookie("latchkey_csrf_token")
+	csrf := b.CSRFToken()
 	r = b.PostForm(s.PublicURL+"self-service/login?flow="+flowID, url.Values{"method": {"password"}, "csrf_token": {csrf},
 		"password_identifier": {email}, "password": {second}})
 	if r.StatusCode != http.StatusFound || b.Cookie("ory_kratos_session") == "" {
@@ -78,7 +78,7 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 	if code, _ := b.Whoami(); code != http.StatusOK {
 		t.Fatalf("whoami with the browser's cookie: %d", code)
 	}
-	secrets = append(secrets, csrf, b.Cookie("ory_kratos_session"))
+	secrets = append(secrets, csrf, b.CSRFToken(), b.Cookie("ory_kratos_session"))
 
 	// Recovery: the mailed link's token signs a second browser in.
 	res, err = sdk.Public(s).PublicApi.SubmitSelfServiceRecoveryFlowWithLinkMethod(ctx).Flow(recoveryFlow(t, s)).
