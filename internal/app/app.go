@@ -93,6 +93,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	}
 	a := &App{Config: cfg, Log: log, DB: db, Store: sqlstore.New(db), Metrics: metrics.New(), clock: opts.Now, Tracing: tr,
 		hookRunner: &hook.Background{Limit: 8, Attempts: 3, Backoff: 500 * time.Millisecond, Log: log}}
+	a.Metrics.WatchDB(string(target.Dialect), db.SQL)
+	a.Metrics.WatchCourier(a.Store.QueueStats)
 	if err := a.prepareSchema(ctx, opts.Migrate || target.InMemory); err != nil {
 		db.Close()
 		return nil, err

@@ -69,6 +69,7 @@ func (a *App) webHook(ctx context.Context, name string, c *config.WebHookConfig)
 		Name: name, URL: c.URL, SafeURL: config.RedactURL(c.URL), Method: c.Method,
 		CanInterrupt: c.CanInterrupt, Ignore: c.Response.Ignore,
 		Client: &http.Client{Timeout: 10 * time.Second}, Background: a.hookRunner, Log: a.Log, Tracer: a.Tracing.Tracer(),
+		Observe: a.Metrics.HookObserver(name),
 	}
 	if c.Body != "" {
 		body, err := readTemplate(ctx, c.Body)

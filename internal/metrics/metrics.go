@@ -19,6 +19,10 @@ type Metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	series   sync.Map // seriesKey -> *series
+
+	hooksOnce    sync.Once
+	hookLatency  *prometheus.HistogramVec
+	hookFailures *prometheus.CounterVec
 }
 
 type seriesKey struct {

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -98,4 +99,23 @@ func (s *Store) Messages(ctx context.Context, limit int) ([]courier.Message, err
 		return nil, err
 	}
 	return scanMessages(rows)
+}
+
+// QueueStats counts the messages waiting to be sent (queued, not
+// abandoned) and returns when the oldest was queued (zero when none), for
+// the courier's metrics.
+func (s *Store) QueueStats(ctx context.Context) (int, time.Time, error) {
+	var n int
+	if err := s.db.SQL.QueryRowContext(ctx, s.db.Q(`SELECT COUNT(*) FROM courier_messages WHERE status = ?`), courier.StatusQueued).Scan(&n); err != nil {
+		return 0, time.Time{}, err
+	}
+	if n == 0 {
+		return 0, time.Time{}, nil
+	}
+	var oldest time.Time
+	err := s.db.SQL.QueryRowContext(ctx, s.db.Q(`SELECT created_at FROM courier_messages WHERE status = ? ORDER BY created_at LIMIT 1`), courier.StatusQueued).Scan(&oldest)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, time.Time{}, nil // sent in between
+	}
+	return n, oldest.UTC(), err
 }
