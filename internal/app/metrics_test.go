@@ -19,11 +19,15 @@ import (
 // hook's latency and failures, beside the request series.
 func TestOperationalMetrics(t *testing.T) {
 	t.Parallel()
+	testkit.EachDatabase(t, testOperationalMetrics)
+}
+
+func testOperationalMetrics(t *testing.T, dsn string) {
 	hookSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusInternalServerError)
 	}))
 	t.Cleanup(hookSrv.Close)
-	cfg := testkit.Config(t, testkit.NewDatabase(t, "sqlite"), func(c *config.Config) {
+	cfg := testkit.Config(t, dsn, func(c *config.Config) {
 		c.SelfService.Flows.Recovery.Enabled = true // mail is queued; no courier runs in tests
 		after := &c.SelfService.Flows.Registration.After.Password
 		after.Hooks = append(after.Hooks, config.Hook{Hook: "web_hook", Config: &config.WebHookConfig{
@@ -49,7 +53,7 @@ func TestOperationalMetrics(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	for _, want := range []string{
-		`go_sql_open_connections{db_name="sqlite"}`,
+		`go_sql_open_connections{db_name="` + string(s.App.DB.Dialect) + `"}`,
 		`latchkey_courier_queue_messages 1`,
 		`latchkey_courier_queue_readable 1`,
 		`latchkey_web_hook_failures_total{hook="selfservice.flows.registration.after.password.hooks[1]"} `,
