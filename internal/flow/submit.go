@@ -71,7 +71,7 @@ func (k *Kit) Run(w http.ResponseWriter, r *http.Request, s Submit) {
 // form. Errors after the flow was read come with the flow, so that they
 // are answered as its type asks.
 func (k *Kit) Load(w http.ResponseWriter, r *http.Request, kind Kind) (*Flow, Submission, error) {
-	f, err := k.find(r, kind)
+	f, err := k.Find(r, kind)
 	if err != nil {
 		return f, Submission{}, err
 	}
@@ -92,8 +92,8 @@ func (k *Kit) Load(w http.ResponseWriter, r *http.Request, kind Kind) (*Flow, Su
 	return f, sub, nil
 }
 
-// find reads the flow ?flow= names: *ExpiredError once it expired.
-func (k *Kit) find(r *http.Request, kind Kind) (*Flow, error) {
+// Find reads the flow ?flow= names: *ExpiredError once it expired.
+func (k *Kit) Find(r *http.Request, kind Kind) (*Flow, error) {
 	id, err := uuid.Parse(r.URL.Query().Get("flow"))
 	if err != nil {
 		return nil, ErrFlowID
@@ -118,7 +118,7 @@ var ErrNothingSaved = errors.New("flow: no kept submission to resume")
 // were checked against CSRF when they were first submitted; only the
 // browser that holds their key can bring them back.
 func (k *Kit) resume(w http.ResponseWriter, r *http.Request, s Submit) (*Flow, Submission, error) {
-	f, err := k.find(r, s.Kind)
+	f, err := k.Find(r, s.Kind)
 	if err != nil {
 		return f, Submission{}, err
 	}
@@ -153,8 +153,14 @@ func (k *Kit) replace(w http.ResponseWriter, r *http.Request, s Submit, old *Flo
 	if err != nil {
 		return err
 	}
+	return k.Replace(w, r, old, next, s.Expired(old.ExpiresAt))
+}
+
+// Replace sends a client from an expired flow to next, which takes over its
+// return_to and carries msg.
+func (k *Kit) Replace(w http.ResponseWriter, r *http.Request, old, next *Flow, msg text.Message) error {
 	next.ReturnTo = old.ReturnTo
-	return k.Restart(w, r, next, s.Expired(old.ExpiresAt))
+	return k.Restart(w, r, next, msg)
 }
 
 // invalid stores a flow whose submission failed and shows it again.

@@ -130,6 +130,20 @@ func (h *Handler) followLink(w http.ResponseWriter, r *http.Request) error {
 		h.Kit.SignedIn(w, r, flow.Recovery, "")
 		return nil
 	}
+	// The flow is looked up before the token is used: an unknown one is a
+	// 404 on the error page, an expired one is replaced by a new flow of
+	// its type saying so (an api flow's JSON, a browser flow's page).
+	if _, err := h.Kit.Find(r, flow.Recovery); err != nil {
+		var expired *flow.ExpiredError
+		if !errors.As(err, &expired) {
+			return err
+		}
+		next, err := h.renew(w, r, expired.Flow)
+		if err != nil {
+			return err
+		}
+		return h.Kit.Replace(w, r, expired.Flow, next, text.RecoveryExpired(expired.Flow.ExpiresAt))
+	}
 	identityID, flowID, err := h.Strategy.Recover(ctx, tok)
 	switch {
 	case errors.Is(err, token.ErrUnknown):

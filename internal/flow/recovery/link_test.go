@@ -78,7 +78,9 @@ func TestRecoveryBadLinks(t *testing.T) {
 }
 
 // TestRecoveryLinkExpired: with a short recovery lifespan, a link followed
-// after it has passed leads to a new flow with 4060005 and no session.
+// after it has passed leads to a new flow of the expired one's type with
+// 4060005 (for this api flow: its JSON, as the reference does) and no
+// session.
 func TestRecoveryLinkExpired(t *testing.T) {
 	e := start(t, func(c *config.Config) { c.SelfService.Flows.Recovery.Lifespan = config.Duration(3 * time.Second) })
 	e.CreateIdentity("old@example.com")
@@ -90,14 +92,21 @@ func TestRecoveryLinkExpired(t *testing.T) {
 	link := e.MailedLink(e.Mail.Next(t, "old@example.com"), "self-service/recovery/methods/link")
 	time.Sleep(time.Until(f.ExpiresAt) + 100*time.Millisecond)
 	b := e.Browser()
-	e.wantRetry(b.Get(link), 4060005)
+	r := b.Get(link)
+	loc := r.Location(t)
+	if r.StatusCode != http.StatusFound || !strings.HasPrefix(loc.String(), e.Public+"self-service/recovery/flows?id=") {
+		t.Fatalf("expired link: %d to %s, want 302 to a new api flow's JSON", r.StatusCode, loc)
+	}
+	if nf := e.flow(loc.Query().Get("id")); nf.Id == f.Id || nf.GetType() != "api" || !slices.Equal(mailtest.IDs(nf.Ui.Messages), []int64{4060005}) {
+		t.Errorf("replacement flow %s (%s) with messages %v, want a new api flow with 4060005", nf.Id, nf.GetType(), mailtest.IDs(nf.Ui.Messages))
+	}
 	if code, _ := b.Whoami(); code != http.StatusUnauthorized {
 		t.Fatalf("an expired link signed the browser in: whoami %d", code)
 	}
 
 	// Submitting the expired api flow again points the app to a new one.
-	r := e.Browser().Do(http.MethodPost, e.Public+"self-service/recovery?flow="+f.Id, "application/json", []byte(`{"email":"old@example.com"}`))
-	loc := r.Location(t)
+	r = e.Browser().Do(http.MethodPost, e.Public+"self-service/recovery?flow="+f.Id, "application/json", []byte(`{"email":"old@example.com"}`))
+	loc = r.Location(t)
 	if r.StatusCode != http.StatusFound || !strings.HasPrefix(loc.String(), e.Public+"self-service/recovery/flows?id=") {
 		t.Fatalf("submit of the expired flow: %d to %s, want 302 to a new flow", r.StatusCode, loc)
 	}

@@ -3,5 +3,7 @@
 // the link marks the address verified. GET /self-service/verification/api
 // (and /browser) start the flow; POST /self-service/verification (or
 // .../methods/link) submits an address, served by flow.Kit and the
-// handler's submit; a used or expired link restarts the flow with a message.
+// handler's submit. Following a link looks up its flow first (unknown: 404;
+// expired: a new flow saying so), then uses the token; a used token
+// restarts the flow with a message.
 package verification

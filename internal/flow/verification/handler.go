@@ -104,6 +104,20 @@ func (h *Handler) followLink(w http.ResponseWriter, r *http.Request) error {
 	if q.Get("token") == "" || q.Get("flow") == "" {
 		return errLinkIncomplete
 	}
+	// The flow is looked up before the token is used: an unknown one is a
+	// 404 on the error page, an expired one is replaced by a new flow of
+	// its type saying so (an api flow's JSON, a browser flow's page).
+	if _, err := h.Kit.Find(r, flow.Verification); err != nil {
+		var expired *flow.ExpiredError
+		if !errors.As(err, &expired) {
+			return err
+		}
+		next, err := h.renew(w, r, expired.Flow)
+		if err != nil {
+			return err
+		}
+		return h.Kit.Replace(w, r, expired.Flow, next, text.VerificationExpired(expired.Flow.ExpiresAt))
+	}
 	flowID, err := h.Strategy.Verify(ctx, q.Get("token"))
 	switch {
 	case errors.Is(err, token.ErrUnknown):

@@ -61,8 +61,9 @@ func TestVerificationBadLinks(t *testing.T) {
 }
 
 // TestVerificationLinkExpired: with a short verification lifespan, a link
-// followed after it passed leads to a new flow with 4070005 and leaves the
-// address unverified.
+// followed after it passed leads to a new flow of the expired one's type
+// with 4070005 (for this api flow: its JSON, as the reference does) and
+// leaves the address unverified.
 func TestVerificationLinkExpired(t *testing.T) {
 	e := start(t, func(c *config.Config) { c.SelfService.Flows.Verification.Lifespan = config.Duration(3 * time.Second) })
 	i := e.CreateIdentity("late@example.com")
@@ -72,12 +73,19 @@ func TestVerificationLinkExpired(t *testing.T) {
 	}
 	link := e.MailedLink(e.Mail.Next(t, "late@example.com"), "self-service/verification/methods/link")
 	time.Sleep(time.Until(*f.ExpiresAt) + 100*time.Millisecond)
-	e.wantRetry(e.Browser().Get(link), 4070005)
+	r := e.Browser().Get(link)
+	loc := r.Location(t)
+	if r.StatusCode != http.StatusFound || !strings.HasPrefix(loc.String(), e.Public+"self-service/verification/flows?id=") {
+		t.Fatalf("expired link: %d to %s, want 302 to a new api flow's JSON", r.StatusCode, loc)
+	}
+	if nf := e.flow(loc.Query().Get("id")); nf.Id == f.Id || nf.Type != "api" || !slices.Equal(mailtest.IDs(nf.Ui.Messages), []int64{4070005}) {
+		t.Errorf("replacement flow %s (%s) with messages %v, want a new api flow with 4070005", nf.Id, nf.Type, mailtest.IDs(nf.Ui.Messages))
+	}
 	e.wantAddress(i.Id, "late@example.com", false, "pending")
 
 	// Submitting the expired api flow again points the app to a new one.
-	r := e.Browser().Do(http.MethodPost, e.Public+"self-service/verification?flow="+f.Id, "application/json", []byte(`{"email":"late@example.com"}`))
-	loc := r.Location(t)
+	r = e.Browser().Do(http.MethodPost, e.Public+"self-service/verification?flow="+f.Id, "application/json", []byte(`{"email":"late@example.com"}`))
+	loc = r.Location(t)
 	if r.StatusCode != http.StatusFound || !strings.HasPrefix(loc.String(), e.Public+"self-service/verification/flows?id=") {
 		t.Fatalf("submit of the expired flow: %d to %s, want 302 to a new flow", r.StatusCode, loc)
 	}

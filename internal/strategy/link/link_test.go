@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -58,13 +59,20 @@ func TestTokenKindsAreSeparate(t *testing.T) {
 	rec := link(t, e, "recovery", "kinds@example.com")
 	ver := link(t, e, "verification", "kinds@example.com")
 
-	swapped := func(l, from, to string) string {
-		return strings.Replace(l, "/self-service/"+from+"?", "/self-service/"+to+"?", 1)
+	// A link of one kind (its path and flow) carrying the other's token: the
+	// flow is found, the token is not one of this kind.
+	swapped := func(flowLink, tokenLink string) string {
+		u, _ := url.Parse(flowLink)
+		tu, _ := url.Parse(tokenLink)
+		q := u.Query()
+		q.Set("token", tu.Query().Get("token"))
+		u.RawQuery = q.Encode()
+		return u.String()
 	}
-	if got := outcome(t, e, e.Browser().Get(swapped(rec, "recovery", "verification"))); got != "verification:4070001" {
+	if got := outcome(t, e, e.Browser().Get(swapped(ver, rec))); got != "verification:4070001" {
 		t.Errorf("recovery token on the verification link: %s, want verification:4070001", got)
 	}
-	if got := outcome(t, e, e.Browser().Get(swapped(ver, "verification", "recovery"))); got != "recovery:4060004" {
+	if got := outcome(t, e, e.Browser().Get(swapped(rec, ver))); got != "recovery:4060004" {
 		t.Errorf("verification token on the recovery link: %s, want recovery:4060004", got)
 	}
 	if a := e.Identity(i.Id).VerifiableAddresses[0]; a.Verified {
