@@ -175,7 +175,9 @@ func (f *flows) register(pub, adm *http.ServeMux) {
 		verification.RegisterDisabled(pub, adm, f.web, f.log)
 	}
 	f.errors.Register(pub)
-	f.errors.Register(adm)
+	admErrors := *f.errors
+	admErrors.Admin = true
+	admErrors.Register(adm)
 }
 
 // loggedFlows names the flow a request created or loaded on its request

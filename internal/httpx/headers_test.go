@@ -39,11 +39,11 @@ func TestSecurityHeaders(t *testing.T) {
 		{"whoami signed out", "GET", pub + "sessions/whoami", nil, 401},
 		{"logout", "GET", pub + "self-service/browser/flows/logout", []string{"Cookie", "ory_kratos_session=" + tok}, 302},
 		{"error stub", "GET", pub + "self-service/errors?error=stub:500", nil, 200},
-		{"unknown error", "GET", pub + "self-service/errors?error=nope", nil, 404},
+		{"unknown error", "GET", pub + "self-service/errors?error=nope", nil, 403},
 		{"unknown route", "GET", pub + "nowhere", nil, 404},
 		{"admin identities", "GET", adm + "identities", nil, 200},
 		{"admin flow", "GET", adm + "self-service/login/flows?id=" + f.ID, nil, 200},
-		{"admin error stub", "GET", adm + "self-service/errors?error=stub:404", nil, 200},
+		{"admin error stub", "GET", adm + "self-service/errors?error=stub:500", nil, 200},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := send(t, tc.method, tc.url, tc.headers...)

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -54,6 +53,9 @@ func (m *Manager) SaveError(ctx context.Context, e *httpx.Error) (uuid.UUID, err
 // Handler serves GET /self-service/errors on both ports.
 type Handler struct {
 	Store Store
+	// Admin is true on the admin port, where an unknown id is a 404; the
+	// public port answers it with the reference's 403.
+	Admin bool
 	Log   *slog.Logger
 }
 
@@ -62,24 +64,29 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /self-service/errors", httpx.Handle(h.Log, h.get))
 }
 
-var errUnknown = httpx.ErrNotFound.WithReason("no error has this id")
+// The reference's answers to an id it has no error for.
+var (
+	errUnknownPublic = httpx.ErrForbidden.WithReason("A request failed due to a missing or invalid csrf_token value.")
+	errUnknownAdmin  = &httpx.Error{Code: http.StatusNotFound, Message: "Unable to locate the resource"}
+)
 
 func (h *Handler) get(w http.ResponseWriter, r *http.Request) error {
 	raw := r.URL.Query().Get("error")
-	if code, ok := strings.CutPrefix(raw, "stub:"); ok {
-		c, ok := stub(code)
-		if !ok {
-			return errUnknown
-		}
-		return httpx.WriteJSON(w, http.StatusOK, c)
+	if raw == "stub:500" {
+		return httpx.WriteJSON(w, http.StatusOK, stub())
 	}
+	// As in the reference, anything that is not a UUID is looked up as the
+	// nil UUID, which no stored error has.
 	id, err := uuid.Parse(raw)
 	if err != nil {
-		return errUnknown
+		id = uuid.Nil
 	}
 	c, err := h.Store.Error(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
-		return errUnknown
+		if h.Admin {
+			return errUnknownAdmin
+		}
+		return errUnknownPublic
 	}
 	if err != nil {
 		return err
@@ -87,20 +94,9 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) error {
 	return httpx.WriteJSON(w, http.StatusOK, c)
 }
 
-// stub returns a fixed example error, for building error pages.
-func stub(code string) (*Container, bool) {
-	var e *httpx.Error
-	switch code {
-	case "500":
-		e = httpx.ErrInternal.WithReason("This is a stub error for building an error page.")
-	case "400":
-		e = httpx.ErrBadRequest.WithReason("This is a stub error for building an error page.")
-	case "404":
-		e = httpx.ErrNotFound.WithReason("This is a stub error for building an error page.")
-	default:
-		return nil, false
-	}
-	body, _ := json.Marshal(e.Body())
-	at := time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)
-	return &Container{ID: "stub:" + code, Errors: []json.RawMessage{body}, CreatedAt: at, UpdatedAt: at}, true
+// stub is the reference's one example error, for building error pages: a
+// fresh id on every call and zero timestamps.
+func stub() *Container {
+	body, _ := json.Marshal(httpx.ErrInternal.WithReason("This is a stub error.").Body())
+	return &Container{ID: uuid.NewString(), Errors: []json.RawMessage{body}}
 }

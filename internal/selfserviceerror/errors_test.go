@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -39,27 +38,34 @@ func ports(t *testing.T) (*testkit.Server, map[string]getter) {
 	}
 }
 
-// TestStubErrors: error pages are built against stub:500, stub:400 and
-// stub:404, which answer a fixed container on both ports.
+// TestStubErrors: error pages are built against stub:500, which answers
+// the reference's example on both ports: a fresh id on every call, zero
+// timestamps and the reference's error.
 func TestStubErrors(t *testing.T) {
 	_, get := ports(t)
 	for port, g := range get {
-		for _, code := range []int{500, 400, 404} {
-			id := "stub:" + strconv.Itoa(code)
-			c, res, err := g(id)
+		seen := map[string]bool{}
+		for range 2 {
+			c, res, err := g("stub:500")
 			if err != nil || res.StatusCode != http.StatusOK {
-				t.Fatalf("%s %s: %v", port, id, err)
+				t.Fatalf("%s stub:500: %v", port, err)
 			}
-			if c.Id != id || c.CreatedAt == nil || c.UpdatedAt == nil || c.CreatedAt.IsZero() || len(c.Errors) != 1 {
-				t.Errorf("%s %s: container id %q, created_at %v, updated_at %v, %d errors", port, id, c.Id, c.CreatedAt, c.UpdatedAt, len(c.Errors))
+			if _, err := uuid.Parse(c.Id); err != nil || seen[c.Id] {
+				t.Errorf("%s: id %q, want a fresh UUID on every call", port, c.Id)
+			}
+			seen[c.Id] = true
+			if c.CreatedAt == nil || c.UpdatedAt == nil || !c.CreatedAt.IsZero() || !c.UpdatedAt.IsZero() || len(c.Errors) != 1 {
+				t.Errorf("%s: created_at %v, updated_at %v, %d errors; want zero times and one error", port, c.CreatedAt, c.UpdatedAt, len(c.Errors))
 				continue
 			}
-			e := c.Errors[0]
-			if e["code"] != float64(code) || e["status"] != http.StatusText(code) || e["message"] == "" || e["message"] == nil {
-				t.Errorf("%s %s: error %v, want code %d, status %q and a message", port, id, e, code, http.StatusText(code))
+			want := map[string]any{"code": float64(500), "status": "Internal Server Error", "reason": "This is a stub error.",
+				"message": "An internal server error occurred, please contact the system administrator"}
+			if got := c.Errors[0]; len(got) != len(want) || got["code"] != want["code"] || got["status"] != want["status"] ||
+				got["reason"] != want["reason"] || got["message"] != want["message"] {
+				t.Errorf("%s: error %v, want %v", port, got, want)
 			}
 			if cc := res.Header.Get("Cache-Control"); cc != "no-store" {
-				t.Errorf("%s %s: Cache-Control %q, want no-store", port, id, cc)
+				t.Errorf("%s: Cache-Control %q, want no-store", port, cc)
 			}
 		}
 	}
@@ -85,23 +91,38 @@ func TestStubErrorKeys(t *testing.T) {
 	}
 }
 
-// TestUnknownErrors answer 404 in the error envelope, which the SDK reads.
+// TestUnknownErrors: any other id (other stubs, garbage, none) is looked
+// up and not found: the reference's 403 on the public port and 404 on the
+// admin port, in the error envelope the SDK reads.
 func TestUnknownErrors(t *testing.T) {
 	_, get := ports(t)
+	want := map[string]struct {
+		code            int
+		reason, message string
+	}{
+		"public": {403, "A request failed due to a missing or invalid csrf_token value.", "The requested action was forbidden"},
+		"admin":  {404, "", "Unable to locate the resource"},
+	}
 	for port, g := range get {
-		for _, id := range []string{uuid.NewString(), "stub:418", "stub:", "not-an-id", "../../etc/passwd"} {
+		w := want[port]
+		for _, id := range []string{uuid.NewString(), uuid.Nil.String(), "stub:404", "stub:400", "stub:418", "stub:", "", "not-an-id", "../../etc/passwd"} {
 			_, res, err := g(id)
-			if res == nil || res.StatusCode != http.StatusNotFound {
-				t.Errorf("%s %q: %v, want 404", port, id, err)
+			if res == nil || res.StatusCode != w.code {
+				t.Errorf("%s %q: %v, want %d", port, id, err, w.code)
 				continue
 			}
 			var oe *client.GenericOpenAPIError
 			if !errors.As(err, &oe) {
 				t.Fatalf("%s %q: error %T, want the SDK's GenericOpenAPIError", port, id, err)
 			}
-			je, ok := oe.Model().(client.JsonError)
-			if !ok || je.Error.GetCode() != 404 {
-				t.Errorf("%s %q: model %#v, want a JsonError with code 404", port, id, oe.Model())
+			var env struct {
+				Error struct {
+					Code            int
+					Reason, Message string
+				}
+			}
+			if json.Unmarshal(oe.Body(), &env) != nil || env.Error.Code != w.code || env.Error.Reason != w.reason || env.Error.Message != w.message {
+				t.Errorf("%s %q: body %s, want code %d, reason %q, message %q", port, id, oe.Body(), w.code, w.reason, w.message)
 			}
 		}
 	}
