@@ -194,6 +194,15 @@ func testTakeover(t *testing.T, dialect string) {
 		t.Errorf("whoami after logout: %d", status)
 	}
 
+	// Browser sign-out with the reference's cookie ends that session.
+	daveCookie := "ory_kratos_session=" + referenceCookie(t, daveLive)
+	if r := sdk.Do(t, http.MethodGet, srv.PublicURL+"self-service/browser/flows/logout", "", nil, "Cookie", daveCookie); r.Status != http.StatusFound {
+		t.Errorf("browser logout with the reference's cookie: %d", r.Status)
+	}
+	if status, _ := whoami(t, srv, "Cookie", daveCookie); status != http.StatusUnauthorized {
+		t.Errorf("whoami with the cookie after browser logout: %d, want 401", status)
+	}
+
 	// A second run changes nothing.
 	before := tableCounts(t, srv)
 	second := copyInto(t, srv, ref.DSN)
