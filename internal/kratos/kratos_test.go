@@ -220,9 +220,22 @@ func testTakeover(t *testing.T, dialect string) {
 	ref.AddIdentity(frank)
 	frankLive := ref.AddSession(frank.ID, true, future)
 	ref.Revoke(bobLive)
+	newHash := refdb.BcryptHash(t, "dave-new-Passw0rd")
+	ref.Exec(`UPDATE identity_credentials SET config = ? WHERE identity_id = ?`, `{"hashed_password":"`+newHash+`"}`, dave.ID)
+	for _, table := range []string{"identity_verifiable_addresses", "identity_recovery_addresses", "identity_credentials", "identities"} {
+		column := "identity_id"
+		if table == "identities" {
+			column = "id"
+		}
+		ref.Exec(`DELETE FROM `+table+` WHERE `+column+` = ?`, carol.ID)
+	}
 	third := copyInto(t, srv, ref.DSN)
-	if third.Identities.Created != 1 || third.Sessions.Created != 1 || third.Sessions.Updated != 1 {
-		t.Errorf("third run: %+v, want frank and his session new and bob's session updated", third)
+	if third.Identities.Created != 1 || third.Identities.Updated != 1 || third.Identities.Removed != 1 || third.Sessions.Created != 1 || third.Sessions.Updated != 1 {
+		t.Errorf("third run: %+v, want frank and his session new, dave's password changed, carol removed and bob's session updated", third)
+	}
+	sdk.Login(t, srv, "Dave", "dave-new-Passw0rd")
+	if n := count(t, srv, `SELECT COUNT(*) FROM identities WHERE id = ?`, carol.ID); n != 0 {
+		t.Errorf("carol, deleted in the source, is still here")
 	}
 	sdk.Login(t, srv, "frank@example.com", frank.Password)
 	if status, id := whoami(t, srv, "X-Session-Token", frankLive); status != http.StatusOK || id != frank.ID {
