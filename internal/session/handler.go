@@ -1,7 +1,9 @@
 package session
 
 import (
+	"bytes"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 
@@ -12,7 +14,9 @@ import (
 // Handler serves the public session endpoints.
 type Handler struct {
 	Manager *Manager
-	Log     *slog.Logger
+	// Lister, when set, serves the caller's session list too.
+	Lister *Lister
+	Log    *slog.Logger
 }
 
 // Register mounts /sessions/whoami (on every common method, because
@@ -23,11 +27,19 @@ func (h *Handler) Register(mux *http.ServeMux) {
 		mux.Handle(m+" /sessions/whoami", whoami) // GET also answers HEAD
 	}
 	mux.Handle("DELETE /sessions", httpx.Handle(h.Log, h.revoke))
-	// Any other method (TRACE, CONNECT, ...) gets 405, not the catch-all 404.
-	mux.Handle("/sessions/whoami", httpx.Handle(h.Log, func(w http.ResponseWriter, r *http.Request) error {
+	if h.Lister != nil {
+		mux.Handle("GET /sessions", httpx.Handle(h.Log, h.Lister.mine))
+		mux.Handle("DELETE /sessions/{id}", httpx.Handle(h.Log, h.Lister.revokeMine))
+	}
+	// Other methods get 405, not the catch-all 404. They are named one by
+	// one: a method-less pattern would collide with DELETE /sessions/{id}.
+	notAllowed := httpx.Handle(h.Log, func(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Allow", "GET, POST, PUT, PATCH, DELETE")
 		return httpx.ErrMethodNotAllowed
-	}))
+	})
+	for _, m := range []string{"TRACE", "CONNECT", "OPTIONS"} {
+		mux.Handle(m+" /sessions/whoami", notAllowed)
+	}
 }
 
 var errNoSession = httpx.ErrUnauthorized.WithReason("No valid session credentials found in the request: send the session cookie, an X-Session-Token header or an Authorization: Bearer header.")
@@ -49,7 +61,19 @@ type revokeBody struct {
 	SessionToken string `json:"session_token"`
 }
 
+// revoke is v0.6.3's token logout when the body names a token; without a
+// body, a signed-in caller ends their other sessions (the later versions'
+// meaning, 200 {count}).
 func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) error {
+	if h.Lister != nil && r.ContentLength <= 0 && h.Manager.TokenFromRequest(r) != "" {
+		if s, err := h.Manager.FromRequest(r); err == nil {
+			if r.ContentLength == 0 || !hasBody(r) {
+				return h.Lister.revokeOthers(w, r, s)
+			}
+		} else if !errors.Is(err, ErrNoSession) {
+			return httpx.ErrServiceUnavailabe.WithCause(err)
+		}
+	}
 	var body revokeBody
 	if err := httpx.DecodeJSONAnyType(w, r, &body); err != nil {
 		return err
@@ -66,4 +90,21 @@ func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// hasBody peeks whether a request of unknown length sends anything.
+func hasBody(r *http.Request) bool {
+	if r.Body == nil || r.Body == http.NoBody {
+		return false
+	}
+	var b [1]byte
+	n, _ := r.Body.Read(b[:])
+	if n == 0 {
+		return false
+	}
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(b[:n]), r.Body), r.Body}
+	return true
 }

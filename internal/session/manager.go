@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/identity"
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/token"
@@ -44,6 +45,9 @@ func (m *Manager) Issue(ctx context.Context, i *identity.Identity, authenticated
 		ID: uuid.New(), Active: true, IssuedAt: now, AuthenticatedAt: authenticatedAt.UTC().Truncate(time.Microsecond),
 		ExpiresAt: now.Add(m.Lifespan), Identity: i, IdentityID: i.ID,
 	}
+	// The device is recorded once, at sign-in: whoami stays a pure read.
+	c := httpx.ClientFrom(ctx)
+	s.Devices = []Device{{ID: uuid.New(), IPAddress: c.Addr, UserAgent: truncate(c.UserAgent, 512), FirstSeen: now, LastSeen: now}}
 	tok := token.New()
 	create := m.Store.CreateSession
 	if i.Rehash != nil {
@@ -180,4 +184,12 @@ func (m *Manager) baseCookie() *http.Cookie {
 		Name: m.Cookie.Name, Path: m.Cookie.Path, Domain: m.Cookie.Domain,
 		HttpOnly: true, Secure: m.Cookie.Secure, SameSite: m.Cookie.SameSite,
 	}
+}
+
+// truncate bounds what a client may make the server store.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "")
 }

@@ -18,7 +18,21 @@ type Session struct {
 	AuthenticatedAt time.Time          `json:"authenticated_at"`
 	IssuedAt        time.Time          `json:"issued_at"`
 	Identity        *identity.Identity `json:"identity"`
-	IdentityID      uuid.UUID          `json:"-"`
+	// Devices is where the session was signed in from (the later
+	// reference versions' field; v0.6.3 clients ignore it).
+	Devices    []Device  `json:"devices"`
+	IdentityID uuid.UUID `json:"-"`
+}
+
+// Device is the client a session was signed in from, as the later
+// reference versions show it, plus when it was first and last seen.
+type Device struct {
+	ID        uuid.UUID `json:"id"`
+	IPAddress string    `json:"ip_address"`
+	UserAgent string    `json:"user_agent"`
+	Location  string    `json:"location"`
+	FirstSeen time.Time `json:"first_seen_at"`
+	LastSeen  time.Time `json:"last_seen_at"`
 }
 
 // Usable reports whether the session may authenticate a request now.

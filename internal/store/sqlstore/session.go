@@ -11,7 +11,7 @@ import (
 	"github.com/latchkey/latchkey/internal/store"
 )
 
-const insertSession = `INSERT INTO sessions (id, token_hash, identity_id, active, issued_at, expires_at, authenticated_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const insertSession = `INSERT INTO sessions (id, token_hash, identity_id, active, issued_at, expires_at, authenticated_at, created_at, updated_at, devices) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // CreateSession implements session.Store.
 func (s *Store) CreateSession(ctx context.Context, ss *session.Session, tokenHash string) error {
@@ -20,7 +20,7 @@ func (s *Store) CreateSession(ctx context.Context, ss *session.Session, tokenHas
 
 func (s *Store) createSession(ctx context.Context, q store.Querier, ss *session.Session, tokenHash string) error {
 	_, err := q.ExecContext(ctx, s.db.Q(insertSession),
-		ss.ID.String(), tokenHash, ss.IdentityID.String(), ss.Active, ss.IssuedAt, ss.ExpiresAt, ss.AuthenticatedAt, ss.IssuedAt, ss.IssuedAt)
+		ss.ID.String(), tokenHash, ss.IdentityID.String(), ss.Active, ss.IssuedAt, ss.ExpiresAt, ss.AuthenticatedAt, ss.IssuedAt, ss.IssuedAt, devicesJSON(ss.Devices))
 	return store.MapError(err)
 }
 
@@ -38,7 +38,7 @@ func (s *Store) CreateSessionWithRehash(ctx context.Context, ss *session.Session
 
 // whoamiQuery reads a session with its identity and addresses in one
 // indexed round trip: whoami is the hot path.
-const whoamiQuery = `SELECT s.id, s.active, s.issued_at, s.expires_at, s.authenticated_at, ` + identitySelect + `
+const whoamiQuery = `SELECT s.id, s.active, s.issued_at, s.expires_at, s.authenticated_at, s.devices, ` + identitySelect + `
 FROM sessions s JOIN identities i ON i.id = s.identity_id` + identityJoins + `
 WHERE s.token_hash IN (`
 
@@ -62,7 +62,8 @@ func (s *Store) SessionByTokenHash(ctx context.Context, hashes []string) (*sessi
 		ss  session.Session
 	)
 	j := newJoinedIdentity()
-	dest := append([]any{&sid, &ss.Active, &ss.IssuedAt, &ss.ExpiresAt, &ss.AuthenticatedAt}, j.dest()...)
+	var devices sql.NullString
+	dest := append([]any{&sid, &ss.Active, &ss.IssuedAt, &ss.ExpiresAt, &ss.AuthenticatedAt, &devices}, j.dest()...)
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
@@ -78,6 +79,7 @@ func (s *Store) SessionByTokenHash(ctx context.Context, hashes []string) (*sessi
 	ss.ID, _ = uuid.Parse(sid)
 	normalizeTimes(&ss.IssuedAt, &ss.ExpiresAt, &ss.AuthenticatedAt)
 	ss.Identity, ss.IdentityID = j.out, j.out.ID
+	ss.Devices = parseDevices(devices)
 	return &ss, nil
 }
 

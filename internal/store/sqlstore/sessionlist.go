@@ -2,7 +2,15 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
 	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/latchkey/latchkey/internal/session"
+	"github.com/latchkey/latchkey/internal/store"
 )
 
 // CountActiveSessions counts sessions that are active and unexpired, for
@@ -11,4 +19,144 @@ func (s *Store) CountActiveSessions(ctx context.Context, now time.Time) (int, er
 	var n int
 	err := s.db.SQL.QueryRowContext(ctx, s.db.Q(`SELECT COUNT(*) FROM sessions WHERE active = ? AND expires_at > ?`), true, now.UTC()).Scan(&n)
 	return n, err
+}
+
+func devicesJSON(d []session.Device) any {
+	if len(d) == 0 {
+		return nil
+	}
+	b, err := json.Marshal(d)
+	if err != nil {
+		return nil
+	}
+	return string(b)
+}
+
+// parseDevices reads the devices column; sessions from before it have none.
+func parseDevices(v sql.NullString) []session.Device {
+	out := []session.Device{}
+	if v.Valid {
+		_ = json.Unmarshal([]byte(v.String), &out)
+	}
+	return out
+}
+
+// sessionColumns are the columns of a session without its identity.
+const sessionColumns = `id, identity_id, active, issued_at, expires_at, authenticated_at, devices`
+
+func scanSession(sc interface{ Scan(...any) error }) (*session.Session, error) {
+	var (
+		ss      session.Session
+		id, iid string
+		devices sql.NullString
+	)
+	if err := sc.Scan(&id, &iid, &ss.Active, &ss.IssuedAt, &ss.ExpiresAt, &ss.AuthenticatedAt, &devices); err != nil {
+		return nil, store.NoRows(err)
+	}
+	var err error
+	if ss.ID, err = uuid.Parse(id); err != nil {
+		return nil, fmt.Errorf("session id %q: %w", id, err)
+	}
+	if ss.IdentityID, err = uuid.Parse(iid); err != nil {
+		return nil, fmt.Errorf("session identity id %q: %w", iid, err)
+	}
+	normalizeTimes(&ss.IssuedAt, &ss.ExpiresAt, &ss.AuthenticatedAt)
+	ss.Devices = parseDevices(devices)
+	return &ss, nil
+}
+
+// ListIdentitySessions implements session.ListStore: an identity's
+// sessions, newest first, a page at a time, with the total. active nil
+// lists all; otherwise only the usable (or unusable) ones at now. except
+// leaves one session out (the caller's own).
+func (s *Store) ListIdentitySessions(ctx context.Context, identityID uuid.UUID, active *bool, except uuid.UUID, now time.Time, offset, limit int) ([]*session.Session, int, error) {
+	where := ` WHERE identity_id = ? AND id <> ?`
+	args := []any{identityID.String(), except.String()}
+	if active != nil {
+		if *active {
+			where += ` AND active = ? AND expires_at > ?`
+		} else {
+			where += ` AND NOT (active = ? AND expires_at > ?)`
+		}
+		args = append(args, true, now.UTC())
+	}
+	var total int
+	if err := s.db.SQL.QueryRowContext(ctx, s.db.Q(`SELECT COUNT(*) FROM sessions`+where), args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := s.db.SQL.QueryContext(ctx, s.db.Q(`SELECT `+sessionColumns+` FROM sessions`+where+` ORDER BY issued_at DESC, id LIMIT ? OFFSET ?`), append(args, limit, offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []*session.Session{}
+	for rows.Next() {
+		ss, err := scanSession(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, ss)
+	}
+	return out, total, rows.Err()
+}
+
+// SessionByID implements session.ListStore, without the identity.
+func (s *Store) SessionByID(ctx context.Context, id uuid.UUID) (*session.Session, error) {
+	return scanSession(s.db.SQL.QueryRowContext(ctx, s.db.Q(`SELECT `+sessionColumns+` FROM sessions WHERE id = ?`), id.String()))
+}
+
+// RevokeSession implements session.ListStore: deactivates one session,
+// of identityID when that is not uuid.Nil; store.ErrNotFound when none
+// matched.
+func (s *Store) RevokeSession(ctx context.Context, identityID, id uuid.UUID, now time.Time) error {
+	q, args := `UPDATE sessions SET active = ?, updated_at = ? WHERE id = ?`, []any{false, now.UTC(), id.String()}
+	if identityID != uuid.Nil {
+		q, args = q+` AND identity_id = ?`, append(args, identityID.String())
+	}
+	res, err := s.db.SQL.ExecContext(ctx, s.db.Q(q), args...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		// MySQL counts only changed rows: an already revoked one exists.
+		if _, err := s.SessionByID(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RevokeOtherSessions implements session.ListStore: deactivates every
+// active session of an identity but keep, and says how many.
+func (s *Store) RevokeOtherSessions(ctx context.Context, identityID, keep uuid.UUID, now time.Time) (int, error) {
+	res, err := s.db.SQL.ExecContext(ctx, s.db.Q(`UPDATE sessions SET active = ?, updated_at = ? WHERE identity_id = ? AND id <> ? AND active = ?`),
+		false, now.UTC(), identityID.String(), keep.String(), true)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// DeleteIdentitySessions implements session.ListStore: removes the rows;
+// how many there were.
+func (s *Store) DeleteIdentitySessions(ctx context.Context, identityID uuid.UUID) (int, error) {
+	res, err := s.db.SQL.ExecContext(ctx, s.db.Q(`DELETE FROM sessions WHERE identity_id = ?`), identityID.String())
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// ExtendSession implements session.ListStore.
+func (s *Store) ExtendSession(ctx context.Context, id uuid.UUID, expiresAt, now time.Time) error {
+	res, err := s.db.SQL.ExecContext(ctx, s.db.Q(`UPDATE sessions SET expires_at = ?, updated_at = ? WHERE id = ?`), expiresAt.UTC(), now.UTC(), id.String())
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return store.ErrNotFound
+	}
+	return nil
 }
