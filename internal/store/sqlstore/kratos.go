@@ -88,7 +88,7 @@ func (s *Store) ImportSessions(ctx context.Context, batch []kratos.SessionRecord
 			}
 			if n, _ := res.RowsAffected(); n == 0 {
 				if _, err := tx.ExecContext(ctx, s.db.Q(insertSession), r.ID.String(), r.TokenHash, r.IdentityID.String(), r.Active,
-					r.IssuedAt, r.ExpiresAt, r.AuthenticatedAt, r.IssuedAt, now); err != nil {
+					r.IssuedAt, r.ExpiresAt, r.AuthenticatedAt, r.IssuedAt, now, nil); err != nil { // no devices: imported
 					return store.MapError(err)
 				}
 			}
