@@ -71,8 +71,16 @@ func collect(ve *jsonschema.ValidationError, out *ValidationError, seen map[stri
 	case *kind.MinLength:
 		p.Kind = ProblemMinLength
 		p.Message = fmt.Sprintf("length must be >= %d, but got %d", k.Want, k.Got)
+	case *kind.MaxLength:
+		p.Message = fmt.Sprintf("length must be <= %d, but got %d", k.Want, k.Got)
+	case *kind.Pattern:
+		p.Message = fmt.Sprintf("does not match pattern %q", k.Want)
 	case *kind.AdditionalProperties:
-		p.Message = fmt.Sprintf("additional properties %s not allowed", strings.Join(k.Properties, ", "))
+		quoted := make([]string, len(k.Properties))
+		for n, name := range k.Properties {
+			quoted[n] = fmt.Sprintf("%q", name)
+		}
+		p.Message = fmt.Sprintf("additionalProperties %s not allowed", strings.Join(quoted, ", "))
 	}
 	if !seen[p.Field] {
 		seen[p.Field] = true

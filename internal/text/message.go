@@ -50,6 +50,11 @@ func Generic(reason string) Message {
 	return errMsg(4000001, reason, map[string]any{"reason": reason})
 }
 
+// SchemaViolation is what the reference sends for every JSON-schema
+// keyword failure but a missing property: 4000001 with the validator's
+// text and no context.
+func SchemaViolation(reason string) Message { return errMsg(4000001, reason, nil) }
+
 func Required(property string) Message {
 	return errMsg(4000002, fmt.Sprintf("Property %s is missing.", property), map[string]any{"property": property})
 }

@@ -3,6 +3,8 @@
 package ui
 
 import (
+	"strings"
+
 	"github.com/latchkey/latchkey/internal/schema"
 	"github.com/latchkey/latchkey/internal/text"
 )
@@ -134,7 +136,9 @@ func TraitNode(group string, f schema.Field, value any) Node {
 	if f.Title != "" {
 		label = Label(text.LabelGenerated(f.Title))
 	}
-	n := Input(group, f.Name, f.Type, value, f.Required, label)
+	// Never required, even for properties the schema requires: the
+	// reference leaves that to the schema check on submit.
+	n := Input(group, f.Name, f.Type, value, false, label)
 	n.Attributes.Pattern = f.Pattern
 	return n
 }
@@ -148,18 +152,28 @@ func Submit(group, method string, label text.Message) Node {
 // the trait it concerns, with the reference's message ids.
 func (c *Container) AddSchemaProblems(ve *schema.ValidationError) {
 	for _, p := range ve.Problems {
-		var m text.Message
-		switch p.Kind {
-		case schema.ProblemRequired:
+		m := text.SchemaViolation(p.Message)
+		if p.Kind == schema.ProblemRequired {
 			m = text.Required(p.Property)
-		case schema.ProblemFormat:
-			m = text.InvalidFormat(p.Message)
-		case schema.ProblemMinLength:
-			m = text.MinLength(p.Message)
-		default:
-			m = text.Generic(p.Message)
 		}
-		c.AddNodeMessage(p.Field, m)
+		n := c.Node(p.Field)
+		if n == nil {
+			// A path no input has (an unknown trait: "traits") gets a
+			// node of its own, as in the reference.
+			c.Nodes = append(c.Nodes, Input(GroupDefault, p.Field, "text", nil, false, nil))
+			n = &c.Nodes[len(c.Nodes)-1]
+		}
+		n.Messages = append(n.Messages, m)
+	}
+}
+
+// ClearTraitValues empties every trait input, as the reference leaves them
+// after a duplicate identifier: the submitted traits are not echoed.
+func (c *Container) ClearTraitValues() {
+	for k := range c.Nodes {
+		if strings.HasPrefix(c.Nodes[k].Attributes.Name, "traits.") {
+			c.Nodes[k].Attributes.Value = nil
+		}
 	}
 }
 

@@ -34,7 +34,7 @@ func TestInitLayout(t *testing.T) {
 	if f.Forced == nil || *f.Forced {
 		t.Errorf("forced = %v, want false", f.Forced)
 	}
-	want := []string{"default/csrf_token:hidden", "default/password_identifier:text", "password/password:password", "password/method:submit=password"}
+	want := []string{"default/csrf_token:hidden", "password/password_identifier:text", "password/password:password", "password/method:submit=password"}
 	if got := f.Layout(); !slices.Equal(got, want) {
 		t.Errorf("layout\n got %v\nwant %v", got, want)
 	}

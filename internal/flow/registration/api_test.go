@@ -138,7 +138,7 @@ func TestValidation(t *testing.T) {
 	}{
 		{"missing email", "", sdk.GoodPassword, "traits.email", 4000002},
 		{"missing password", "nopw@example.com", "", "password", 4000002},
-		{"email format", "not-an-email", sdk.GoodPassword, "traits.email", 4000004},
+		{"email format", "not-an-email", sdk.GoodPassword, "traits.email", 4000001},
 		{"short password", "short@example.com", "aB3$xy", "password", 4000005},
 		{"password is the email", "carol.jones@example.com", "carol.jones@example.com", "password", 4000005},
 		{"password like the email", "carol.jones@example.com", "Carol.Jones2024", "password", 4000005},

@@ -102,6 +102,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request, f *flow.Flow, s
 		return err
 	}
 	if err := h.Identities.CreateIdentity(ctx, i); errors.Is(err, store.ErrConflict) {
+		f.UI.ClearTraitValues() // the reference does not echo them
 		f.UI.AddMessage(text.DuplicateCredentials())
 		return flow.ErrInvalid
 	} else if err != nil {

@@ -122,7 +122,7 @@ func TestValidation(t *testing.T) {
 		node    string // "" = anywhere
 		id      int64
 	}{
-		{"email format", `{"method":"profile","traits":{"email":"nope","name":"V"}}`, nil, "traits.email", 4000004},
+		{"email format", `{"method":"profile","traits":{"email":"nope","name":"V"}}`, nil, "traits.email", 4000001},
 		{"missing email", `{"method":"profile","traits":{"name":"V"}}`, nil, "traits.email", 4000002},
 		{"unknown trait", `{"method":"profile","traits":{"email":"valid@example.com","role":"admin"}}`, nil, "", 4000001},
 		{"traits is a string", `{"method":"profile","traits":"x"}`, nil, "", 4000001},

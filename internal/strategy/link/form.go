@@ -1,6 +1,7 @@
 package link
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/latchkey/latchkey/internal/flow"
@@ -12,7 +13,8 @@ import (
 // populate adds the email input and the submit button both flows show.
 func populate(f *flow.Flow) {
 	f.UI.Nodes = append(f.UI.Nodes,
-		ui.Input(ui.GroupLink, "email", "email", nil, true, ui.Label(text.LabelGenerated("Email"))),
+		// The reference labels only the button, never the address.
+		ui.Input(ui.GroupLink, "email", "email", nil, true, nil),
 		ui.Submit(ui.GroupLink, Method, text.LabelSubmit()),
 	)
 }
@@ -21,15 +23,17 @@ func populate(f *flow.Flow) {
 // form. It returns the canonical address.
 func submittedEmail(f *flow.Flow, sub flow.Submission) (string, bool) {
 	email, _ := sub.String("email")
-	f.UI.SetValue("email", email)
 	switch {
 	case strings.TrimSpace(email) == "":
 		f.UI.AddNodeMessage("email", text.Required("email"))
 		return "", false
 	case len(email) > 254 || !looksLikeEmail(email):
-		f.UI.AddNodeMessage("email", text.InvalidFormat(`"`+truncate(email, 64)+`" is not a valid email address`))
+		// The validator's wording, as the reference sends it; the rejected
+		// address is not copied back into the form.
+		f.UI.AddNodeMessage("email", text.SchemaViolation(fmt.Sprintf("%q is not valid \"email\"", truncate(email, 64))))
 		return "", false
 	}
+	f.UI.SetValue("email", email)
 	return schema.Canonical(email, true), true
 }
 

@@ -165,8 +165,8 @@ func TestSubmittedEmailIsChecked(t *testing.T) {
 	}{
 		{"missing", map[string]any{"method": "link"}, "email", map[string]float64{"recovery": 4000002, "verification": 4000002}},
 		{"blank", map[string]any{"method": "link", "email": "   "}, "email", map[string]float64{"recovery": 4000002, "verification": 4000002}},
-		{"no at", map[string]any{"method": "link", "email": "not-an-email"}, "email", map[string]float64{"recovery": 4000004, "verification": 4000004}},
-		{"two addresses", map[string]any{"method": "link", "email": "a@example.com, b@example.com"}, "email", map[string]float64{"recovery": 4000004, "verification": 4000004}},
+		{"no at", map[string]any{"method": "link", "email": "not-an-email"}, "email", map[string]float64{"recovery": 4000001, "verification": 4000001}},
+		{"two addresses", map[string]any{"method": "link", "email": "a@example.com, b@example.com"}, "email", map[string]float64{"recovery": 4000001, "verification": 4000001}},
 		{"other method", map[string]any{"method": "password", "email": "a@example.com"}, "", map[string]float64{"recovery": 4010005, "verification": 4010006}},
 	}
 	for _, kind := range []string{"recovery", "verification"} {

@@ -20,7 +20,8 @@ const maxIdentifierBytes = 255
 // PopulateLogin adds the identifier and password inputs.
 func (s *Strategy) PopulateLogin(f *flow.Flow) {
 	f.UI.Nodes = append(f.UI.Nodes,
-		ui.Input(ui.GroupDefault, "password_identifier", "text", nil, true, ui.Label(s.identifierLabel())),
+		// As in the reference: in the password group, always with a value.
+		ui.Input(ui.GroupPassword, "password_identifier", "text", "", true, ui.Label(s.identifierLabel())),
 		ui.Input(ui.GroupPassword, "password", "password", nil, true, ui.Label(text.LabelPassword())),
 		ui.Submit(ui.GroupPassword, Method, text.LabelSignIn()),
 	)
