@@ -14,7 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/latchkey/latchkey/bench/internal/harness"
-	"github.com/latchkey/latchkey/internal/identity"
+	"github.com/latchkey/latchkey/internal/clock"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/store/sqlstore"
@@ -93,11 +93,12 @@ func insertSessions(ctx context.Context, dsn string, ids []uuid.UUID) ([]string,
 		return nil, err
 	}
 	defer db.Close()
-	st := sqlstore.New(db)
+	var clk clock.Clock
+	st := sqlstore.New(db, clk)
 	hasher := token.NewHasher([]string{harness.Secret})
 	tokens := make([]string, len(ids))
 	for k, id := range ids {
-		now := identity.Now()
+		now := clk.Now()
 		s := &session.Session{ID: uuid.New(), Active: true, IssuedAt: now, AuthenticatedAt: now,
 			ExpiresAt: now.Add(24 * time.Hour), IdentityID: id}
 		tok := token.New()

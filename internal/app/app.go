@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/clock"
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/courier"
 	"github.com/latchkey/latchkey/internal/hasher"
@@ -44,6 +45,8 @@ type App struct {
 	Tracing    *tracing.Tracing
 	// hookRunner runs web hooks whose answer is ignored, in the background.
 	hookRunner *hook.Background
+	// Clock is the one time source of every component.
+	Clock clock.Clock
 	// Proxies are serve.public.trusted_proxies, for httpx.ClientIP.
 	Proxies httpx.TrustedProxies
 	// Courier sends queued mail; Serve runs it when watch-courier is on.
@@ -54,7 +57,6 @@ type App struct {
 
 	flows    *flows
 	throttle *throttle.Limiter
-	clock    func() time.Time
 	uiTexts  *locale.Catalog // the built-in pages' words, every language
 	draining atomic.Bool
 }
@@ -63,9 +65,8 @@ type App struct {
 type Options struct {
 	// Migrate applies pending migrations instead of refusing to start.
 	Migrate bool
-	// Now is the clock of throttling and session listing (nil: time.Now);
-	// tests move it instead of sleeping.
-	Now func() time.Time
+	// Clock replaces the system clock (tests move it instead of sleeping).
+	Clock clock.Clock
 	// Tracing replaces what tracing.* configures (tests record spans in
 	// memory).
 	Tracing *tracing.Tracing
@@ -91,7 +92,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: cfg, Log: log, DB: db, Store: sqlstore.New(db), Metrics: metrics.New(), clock: opts.Now, Tracing: tr,
+	a := &App{Config: cfg, Log: log, DB: db, Store: sqlstore.New(db, opts.Clock), Metrics: metrics.New(), Clock: opts.Clock, Tracing: tr,
 		hookRunner: &hook.Background{Limit: 8, Attempts: 3, Backoff: 500 * time.Millisecond, Log: log}}
 	a.Metrics.WatchDB(string(target.Dialect), db.SQL)
 	a.Metrics.WatchCourier(a.Store.QueueStats)
@@ -148,10 +149,10 @@ func (a *App) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a.Courier = &courier.Worker{Store: a.Store, Sender: sender, Log: a.Log, Tracer: a.Tracing.Tracer()}
-	a.Identities = &identity.Manager{Store: a.Store, Schemas: schemas, PublicBase: publicBase}
+	a.Courier = &courier.Worker{Store: a.Store, Sender: sender, Log: a.Log, Tracer: a.Tracing.Tracer(), Clock: a.Clock}
+	a.Identities = &identity.Manager{Store: a.Store, Schemas: schemas, PublicBase: publicBase, Clock: a.Clock}
 	a.Sessions = &session.Manager{
-		Store: a.Store, Tokens: a.Tokens, Lifespan: cfg.Session.Lifespan.D(), PublicBase: publicBase,
+		Store: a.Store, Tokens: a.Tokens, Lifespan: cfg.Session.Lifespan.D(), PublicBase: publicBase, Clock: a.Clock,
 		Cookie: session.Cookie{
 			Name: cfg.Session.Cookie.Name, Domain: cfg.Session.Cookie.Domain, Path: cfg.Session.Cookie.Path,
 			Persistent: cfg.Session.Cookie.Persistent == nil || *cfg.Session.Cookie.Persistent,
@@ -168,7 +169,7 @@ func (a *App) build(ctx context.Context) error {
 	}
 	a.flows = f
 	a.Metrics.ThrottleFlows("login", "registration", "recovery", "verification")
-	a.Metrics.ActiveSessions(func(ctx context.Context) (int, error) { return a.Store.CountActiveSessions(ctx, a.now()) })
+	a.Metrics.ActiveSessions(func(ctx context.Context) (int, error) { return a.Store.CountActiveSessions(ctx, a.Clock.Now()) })
 	a.Public, a.Admin = a.routes()
 	return nil
 }

@@ -58,11 +58,11 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 	if err != nil {
 		return nil, err
 	}
-	errs := &selfserviceerror.Manager{Store: a.Store}
+	errs := &selfserviceerror.Manager{Store: a.Store, Clock: a.Clock}
 	guard := &csrf.Guard{Cookie: csrf.CookieFor(base, cfg.Dev), Log: a.Log}
 	web := &flow.Web{CSRF: guard, Returns: returns, Errors: errs, ErrorUIURL: ss.Flows.Error.UIURL, Log: a.Log}
 	responder := &flow.Responder{PublicBase: base, UIURLs: uiURLs, Log: a.Log}
-	kit := &flow.Kit{Flows: loggedFlows{a.Store}, Responder: responder, Web: web, Sessions: a.Sessions}
+	kit := &flow.Kit{Flows: loggedFlows{a.Store}, Responder: responder, Web: web, Sessions: a.Sessions, Clock: a.Clock}
 
 	addressStatus := identity.StatusPending
 	if ss.Flows.Verification.Enabled {
@@ -82,8 +82,8 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 	}
 	prof := &profile.Strategy{Identities: a.Identities, Schemas: a.Schemas, NewAddressStatus: addressStatus}
 	linkStrategy := &link.Strategy{
-		Store: a.Store, Tokens: a.Tokens, Templates: courier.Templates{OverrideDir: cfg.Courier.TemplateOverridePath, Texts: a.uiTexts},
-		PublicBase: base, Log: a.Log, Wake: a.Courier.Wake,
+		Store: a.Store, Tokens: a.Tokens, Templates: courier.Templates{OverrideDir: cfg.Courier.TemplateOverridePath, Texts: a.uiTexts, Clock: a.Clock},
+		PublicBase: base, Log: a.Log, Wake: a.Courier.Wake, Clock: a.Clock,
 		Throttle: a.limiter(), Limits: link.Limits{Identifier: rule(cfg.Throttle.Identifier), Address: rule(cfg.Throttle.Address)},
 	}
 

@@ -25,7 +25,7 @@ func (a *App) routes() (public, admin http.Handler) {
 	schemas.Register(pub)
 	schemas.Register(adm)
 
-	lister := &session.Lister{Manager: a.Sessions, Store: a.Store, Now: a.now, Log: log}
+	lister := &session.Lister{Manager: a.Sessions, Store: a.Store, Now: a.Clock.Now, Log: log}
 	(&session.Handler{Manager: a.Sessions, Lister: lister, Log: log}).Register(pub)
 	lister.RegisterAdmin(adm, func(h httpx.HandlerFunc) http.Handler { return httpx.Handle(log, h) })
 	(&identity.AdminHandler{Manager: a.Identities, Hasher: a.Hasher, Log: log, AdminBase: a.Config.Serve.Admin.BaseURL}).Register(adm)

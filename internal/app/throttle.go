@@ -1,8 +1,6 @@
 package app
 
 import (
-	"time"
-
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/strategy/password"
 	"github.com/latchkey/latchkey/internal/throttle"
@@ -16,7 +14,7 @@ func (a *App) limiter() *throttle.Limiter {
 		return a.throttle
 	}
 	a.throttle = &throttle.Limiter{
-		Store: a.Store, Secret: []byte(a.Config.SecretList()[0]), Now: a.now,
+		Store: a.Store, Secret: []byte(a.Config.SecretList()[0]), Now: a.Clock.Now,
 		OnRefused: a.Metrics.Throttled,
 	}
 	return a.throttle
@@ -28,12 +26,4 @@ func rule(r config.ThrottleRule) throttle.Rule {
 
 func passwordLimits(t config.Throttle) password.Limits {
 	return password.Limits{Identifier: rule(t.Identifier), Address: rule(t.Address), AccountLimit: *t.AccountLimit}
-}
-
-// now is the app's clock. Tests replace it to move time.
-func (a *App) now() time.Time {
-	if a.clock != nil {
-		return a.clock()
-	}
-	return time.Now()
 }

@@ -13,7 +13,7 @@ func (a *App) webUI() *webui.Handler {
 	f := cfg.SelfService.Flows
 	builtin := func(configured, page string) bool { return configured == base+"ui/"+page }
 	h := &webui.Handler{
-		Flows: a.Store, Sessions: a.Sessions, Errors: a.Store, Schemas: a.Schemas, Log: a.Log,
+		Flows: a.Store, Clock: a.Clock, Sessions: a.Sessions, Errors: a.Store, Schemas: a.Schemas, Log: a.Log,
 		Brand: webui.Brand{Name: cfg.UI.Name, LogoURL: cfg.UI.LogoURL, Base: base},
 		Pages: map[flow.Kind]bool{
 			flow.Login:        builtin(f.Login.UIURL, "login"),

@@ -42,6 +42,3 @@ type Store interface {
 	// Messages lists the newest messages, for the dev mailbox.
 	Messages(ctx context.Context, limit int) ([]Message, error)
 }
-
-// Now is the current time as stored.
-func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/latchkey/latchkey/internal/clock"
 	"github.com/latchkey/latchkey/internal/locale"
 )
 
@@ -53,6 +54,8 @@ type Templates struct {
 	// template may. Nil means the built-in catalogs.
 	Texts *locale.Catalog
 	words func(key string, args ...string) string // in the message's language, while rendering
+	// Clock dates the messages rendered.
+	Clock clock.Clock
 }
 
 // builtinTexts are the catalogs used when Templates.Texts is nil.
@@ -89,7 +92,7 @@ func (t Templates) Render(tt TemplateType, to string, d Data) (*Message, error) 
 	if err != nil {
 		return nil, err
 	}
-	now := Now()
+	now := t.Clock.Now()
 	return &Message{
 		ID: uuid.New(), Status: StatusQueued, Recipient: to, Subject: string(bytes.TrimSpace(subject)), Body: string(plain),
 		BodyHTML: string(html), TemplateType: tt, NextAttemptAt: now, CreatedAt: now, UpdatedAt: now,

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/clock"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
@@ -30,6 +31,8 @@ type Worker struct {
 	Lease time.Duration
 	// Batch is how many messages one round claims (default 10).
 	Batch int
+	// Clock decides which messages are due and dates attempts.
+	Clock clock.Clock
 
 	wake chan struct{}
 	once sync.Once
@@ -90,7 +93,7 @@ func (w *Worker) Run(ctx context.Context) {
 
 // round claims and sends one batch and returns how many it claimed.
 func (w *Worker) round(ctx context.Context) int {
-	now := Now()
+	now := w.Clock.Now()
 	msgs, err := w.Store.ClaimMessages(ctx, now, now.Add(w.Lease), w.Batch)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -129,7 +132,7 @@ func (w *Worker) send(ctx context.Context, m Message) {
 	// Bookkeeping must land even when shutdown interrupted the send.
 	bg := context.WithoutCancel(ctx)
 	if err == nil {
-		if err := w.Store.MarkSent(bg, m.ID, Now()); err != nil {
+		if err := w.Store.MarkSent(bg, m.ID, w.Clock.Now()); err != nil {
 			w.Log.ErrorContext(ctx, "courier: message sent but not marked sent", "message", m.ID.String(), "error", err.Error())
 		}
 		return
@@ -145,7 +148,7 @@ func (w *Worker) send(ctx context.Context, m Message) {
 	} else {
 		w.Log.WarnContext(ctx, "courier: sending failed; will retry", "message", m.ID.String(), "attempts", attempts, "retry_in", delay.String(), "error", err.Error())
 	}
-	if err := w.Store.MarkFailed(bg, m.ID, err.Error(), Now().Add(delay), abandon); err != nil {
+	if err := w.Store.MarkFailed(bg, m.ID, err.Error(), w.Clock.Now().Add(delay), abandon); err != nil {
 		w.Log.ErrorContext(ctx, "courier: cannot record a failed attempt", "message", m.ID.String(), "error", err.Error())
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"sort"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/latchkey/latchkey/internal/courier"
 	"github.com/latchkey/latchkey/internal/testkit"
@@ -128,9 +127,11 @@ func TestInstancesSendEachOnce(t *testing.T) {
 			}
 			return len(ms) == queued
 		})
-		// Give a duplicate claim time to show itself: both workers poll
-		// every second.
-		time.Sleep(1500 * time.Millisecond)
+		// Stop both instances before counting: once their couriers have
+		// returned, a second send of a message would have reached the
+		// SMTP server.
+		a.Server.Stop()
+		b.Server.Stop()
 		wantEachOnce(t, a, mail, addrs)
 	})
 }

@@ -3,7 +3,6 @@ package flow
 import (
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/store"
@@ -12,20 +11,20 @@ import (
 
 // Fetch answers GET /self-service/<kind>/flows?id=: the flow in its wire
 // form, 404 for an unknown id, 410 once it expired.
-func Fetch[W any](w http.ResponseWriter, r *http.Request, flows Store, rs *Responder, kind Kind, wire func(*Flow) W) error {
+func Fetch[W any](w http.ResponseWriter, r *http.Request, k *Kit, kind Kind, wire func(*Flow) W) error {
 	id, err := ID(r, "id")
 	if err != nil {
 		return err
 	}
-	f, err := flows.Flow(r.Context(), kind, id)
+	f, err := k.Flows.Flow(r.Context(), kind, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return ErrNotFound
 	}
 	if err != nil {
 		return err
 	}
-	if f.Expired(time.Now()) {
-		return rs.Gone(f)
+	if f.Expired(k.Clock.Now()) {
+		return k.Responder.Gone(f)
 	}
 	return httpx.WriteJSON(w, http.StatusOK, wire(f))
 }

@@ -63,9 +63,6 @@ type Store interface {
 	UpdateFlow(ctx context.Context, f *Flow) error
 }
 
-// Now is the current time as flows store it.
-func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
-
 // ErrInvalid is returned by strategies when a submission failed validation;
 // the problems are already on the flow's form.
 var ErrInvalid = errors.New("flow: the submission is invalid")

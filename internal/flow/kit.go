@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/latchkey/latchkey/internal/clock"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/text"
 )
@@ -16,6 +17,8 @@ type Kit struct {
 	Responder *Responder
 	Web       *Web
 	Sessions  *session.Manager // sets the cookie of a session a browser flow issued
+	// Clock stamps new flows and decides expiry; tests move it.
+	Clock clock.Clock
 }
 
 // StartBrowser finishes a GET .../browser: the return_to is checked first,

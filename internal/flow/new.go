@@ -10,12 +10,11 @@ import (
 	"github.com/latchkey/latchkey/internal/ui"
 )
 
-// New starts a flow of a kind for a request: fresh id, expiry from the
+// New starts a flow of a kind for a request at now (the injected clock): fresh id, expiry from the
 // lifespan, the request URL, and a form that posts back to the flow with
 // its anti-CSRF input (empty for api flows).
-func New(kind Kind, typ Type, lifespan time.Duration, publicBase string, r *http.Request, csrfToken string) *Flow {
+func New(now time.Time, kind Kind, typ Type, lifespan time.Duration, publicBase string, r *http.Request, csrfToken string) *Flow {
 	publicBase = httpx.BaseURL(r, publicBase)
-	now := Now()
 	f := &Flow{
 		ID: uuid.New(), Kind: kind, Type: typ, RequestURL: RequestURL(publicBase, r),
 		IssuedAt: now, ExpiresAt: now.Add(lifespan), CreatedAt: now, UpdatedAt: now,

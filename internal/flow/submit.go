@@ -15,7 +15,7 @@ import (
 type Submit struct {
 	Kind Kind
 	// Expired is the message the flow replacing an expired one carries.
-	Expired func(at time.Time) text.Message
+	Expired func(at, now time.Time) text.Message
 	// Renew makes the flow that replaces an expired one.
 	Renew func(w http.ResponseWriter, r *http.Request, expired *Flow) (*Flow, error)
 	// Wire is the flow as clients see it, shown again after an invalid
@@ -105,7 +105,7 @@ func (k *Kit) Find(r *http.Request, kind Kind) (*Flow, error) {
 	if err != nil {
 		return nil, err
 	}
-	if f.Expired(time.Now()) {
+	if f.Expired(k.Clock.Now()) {
 		return f, &ExpiredError{Flow: f}
 	}
 	return f, nil
@@ -153,7 +153,7 @@ func (k *Kit) replace(w http.ResponseWriter, r *http.Request, s Submit, old *Flo
 	if err != nil {
 		return err
 	}
-	return k.Replace(w, r, old, next, s.Expired(old.ExpiresAt))
+	return k.Replace(w, r, old, next, s.Expired(old.ExpiresAt, k.Clock.Now()))
 }
 
 // Replace sends a client from an expired flow to next, which takes over its

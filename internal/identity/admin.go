@@ -108,7 +108,7 @@ func (h *AdminHandler) create(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.DecodeJSON(w, r, &body, true); err != nil {
 		return err
 	}
-	d, err := body.draft(r.Context(), h.Hasher)
+	d, err := body.draft(r.Context(), h.Hasher, h.Manager.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -137,7 +137,7 @@ func (h *AdminHandler) update(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.DecodeJSON(w, r, &body, true); err != nil {
 		return err
 	}
-	d, err := body.draft(r.Context(), h.Hasher)
+	d, err := body.draft(r.Context(), h.Hasher, h.Manager.Clock.Now())
 	if err != nil {
 		return err
 	}

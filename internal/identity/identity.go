@@ -84,7 +84,3 @@ type RecoveryAddress struct {
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
-
-// Now is the current time as stored: UTC, to the microsecond, so values read
-// back from any of the three databases equal the ones written.
-func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }

@@ -52,9 +52,10 @@ type importedAddress struct {
 	UpdatedAt string `json:"updated_at,omitempty"`
 }
 
-// draft validates the import fields of a body and turns them into a Draft.
+// draft validates the import fields of a body and turns them into a Draft;
+// now dates an address imported as verified without a time.
 // Problems are 400s that say which field is wrong.
-func (b *writeBody) draft(ctx context.Context, h PasswordHasher) (Draft, error) {
+func (b *writeBody) draft(ctx context.Context, h PasswordHasher, now time.Time) (Draft, error) {
 	d := Draft{SchemaID: b.SchemaID, Traits: b.Traits, AddressStatus: StatusPending}
 	if len(b.Traits) == 0 || string(b.Traits) == "null" {
 		return d, httpx.ErrBadRequest.WithReason("traits are required")
@@ -82,7 +83,6 @@ func (b *writeBody) draft(ctx context.Context, h PasswordHasher) (Draft, error) 
 		}
 		at := a.VerifiedAt
 		if a.Verified && at == nil {
-			now := Now()
 			at = &now
 		}
 		if !a.Verified {

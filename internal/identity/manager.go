@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/latchkey/latchkey/internal/clock"
 	"github.com/latchkey/latchkey/internal/schema"
 )
 
@@ -19,6 +20,8 @@ type Manager struct {
 	Store      Store
 	Schemas    *schema.Registry
 	PublicBase string // for schema_url
+	// Clock stamps created and updated identities.
+	Clock clock.Clock
 }
 
 // ErrUnknownSchema is returned for a schema id no schema has.
@@ -52,7 +55,7 @@ func (m *Manager) Prepare(d Draft) (*Identity, error) {
 	if err != nil {
 		return nil, err
 	}
-	now := Now()
+	now := m.Clock.Now()
 	i := &Identity{ID: uuid.New(), SchemaID: sch.ID, Traits: compact(d.Traits), CreatedAt: now, UpdatedAt: now}
 	applyExtracted(i, ext, d.AddressStatus, now)
 	applyImported(i, d.Addresses)
@@ -102,7 +105,7 @@ func (m *Manager) Apply(ctx context.Context, current *Identity, d Draft) (*Ident
 	if err != nil {
 		return nil, err
 	}
-	now := Now()
+	now := m.Clock.Now()
 	next := *current
 	next.SchemaID, next.Traits, next.UpdatedAt = sch.ID, compact(traits), now
 	// Addresses keep their rows when the value is unchanged.

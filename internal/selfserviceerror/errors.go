@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/latchkey/latchkey/internal/clock"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/store"
 )
@@ -34,6 +35,7 @@ type Store interface {
 // Manager saves errors for the error page.
 type Manager struct {
 	Store Store
+	Clock clock.Clock
 }
 
 // SaveError stores one error; only its public fields, never its cause.
@@ -42,7 +44,7 @@ func (m *Manager) SaveError(ctx context.Context, e *httpx.Error) (uuid.UUID, err
 	if err != nil {
 		return uuid.Nil, err
 	}
-	now := time.Now().UTC().Truncate(time.Microsecond)
+	now := m.Clock.Now()
 	c := &Container{ID: uuid.NewString(), Errors: []json.RawMessage{body}, CreatedAt: now, UpdatedAt: now}
 	if err := m.Store.InsertError(ctx, c); err != nil {
 		return uuid.Nil, err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/latchkey/latchkey/internal/clock"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/identity"
 	"github.com/latchkey/latchkey/internal/store"
@@ -35,12 +36,14 @@ type Manager struct {
 	// Reference, when set, also accepts the reference's session cookie
 	// (after a takeover), tried only when Latchkey's own lookup fails.
 	Reference *ReferenceCookie
+	// Clock stamps sessions and decides whether one is still usable.
+	Clock clock.Clock
 }
 
 // Issue starts a session for an identity and returns it with its token,
 // which exists nowhere else: only its hash is stored.
 func (m *Manager) Issue(ctx context.Context, i *identity.Identity, authenticatedAt time.Time) (*Session, string, error) {
-	now := identity.Now()
+	now := m.Clock.Now()
 	s := &Session{
 		ID: uuid.New(), Active: true, IssuedAt: now, AuthenticatedAt: authenticatedAt.UTC().Truncate(time.Microsecond),
 		ExpiresAt: now.Add(m.Lifespan), Identity: i, IdentityID: i.ID,
@@ -121,7 +124,7 @@ func (m *Manager) FromToken(ctx context.Context, tok string) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !s.Usable(time.Now()) {
+	if !s.Usable(m.Clock.Now()) {
 		return nil, ErrNoSession
 	}
 	s.Identity.SchemaURL = identity.SchemaURL(m.PublicBase, s.Identity.SchemaID)

@@ -6,10 +6,12 @@ import (
 	"io"
 	"net"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/app"
+	"github.com/latchkey/latchkey/internal/clock"
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/tracing"
 )
@@ -23,7 +25,17 @@ type Server struct {
 	// PublicURL's host when the test configured a base URL that does not
 	// resolve (as behind a proxy); clients then dial PublicAddr.
 	PublicAddr string
+	// Clock is the app's clock: a test moves it (Clock.Advance) to reach an
+	// expiry instead of sleeping.
+	Clock *clock.Adjustable
+
+	stop func()
 }
+
+// Stop stops serving now: it returns once the listeners and the courier
+// the server runs have finished, so a test can count what the server did
+// without sleeping. The database stays open until the test ends.
+func (s *Server) Stop() { s.stop() }
 
 // Options change how Start runs the app. The zero value is Start's.
 type Options struct {
@@ -104,19 +116,27 @@ func StartWith(t testing.TB, cfg config.Config, o Options) *Server {
 		}
 	}
 	log := app.NewLogger(loaded.Log, logOut)
-	a, err := app.New(context.Background(), loaded, log, app.Options{Migrate: true, Now: o.Now, Tracing: o.Tracing})
+	clk := &clock.Adjustable{}
+	now := clk.Clock()
+	if o.Now != nil {
+		now = o.Now
+	}
+	a, err := app.New(context.Background(), loaded, log, app.Options{Migrate: true, Clock: now, Tracing: o.Tracing})
 	if err != nil {
 		t.Fatalf("build app: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Serve(ctx, app.Listeners{Public: pub, Admin: adm}) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-		a.Close()
-	})
-	return &Server{App: a, PublicURL: loaded.Serve.Public.BaseURL, AdminURL: loaded.Serve.Admin.BaseURL, PublicAddr: pub.Addr().String()}
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		})
+	}
+	t.Cleanup(func() { stop(); a.Close() })
+	return &Server{App: a, PublicURL: loaded.Serve.Public.BaseURL, AdminURL: loaded.Serve.Admin.BaseURL, PublicAddr: pub.Addr().String(), Clock: clk, stop: stop}
 }

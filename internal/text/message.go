@@ -79,17 +79,18 @@ func DuplicateCredentials() Message {
 	return errMsg(4000007, "An account with the same identifier (email address, username, ...) exists already.", nil)
 }
 
-func expired(id int64, flow string, at time.Time) Message {
-	ago := time.Since(at).Round(time.Second)
+// expired says how long ago (by the injected clock's now) a flow expired.
+func expired(id int64, flow string, at, now time.Time) Message {
+	ago := now.Sub(at).Round(time.Second)
 	return errMsg(id, fmt.Sprintf("The %s flow expired %s ago; please try again.", flow, ago),
 		map[string]any{"expired_at": at.UTC().Format(time.RFC3339Nano)})
 }
 
-func LoginExpired(at time.Time) Message        { return expired(4010001, "login", at) }
-func RegistrationExpired(at time.Time) Message { return expired(4040001, "registration", at) }
-func SettingsExpired(at time.Time) Message     { return expired(4050001, "settings", at) }
-func RecoveryExpired(at time.Time) Message     { return expired(4060005, "recovery", at) }
-func VerificationExpired(at time.Time) Message { return expired(4070005, "verification", at) }
+func LoginExpired(at, now time.Time) Message        { return expired(4010001, "login", at, now) }
+func RegistrationExpired(at, now time.Time) Message { return expired(4040001, "registration", at, now) }
+func SettingsExpired(at, now time.Time) Message     { return expired(4050001, "settings", at, now) }
+func RecoveryExpired(at, now time.Time) Message     { return expired(4060005, "recovery", at, now) }
+func VerificationExpired(at, now time.Time) Message { return expired(4070005, "verification", at, now) }
 
 func LoginNoStrategy() Message {
 	return errMsg(4010002, "Could not find a strategy to sign you in with. Did you fill out the form correctly?", nil)

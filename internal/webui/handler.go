@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/latchkey/latchkey/internal/clock"
 	"github.com/latchkey/latchkey/internal/courier"
 	"github.com/latchkey/latchkey/internal/flow"
 	"github.com/latchkey/latchkey/internal/locale"
@@ -25,6 +26,7 @@ import (
 // Handler serves the pages.
 type Handler struct {
 	Flows    flow.Store
+	Clock    clock.Clock // decides whether a flow has expired
 	Sessions *session.Manager
 	Errors   selfserviceerror.Store
 	Schemas  *schema.Registry
@@ -144,7 +146,7 @@ func (h *Handler) flowPage(kind flow.Kind) http.HandlerFunc {
 			return
 		}
 		f, err := h.Flows.Flow(r.Context(), kind, id)
-		if err != nil || f.Expired(time.Now()) || f.Type != flow.Browser {
+		if err != nil || f.Expired(h.Clock.Now()) || f.Type != flow.Browser {
 			if err != nil && !isNotFound(err) {
 				h.Log.Error("load flow for page", "flow", id.String(), "error", err.Error())
 			}

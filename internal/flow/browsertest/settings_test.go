@@ -102,7 +102,7 @@ func TestSettingsBrowserJourney(t *testing.T) {
 // in again (refresh) with return_to the submit URL, keeping the change in
 // the continuity cookie; coming back applies it without a resubmission.
 func TestSettingsPrivilegedSessionTooOld(t *testing.T) {
-	maxAge := 2 * time.Second
+	maxAge := 10 * time.Minute // the flow lives an hour: it outlasts the advance
 	e := start(t, func(c *config.Config, _ string) {
 		c.SelfService.Flows.Settings.PrivilegedSessionMaxAge = config.Duration(maxAge)
 	})
@@ -110,7 +110,7 @@ func TestSettingsPrivilegedSessionTooOld(t *testing.T) {
 	b.register("lovelace@example.com")
 	id := b.start("settings", "")
 	tok, _ := nodeValue(t, b.settingsFlow(id).Ui.Nodes, "csrf_token")
-	time.Sleep(maxAge + 200*time.Millisecond)
+	e.srv.Clock.Advance(maxAge + time.Second)
 
 	// A trait change needs no recent sign-in.
 	r := b.submit("settings", id, url.Values{"csrf_token": {tok}, "method": {"profile"}, "traits.email": {"lovelace@example.com"}, "traits.name": {"Ada"}})

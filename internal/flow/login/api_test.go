@@ -71,10 +71,10 @@ func TestFetchUnknownFlow(t *testing.T) {
 // carrying 4010001 and does not sign in.
 func TestExpiredFlow(t *testing.T) {
 	t.Parallel()
-	s := testkit.StartSQLite(t, func(c *config.Config) { c.SelfService.Flows.Login.Lifespan = config.Duration(time.Second) })
+	s := testkit.StartSQLite(t, func(c *config.Config) { c.SelfService.Flows.Login.Lifespan = config.Duration(time.Minute) })
 	sdk.Register(t, s, "late@example.com", sdk.GoodPassword)
 	f := sdk.Init(t, s, "login")
-	time.Sleep(1100 * time.Millisecond)
+	s.Clock.Advance(2 * time.Minute)
 	for _, base := range []string{s.PublicURL, s.AdminURL} {
 		e := sdk.WantError(t, sdk.Do(t, http.MethodGet, base+"self-service/login/flows?id="+f.ID, "", nil), http.StatusGone)
 		if d, _ := e["details"].(map[string]any); d == nil || d["api"] != s.PublicURL+"self-service/login/api" {

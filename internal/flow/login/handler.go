@@ -42,7 +42,7 @@ var errSignedIn = httpx.ErrBadRequest.WithReason("A valid session was detected a
 func refresh(r *http.Request) bool { return r.URL.Query().Get("refresh") == "true" }
 
 func (h *Handler) newFlow(w http.ResponseWriter, r *http.Request, typ flow.Type, forced bool) (*flow.Flow, error) {
-	f := flow.New(flow.Login, typ, h.Lifespan, h.PublicBase, r, h.Kit.Web.Token(w, r, typ))
+	f := flow.New(h.Kit.Clock.Now(), flow.Login, typ, h.Lifespan, h.PublicBase, r, h.Kit.Web.Token(w, r, typ))
 	f.Forced = forced
 	for _, s := range h.Strategies {
 		s.PopulateLogin(f)
@@ -77,7 +77,7 @@ func (h *Handler) initBrowser(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) fetch(w http.ResponseWriter, r *http.Request) error {
-	return flow.Fetch(w, r, h.Kit.Flows, h.Kit.Responder, flow.Login, wire)
+	return flow.Fetch(w, r, h.Kit, flow.Login, wire)
 }
 
 func (h *Handler) renew(w http.ResponseWriter, r *http.Request, old *flow.Flow) (*flow.Flow, error) {
@@ -114,7 +114,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request, f *flow.Flow, s
 	if err := flow.RunHooks(ctx, hooks.Checks, flow.Event{Flow: f, Identity: i, Request: r}); err != nil {
 		return err
 	}
-	s, tok, err := h.Sessions.Issue(ctx, i, time.Now())
+	s, tok, err := h.Sessions.Issue(ctx, i, h.Kit.Clock.Now())
 	if err != nil {
 		return err
 	}

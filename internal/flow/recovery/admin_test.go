@@ -117,7 +117,7 @@ func TestAdminRecoveryLinkExpired(t *testing.T) {
 	if err != nil {
 		t.Fatalf("CreateRecoveryLink: %v", err)
 	}
-	time.Sleep(time.Until(*rl.ExpiresAt) + 10*time.Millisecond)
+	e.Server.Clock.Advance(time.Until(*rl.ExpiresAt) + time.Second)
 	b := e.Browser()
 	e.wantRetry(b.Get(rl.RecoveryLink), 4060005)
 	if code, _ := b.Whoami(); code != http.StatusUnauthorized {

@@ -55,7 +55,7 @@ func (h *Handler) newFlow(w http.ResponseWriter, r *http.Request, typ flow.Type,
 }
 
 func (h *Handler) create(r *http.Request, typ flow.Type, lifespan time.Duration, csrfToken string) (*flow.Flow, error) {
-	f := flow.New(flow.Recovery, typ, lifespan, h.PublicBase, r, csrfToken)
+	f := flow.New(h.Kit.Clock.Now(), flow.Recovery, typ, lifespan, h.PublicBase, r, csrfToken)
 	f.State = "choose_method"
 	h.Strategy.PopulateRecovery(f)
 	return f, h.Kit.Flows.CreateFlow(r.Context(), f)
@@ -82,7 +82,7 @@ func (h *Handler) initBrowser(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) fetch(w http.ResponseWriter, r *http.Request) error {
-	return flow.Fetch(w, r, h.Kit.Flows, h.Kit.Responder, flow.Recovery, wire)
+	return flow.Fetch(w, r, h.Kit, flow.Recovery, wire)
 }
 
 func (h *Handler) renew(w http.ResponseWriter, r *http.Request, old *flow.Flow) (*flow.Flow, error) {
@@ -142,14 +142,15 @@ func (h *Handler) followLink(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		return h.Kit.Replace(w, r, expired.Flow, next, text.RecoveryExpired(expired.Flow.ExpiresAt))
+		return h.Kit.Replace(w, r, expired.Flow, next, text.RecoveryExpired(expired.Flow.ExpiresAt, h.Kit.Clock.Now()))
 	}
 	identityID, flowID, err := h.Strategy.Recover(ctx, tok)
 	switch {
 	case errors.Is(err, token.ErrUnknown):
 		return h.retry(w, r, text.RecoveryTokenInvalid())
 	case errors.Is(err, token.ErrExpired):
-		return h.retry(w, r, text.RecoveryExpired(time.Now()))
+		now := h.Kit.Clock.Now() // the link expired: say so as of now
+		return h.retry(w, r, text.RecoveryExpired(now, now))
 	case err != nil:
 		return err
 	}
@@ -172,7 +173,7 @@ func (h *Handler) followLink(w http.ResponseWriter, r *http.Request) error {
 	if err := flow.RunHooks(ctx, hooks.Checks, ev); err != nil {
 		return flow.HookError(f, err)
 	}
-	s, sessionToken, err := h.Sessions.Issue(ctx, i, time.Now())
+	s, sessionToken, err := h.Sessions.Issue(ctx, i, h.Kit.Clock.Now())
 	if err != nil {
 		return err
 	}

@@ -70,9 +70,9 @@ func TestFetchUnknownFlow(t *testing.T) {
 // submission is sent (302) to a new flow that says why.
 func TestExpiredFlow(t *testing.T) {
 	t.Parallel()
-	s := testkit.StartSQLite(t, func(c *config.Config) { c.SelfService.Flows.Registration.Lifespan = config.Duration(time.Second) })
+	s := testkit.StartSQLite(t, func(c *config.Config) { c.SelfService.Flows.Registration.Lifespan = config.Duration(time.Minute) })
 	f := sdk.Init(t, s, "registration")
-	time.Sleep(1100 * time.Millisecond)
+	s.Clock.Advance(2 * time.Minute)
 	for _, base := range []string{s.PublicURL, s.AdminURL} {
 		e := sdk.WantError(t, sdk.Do(t, http.MethodGet, base+"self-service/registration/flows?id="+f.ID, "", nil), http.StatusGone)
 		if d, _ := e["details"].(map[string]any); d == nil || d["api"] != s.PublicURL+"self-service/registration/api" {

@@ -45,7 +45,7 @@ func (h *Handler) RegisterAdmin(mux *http.ServeMux) {
 var errSignedIn = httpx.ErrBadRequest.WithReason("A valid session was detected and thus registration is not possible. Sign out first.")
 
 func (h *Handler) newFlow(w http.ResponseWriter, r *http.Request, typ flow.Type) (*flow.Flow, error) {
-	f := flow.New(flow.Registration, typ, h.Lifespan, h.PublicBase, r, h.Kit.Web.Token(w, r, typ))
+	f := flow.New(h.Kit.Clock.Now(), flow.Registration, typ, h.Lifespan, h.PublicBase, r, h.Kit.Web.Token(w, r, typ))
 	for _, s := range h.Strategies {
 		s.PopulateRegistration(f)
 	}
@@ -74,7 +74,7 @@ func (h *Handler) initBrowser(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) fetch(w http.ResponseWriter, r *http.Request) error {
-	return flow.Fetch(w, r, h.Kit.Flows, h.Kit.Responder, flow.Registration, wire)
+	return flow.Fetch(w, r, h.Kit, flow.Registration, wire)
 }
 
 func (h *Handler) renew(w http.ResponseWriter, r *http.Request, old *flow.Flow) (*flow.Flow, error) {
@@ -123,7 +123,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request, f *flow.Flow, s
 	}
 	res := Result{Identity: i}
 	if hooks.IssueSession {
-		s, tok, err := h.Sessions.Issue(ctx, i, time.Now())
+		s, tok, err := h.Sessions.Issue(ctx, i, h.Kit.Clock.Now())
 		if err != nil {
 			return err
 		}

@@ -123,10 +123,10 @@ func TestUnknownFlow(t *testing.T) {
 // carrying 4050001, and changes nothing.
 func TestExpiredFlow(t *testing.T) {
 	t.Parallel()
-	s := testkit.StartSQLite(t, func(c *config.Config) { c.SelfService.Flows.Settings.Lifespan = config.Duration(time.Second) })
+	s := testkit.StartSQLite(t, func(c *config.Config) { c.SelfService.Flows.Settings.Lifespan = config.Duration(time.Minute) })
 	u := signUp(t, s, "slow@example.com")
 	f := initFlow(t, s, u)
-	time.Sleep(1100 * time.Millisecond)
+	s.Clock.Advance(2 * time.Minute)
 	e := sdk.WantError(t, sdk.Do(t, http.MethodGet, s.PublicURL+"self-service/settings/flows?id="+f.ID, "", nil, "X-Session-Token", u.token), http.StatusGone)
 	if d, _ := e["details"].(map[string]any); d == nil || d["api"] != s.PublicURL+"self-service/settings/api" {
 		t.Errorf("410 details = %v, want api: the init URL", e["details"])

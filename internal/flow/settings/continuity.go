@@ -60,7 +60,7 @@ func (h *Handler) keep(w http.ResponseWriter, f *flow.Flow, sub flow.Submission)
 	if _, err := rand.Read(nonce); err != nil {
 		return err
 	}
-	p := &pending{Nonce: nonce, Sealed: aead.Seal(nil, nonce, plain, f.ID[:]), ExpiresAt: time.Now().Add(continuityLifetime)}
+	p := &pending{Nonce: nonce, Sealed: aead.Seal(nil, nonce, plain, f.ID[:]), ExpiresAt: h.Kit.Clock.Now().Add(continuityLifetime)}
 	if f.Internal, err = json.Marshal(internal{Pending: p}); err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func (h *Handler) resumed(w http.ResponseWriter, r *http.Request, f *flow.Flow) 
 	expired.MaxAge = -1
 	http.SetCookie(w, expired)
 	p := in.Pending
-	if p == nil || !time.Now().Before(p.ExpiresAt) {
+	if p == nil || !h.Kit.Clock.Now().Before(p.ExpiresAt) {
 		return sub, false
 	}
 	key, err := base64.RawURLEncoding.DecodeString(c.Value)

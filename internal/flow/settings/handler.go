@@ -66,7 +66,7 @@ func (h *Handler) session(r *http.Request) (*session.Session, error) {
 }
 
 func (h *Handler) newFlow(w http.ResponseWriter, r *http.Request, typ flow.Type, i *identity.Identity, msgs ...text.Message) (*flow.Flow, error) {
-	f := flow.New(flow.Settings, typ, h.Lifespan, h.PublicBase, r, h.Kit.Web.Token(w, r, typ))
+	f := flow.New(h.Kit.Clock.Now(), flow.Settings, typ, h.Lifespan, h.PublicBase, r, h.Kit.Web.Token(w, r, typ))
 	f.IdentityID, f.State = i.ID, StateShowForm
 	h.populate(f, i)
 	for _, m := range msgs {
@@ -150,7 +150,7 @@ func (h *Handler) fetchAdmin(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) show(w http.ResponseWriter, r *http.Request, f *flow.Flow) error {
-	if f.Expired(time.Now()) {
+	if f.Expired(h.Kit.Clock.Now()) {
 		return h.Kit.Responder.Gone(f)
 	}
 	i, err := h.Identities.Identity(r.Context(), f.IdentityID)

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/latchkey/latchkey/internal/flow"
 	"github.com/latchkey/latchkey/internal/session"
@@ -100,7 +99,7 @@ func (h *Handler) apply(w http.ResponseWriter, r *http.Request, s *session.Sessi
 }
 
 func (h *Handler) privileged(s *session.Session) bool {
-	return time.Since(s.AuthenticatedAt) <= h.PrivilegedMaxAge
+	return h.Kit.Clock.Now().Sub(s.AuthenticatedAt) <= h.PrivilegedMaxAge
 }
 
 // reauthenticate refuses a privileged change on an old session: api flows

@@ -47,7 +47,7 @@ func (h *Handler) RegisterAdmin(mux *http.ServeMux) {
 }
 
 func (h *Handler) create(r *http.Request, typ flow.Type, csrfToken string) (*flow.Flow, error) {
-	f := flow.New(flow.Verification, typ, h.Lifespan, h.PublicBase, r, csrfToken)
+	f := flow.New(h.Kit.Clock.Now(), flow.Verification, typ, h.Lifespan, h.PublicBase, r, csrfToken)
 	f.State = "choose_method"
 	h.Strategy.PopulateVerification(f)
 	return f, h.Kit.Flows.CreateFlow(r.Context(), f)
@@ -72,7 +72,7 @@ func (h *Handler) initBrowser(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) fetch(w http.ResponseWriter, r *http.Request) error {
-	return flow.Fetch(w, r, h.Kit.Flows, h.Kit.Responder, flow.Verification, wire)
+	return flow.Fetch(w, r, h.Kit, flow.Verification, wire)
 }
 
 func (h *Handler) renew(w http.ResponseWriter, r *http.Request, old *flow.Flow) (*flow.Flow, error) {
@@ -116,14 +116,15 @@ func (h *Handler) followLink(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		return h.Kit.Replace(w, r, expired.Flow, next, text.VerificationExpired(expired.Flow.ExpiresAt))
+		return h.Kit.Replace(w, r, expired.Flow, next, text.VerificationExpired(expired.Flow.ExpiresAt, h.Kit.Clock.Now()))
 	}
 	flowID, err := h.Strategy.Verify(ctx, q.Get("token"))
 	switch {
 	case errors.Is(err, token.ErrUnknown):
 		return h.retry(w, r, text.VerificationTokenInvalid())
 	case errors.Is(err, token.ErrExpired):
-		return h.retry(w, r, text.VerificationExpired(time.Now()))
+		now := h.Kit.Clock.Now() // the link expired: say so as of now
+		return h.retry(w, r, text.VerificationExpired(now, now))
 	case err != nil:
 		return err
 	}

@@ -88,7 +88,7 @@ func (s *Store) MarkFailed(ctx context.Context, id uuid.UUID, lastError string, 
 		lastError = lastError[:1000]
 	}
 	_, err := s.db.SQL.ExecContext(ctx, s.db.Q(`UPDATE courier_messages SET status = ?, last_error = ?, next_attempt_at = ?, locked_until = NULL, attempts = attempts + 1, updated_at = ? WHERE id = ?`),
-		status, lastError, next, courier.Now(), id.String())
+		status, lastError, next, s.clock.Now(), id.String())
 	return err
 }
 

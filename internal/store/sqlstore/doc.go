@@ -3,15 +3,20 @@
 // stores, ...), one file per domain, over SQLite, PostgreSQL and MySQL.
 package sqlstore
 
-import "github.com/latchkey/latchkey/internal/store"
+import (
+	"github.com/latchkey/latchkey/internal/clock"
+	"github.com/latchkey/latchkey/internal/store"
+)
 
 // Store satisfies the domain stores over one database.
 type Store struct {
-	db *store.DB
+	db    *store.DB
+	clock clock.Clock
 }
 
-// New wraps an open database.
-func New(db *store.DB) *Store { return &Store{db: db} }
+// New wraps an open database; now stamps the rows the store updates on
+// its own (a revoked session, a failed delivery).
+func New(db *store.DB, now clock.Clock) *Store { return &Store{db: db, clock: now} }
 
 // DB is the underlying database, for health checks.
 func (s *Store) DB() *store.DB { return s.db }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 
-	"github.com/latchkey/latchkey/internal/identity"
 	"github.com/latchkey/latchkey/internal/kratos"
 	"github.com/latchkey/latchkey/internal/store"
 )
@@ -33,7 +32,7 @@ func (s *Store) record(ctx context.Context, tx *sql.Tx, kind, id, fingerprint st
 	if _, err := tx.ExecContext(ctx, s.db.Q(`DELETE FROM kratos_imports WHERE kind = ? AND source_id = ?`), kind, id); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO kratos_imports (kind, source_id, fingerprint, imported_at) VALUES (?, ?, ?, ?)`), kind, id, fingerprint, identity.Now())
+	_, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO kratos_imports (kind, source_id, fingerprint, imported_at) VALUES (?, ?, ?, ?)`), kind, id, fingerprint, s.clock.Now())
 	return store.MapError(err)
 }
 
@@ -79,7 +78,7 @@ func (s *Store) ImportIdentities(ctx context.Context, batch []kratos.IdentityRec
 // ImportSessions implements kratos.Target.
 func (s *Store) ImportSessions(ctx context.Context, batch []kratos.SessionRecord) error {
 	return s.db.InTx(ctx, func(tx *sql.Tx) error {
-		now := identity.Now()
+		now := s.clock.Now()
 		for _, r := range batch {
 			res, err := tx.ExecContext(ctx, s.db.Q(`UPDATE sessions SET token_hash = ?, active = ?, issued_at = ?, expires_at = ?, authenticated_at = ?, updated_at = ? WHERE id = ?`),
 				r.TokenHash, r.Active, r.IssuedAt, r.ExpiresAt, r.AuthenticatedAt, now, r.ID.String())
@@ -108,7 +107,7 @@ func (s *Store) ForgetImported(ctx context.Context, kind string, ids []string) e
 			if kind == kratos.KindIdentity {
 				_, err = tx.ExecContext(ctx, s.db.Q(`DELETE FROM identities WHERE id = ?`), id)
 			} else {
-				_, err = tx.ExecContext(ctx, s.db.Q(`UPDATE sessions SET active = ?, updated_at = ? WHERE id = ?`), false, identity.Now(), id)
+				_, err = tx.ExecContext(ctx, s.db.Q(`UPDATE sessions SET active = ?, updated_at = ? WHERE id = ?`), false, s.clock.Now(), id)
 			}
 			if err != nil {
 				return err

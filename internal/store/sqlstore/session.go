@@ -85,7 +85,7 @@ func (s *Store) SessionByTokenHash(ctx context.Context, hashes []string) (*sessi
 
 // RevokeSessionByTokenHash implements session.Store.
 func (s *Store) RevokeSessionByTokenHash(ctx context.Context, hashes []string) error {
-	args := []any{false, identity.Now()}
+	args := []any{false, s.clock.Now()}
 	for _, h := range hashes {
 		args = append(args, h)
 	}
@@ -102,6 +102,6 @@ func (s *Store) RevokeSessionByTokenHash(ctx context.Context, hashes []string) e
 // RevokeIdentitySessions implements session.Store.
 func (s *Store) RevokeIdentitySessions(ctx context.Context, identityID, keep uuid.UUID) error {
 	_, err := s.db.SQL.ExecContext(ctx, s.db.Q(`UPDATE sessions SET active = ?, updated_at = ? WHERE identity_id = ? AND id <> ? AND active = ?`),
-		false, identity.Now(), identityID.String(), keep.String(), true)
+		false, s.clock.Now(), identityID.String(), keep.String(), true)
 	return err
 }

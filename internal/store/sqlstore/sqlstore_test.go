@@ -13,6 +13,6 @@ import (
 // LATCHKEY_TEST_MYSQL_DSN are set.
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) storetest.Stores {
-		return sqlstore.New(db)
+		return sqlstore.New(db, nil)
 	})
 }

@@ -23,7 +23,7 @@ func openStore(t *testing.T, dsn string) (*sqlstore.Store, *store.DB) {
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return sqlstore.New(db), db
+	return sqlstore.New(db, nil), db
 }
 
 // TestThrottleCounters: counts grow per key and restart when a window

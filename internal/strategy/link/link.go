@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/latchkey/latchkey/internal/clock"
 	"github.com/latchkey/latchkey/internal/courier"
 	"github.com/latchkey/latchkey/internal/flow"
 	"github.com/latchkey/latchkey/internal/identity"
@@ -71,6 +72,8 @@ type Strategy struct {
 	// Throttle counts submits under Limits; nil turns it off.
 	Throttle *throttle.Limiter
 	Limits   Limits
+	// Clock stamps tokens and decides their expiry.
+	Clock clock.Clock
 }
 
 // ID names the strategy.
@@ -88,7 +91,7 @@ func (s *Strategy) issue(ctx context.Context, kind string, f *flow.Flow, identit
 	path string, tt courier.TemplateType, to string, data func(link string) courier.Data) (string, error) {
 	tok := token.New()
 	link := s.linkURL(path, f.ID, tok)
-	t := &Token{ID: uuid.New(), Kind: kind, FlowID: f.ID, IdentityID: identityID, AddressID: addressID, ExpiresAt: expires, CreatedAt: flow.Now()}
+	t := &Token{ID: uuid.New(), Kind: kind, FlowID: f.ID, IdentityID: identityID, AddressID: addressID, ExpiresAt: expires, CreatedAt: s.Clock.Now()}
 	var msg *courier.Message
 	if to != "" {
 		var err error
@@ -126,7 +129,7 @@ func (s *Strategy) Consume(ctx context.Context, kind, tok string) (*Token, error
 	if tok == "" || len(tok) > 512 {
 		return nil, store.ErrNotFound
 	}
-	return s.Store.ConsumeLinkToken(ctx, kind, s.Tokens.Candidates(kind, tok), time.Now())
+	return s.Store.ConsumeLinkToken(ctx, kind, s.Tokens.Candidates(kind, tok), s.Clock.Now())
 }
 
 // consume maps a token's outcome to the flows' errors.
