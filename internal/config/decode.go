@@ -135,6 +135,9 @@ func decode(path string, in any, out reflect.Value, unknown *[]keyProblem) error
 			mm.SetMapIndex(reflect.ValueOf(k), ev)
 		}
 		out.Set(mm)
+	case reflect.Interface:
+		// Free-form values (requested_claims) are kept as parsed.
+		out.Set(reflect.ValueOf(in))
 	default:
 		return fmt.Errorf("%s: unsupported type %s", path, out.Type())
 	}

@@ -114,7 +114,6 @@ func TestUnsupportedKeysFromEnvironmentAreNamed(t *testing.T) {
 	loaded, err := config.Load([]string{fixture("no-secrets.yml")}, env(map[string]string{
 		"SECRETS_DEFAULT": "a-secret-of-sufficient-length",
 		"TRACING_PROVIDERS_JAEGER_LOCAL_AGENT_ADDRESS": "127.0.0.1:6831",
-		"SELFSERVICE_METHODS_OIDC_ENABLED":             "true",
 	}), false)
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +121,6 @@ func TestUnsupportedKeysFromEnvironmentAreNamed(t *testing.T) {
 	all := strings.Join(loaded.Warnings, "\n")
 	for _, want := range []string{
 		"tracing.providers.jaeger.local_agent_address (set by TRACING_PROVIDERS_JAEGER_LOCAL_AGENT_ADDRESS) has no effect",
-		"selfservice.methods.oidc.enabled (set by SELFSERVICE_METHODS_OIDC_ENABLED) has no effect",
 	} {
 		if strings.Count(all, want) != 1 {
 			t.Errorf("want one warning %q; warnings:\n%s", want, all)

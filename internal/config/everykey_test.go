@@ -59,6 +59,8 @@ func sample(k referenceKey) (v any, alt any) {
 	switch {
 	case k.Type == "boolean":
 		return true, false
+	case strings.HasSuffix(p, "oidc.config.providers[].provider"):
+		return "google", nil
 	case k.Type == "integer" && last == "mode":
 		return 448, nil
 	case k.Type == "integer" || k.Type == "number":

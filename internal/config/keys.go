@@ -17,7 +17,6 @@ var noEffect = map[string]string{
 	"config":                    "name configuration files with -c or --config",
 	"sqa-opt-out":               "Latchkey never sends usage statistics",
 	"log.leak_sensitive_values": "Latchkey never logs tokens, cookies or passwords",
-	"selfservice.methods.oidc":  "social sign-in is not supported yet",
 	"tracing.providers.jaeger":  "it has no maintained OpenTelemetry exporter; Jaeger receives OTLP: use tracing.providers.otlp",
 	"tracing.providers.zipkin":  "it has no maintained OpenTelemetry exporter; send OTLP through a collector: use tracing.providers.otlp",
 }
