@@ -49,6 +49,9 @@ type App struct {
 	Clock clock.Clock
 	// Proxies are serve.public.trusted_proxies, for httpx.ClientIP.
 	Proxies httpx.TrustedProxies
+	// OIDCClient is the HTTP client social sign-in reaches providers with;
+	// nil means a default one. Tests route provider hosts to local servers.
+	OIDCClient *http.Client
 	// Courier sends queued mail; Serve runs it when watch-courier is on.
 	Courier *courier.Worker
 
@@ -70,6 +73,8 @@ type Options struct {
 	// Tracing replaces what tracing.* configures (tests record spans in
 	// memory).
 	Tracing *tracing.Tracing
+	// OIDCClient, when set, replaces social sign-in's HTTP client.
+	OIDCClient *http.Client
 }
 
 // New builds the app: it opens the database, checks (or applies) the
@@ -96,6 +101,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		hookRunner: &hook.Background{Limit: 8, Attempts: 3, Backoff: 500 * time.Millisecond, Log: log}}
 	a.Metrics.WatchDB(string(target.Dialect), db.SQL)
 	a.Metrics.WatchCourier(a.Store.QueueStats)
+	a.OIDCClient = opts.OIDCClient
 	if err := a.prepareSchema(ctx, opts.Migrate || target.InMemory); err != nil {
 		db.Close()
 		return nil, err

@@ -21,6 +21,7 @@ import (
 	"github.com/latchkey/latchkey/internal/identity"
 	"github.com/latchkey/latchkey/internal/selfserviceerror"
 	"github.com/latchkey/latchkey/internal/strategy/link"
+	"github.com/latchkey/latchkey/internal/strategy/oidc"
 	"github.com/latchkey/latchkey/internal/strategy/password"
 	"github.com/latchkey/latchkey/internal/strategy/profile"
 )
@@ -34,7 +35,8 @@ type flows struct {
 	recovery     *recovery.Handler     // nil when recovery is off
 	verification *verification.Handler // nil when verification is off
 	errors       *selfserviceerror.Handler
-	web          *flow.Web // for the answers of disabled flows
+	web          *flow.Web      // for the answers of disabled flows
+	oidc         *oidc.Strategy // nil when social sign-in is off
 	log          *slog.Logger
 }
 
@@ -123,6 +125,16 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 		regStrategies = append(regStrategies, pw)
 		settingsStrategies = append(settingsStrategies, pw)
 	}
+	if ss.Methods.OIDC.Enabled {
+		s, err := a.oidcStrategy(ctx, kit, addressStatus)
+		if err != nil {
+			return nil, err
+		}
+		out.oidc = s
+		loginStrategies = append(loginStrategies, s)
+		regStrategies = append(regStrategies, s)
+		settingsStrategies = append(settingsStrategies, s)
+	}
 	out.login = &login.Handler{
 		Kit: kit, Sessions: a.Sessions, Strategies: loginStrategies,
 		Lifespan: f.Login.Lifespan.D(), PublicBase: base, Hooks: loginHooks, Log: a.Log,
@@ -135,6 +147,9 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 		Kit: kit, Identities: a.Store, Decorate: a.Identities.Decorate, Sessions: a.Sessions, Strategies: settingsStrategies,
 		Lifespan: f.Settings.Lifespan.D(), PrivilegedMaxAge: f.Settings.PrivilegedSessionMaxAge.D(),
 		PublicBase: base, LoginUIURL: ss.Flows.Login.UIURL, Hooks: settingsHooks, Log: a.Log,
+	}
+	if out.oidc != nil {
+		out.oidc.LoginHandler, out.oidc.RegistrationHandler, out.oidc.SettingsHandler = out.login, out.registration, out.settings
 	}
 	if f.Recovery.Enabled && ss.Methods.Link.On() {
 		out.recovery = &recovery.Handler{
@@ -162,6 +177,9 @@ func (f *flows) register(pub, adm *http.ServeMux) {
 	f.settings.Register(pub)
 	f.settings.RegisterAdmin(adm)
 	f.logout.Register(pub)
+	if f.oidc != nil {
+		f.oidc.RegisterRoutes(pub)
+	}
 	if f.recovery != nil {
 		f.recovery.Register(pub)
 		f.recovery.RegisterAdmin(adm)

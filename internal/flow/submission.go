@@ -84,8 +84,20 @@ func (s Submission) Has(key string) bool {
 	return ok
 }
 
-// Method is the submitted "method", the strategy the client chose.
+// Method is the submitted "method", the strategy the client chose. Social
+// sign-in's buttons submit provider (login, registration) or link / unlink
+// (settings) without a method, as the reference's forms do; like the
+// reference, only form bodies select it that way.
 func (s Submission) Method() string {
-	m, _ := s.String("method")
-	return m
+	if m, _ := s.String("method"); m != "" {
+		return m
+	}
+	if s.Form {
+		for _, k := range []string{"provider", "link", "unlink"} {
+			if s.Has(k) {
+				return "oidc"
+			}
+		}
+	}
+	return ""
 }

@@ -37,6 +37,16 @@ func (e *ExpiredError) Error() string {
 	return "flow: the " + string(e.Flow.Kind) + " flow has expired"
 }
 
+// Redirect is returned by a strategy whose submission continues at another
+// site (social sign-in sends the browser to its provider): the browser is
+// sent to URL with the cookies set. It is an answer, not a failure.
+type Redirect struct {
+	URL     string
+	Cookies []*http.Cookie
+}
+
+func (e *Redirect) Error() string { return "flow: the submission continues at another site" }
+
 // Handler serves a submit endpoint with Run.
 func (k *Kit) Handler(s Submit) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { k.Run(w, r, s) })
@@ -127,6 +137,23 @@ func (k *Kit) resume(w http.ResponseWriter, r *http.Request, s Submit) (*Flow, S
 	return f, sub, err
 }
 
+// Resume continues flow f outside its submit endpoint (social sign-in's
+// callback, after the provider sent the browser back): handle runs unless
+// the flow expired meanwhile, and its errors are answered as Run answers a
+// submission's, so an expired flow is replaced rather than an error shown.
+func (k *Kit) Resume(w http.ResponseWriter, r *http.Request, s Submit, f *Flow, handle func() error) {
+	var err error
+	if f.Expired(time.Now()) {
+		err = &ExpiredError{Flow: f}
+	} else {
+		f.UI.ResetMessages()
+		err = handle()
+	}
+	if err != nil {
+		k.fail(w, r, s, f, err)
+	}
+}
+
 // fail is the one error adapter of submissions: an expired flow is
 // replaced, an invalid submission shows its flow again, and any other
 // error goes to a browser flow's error page or to the client as JSON
@@ -134,7 +161,14 @@ func (k *Kit) resume(w http.ResponseWriter, r *http.Request, s Submit) (*Flow, S
 // flow id, goes to the error page unless the client asked for JSON).
 func (k *Kit) fail(w http.ResponseWriter, r *http.Request, s Submit, f *Flow, err error) {
 	var expired *ExpiredError
+	var redirect *Redirect
 	switch {
+	case errors.As(err, &redirect):
+		for _, c := range redirect.Cookies {
+			http.SetCookie(w, c)
+		}
+		http.Redirect(w, r, redirect.URL, http.StatusFound)
+		return
 	case errors.As(err, &expired):
 		err = k.replace(w, r, s, expired.Flow)
 	case f != nil && errors.Is(err, ErrInvalid):

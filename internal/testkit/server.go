@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"sync"
 	"testing"
@@ -48,6 +49,9 @@ type Options struct {
 	// Tracing replaces the configured tracing (a provider recording in
 	// memory).
 	Tracing *tracing.Tracing
+	// OIDCClient replaces social sign-in's HTTP client (to reach the test's
+	// stand-ins for providers' user APIs).
+	OIDCClient *http.Client
 }
 
 // Config returns a configuration for a test: the given DSN, a fixed secret,
@@ -121,7 +125,7 @@ func StartWith(t testing.TB, cfg config.Config, o Options) *Server {
 	if o.Now != nil {
 		now = o.Now
 	}
-	a, err := app.New(context.Background(), loaded, log, app.Options{Migrate: true, Clock: now, Tracing: o.Tracing})
+	a, err := app.New(context.Background(), loaded, log, app.Options{Migrate: true, Clock: now, Tracing: o.Tracing, OIDCClient: o.OIDCClient})
 	if err != nil {
 		t.Fatalf("build app: %v", err)
 	}

@@ -126,3 +126,18 @@ func HookFailed() Message {
 func TooManyAttempts(seconds int) Message {
 	return errMsg(4009001, fmt.Sprintf("Too many attempts. Please try again in %d seconds.", seconds), map[string]any{"wait_seconds": seconds})
 }
+
+// Labels of social sign-in buttons. Sign-in and sign-up name the
+// provider's label; link and unlink its id, as the reference does.
+func LabelSignInWith(label string) Message {
+	return Message{ID: 1010002, Text: "Sign in with " + label, Type: typeInfo, Context: map[string]any{"provider": label}}
+}
+func LabelSignUpWith(label string) Message {
+	return Message{ID: 1040002, Text: "Sign up with " + label, Type: typeInfo, Context: map[string]any{"provider": label}}
+}
+func LabelLinkProvider(id string) Message {
+	return Message{ID: 1050002, Text: "Link " + id, Type: typeInfo, Context: map[string]any{"provider": id}}
+}
+func LabelUnlinkProvider(id string) Message {
+	return Message{ID: 1050003, Text: "Unlink " + id, Type: typeInfo, Context: map[string]any{"provider": id}}
+}

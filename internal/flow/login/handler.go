@@ -7,6 +7,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/flow"
 	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/identity"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/text"
 )
@@ -27,9 +28,21 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /self-service/login/api", httpx.Handle(h.Log, h.initAPI))
 	mux.Handle("GET /self-service/login/browser", h.Kit.Web.Handle(true, h.initBrowser))
 	mux.Handle("GET /self-service/login/flows", httpx.Handle(h.Log, h.fetch))
-	mux.Handle("POST /self-service/login", h.Kit.Handler(flow.Submit{
+	mux.Handle("POST /self-service/login", h.Kit.Handler(h.Submit()))
+}
+
+// Submit describes the submit endpoint; social sign-in's callback answers
+// with it too.
+func (h *Handler) Submit() flow.Submit {
+	return flow.Submit{
 		Kind: flow.Login, Expired: text.LoginExpired, Renew: h.renew, Wire: func(f *flow.Flow) any { return wire(f) }, Handle: h.submit,
-	}))
+	}
+}
+
+// NewBrowserFlow starts a browser login flow for a strategy that signs in
+// from elsewhere (social sign-in, from a registration flow).
+func (h *Handler) NewBrowserFlow(w http.ResponseWriter, r *http.Request) (*flow.Flow, error) {
+	return h.newFlow(w, r, flow.Browser, false)
 }
 
 // RegisterAdmin mounts the admin routes.
@@ -108,7 +121,15 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request, f *flow.Flow, s
 	if err != nil {
 		return err
 	}
-	hooks := h.Hooks.For(strategy.ID())
+	return h.Complete(w, r, f, i, strategy.ID())
+}
+
+// Complete signs identity i in on flow f: the method's hooks, a new
+// session and the answer. Strategies that finish elsewhere (social
+// sign-in's callback) end here too.
+func (h *Handler) Complete(w http.ResponseWriter, r *http.Request, f *flow.Flow, i *identity.Identity, method string) error {
+	ctx := r.Context()
+	hooks := h.Hooks.For(method)
 	// In-line hooks answer before the session exists, so a refusal
 	// leaves nobody signed in.
 	if err := flow.RunHooks(ctx, hooks.Checks, flow.Event{Flow: f, Identity: i, Request: r}); err != nil {
@@ -118,7 +139,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request, f *flow.Flow, s
 	if err != nil {
 		return err
 	}
-	f.Active = strategy.ID()
+	f.Active = method
 	if err := h.Kit.Flows.UpdateFlow(ctx, f); err != nil {
 		return err
 	}
@@ -129,6 +150,6 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request, f *flow.Flow, s
 		// A script driving a browser flow gets the bare session: the
 		// token stays in the cookie, out of its reach.
 		API: Result{Session: s, SessionToken: tok}, BrowserJSON: s,
-		Session: s, Token: tok, Next: h.Kit.Web.AfterURL(f.ReturnTo, flow.Login, strategy.ID()),
+		Session: s, Token: tok, Next: h.Kit.Web.AfterURL(f.ReturnTo, flow.Login, method),
 	})
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/flow"
 	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/identity"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/text"
@@ -32,9 +33,21 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /self-service/registration/api", httpx.Handle(h.Log, h.initAPI))
 	mux.Handle("GET /self-service/registration/browser", h.Kit.Web.Handle(true, h.initBrowser))
 	mux.Handle("GET /self-service/registration/flows", httpx.Handle(h.Log, h.fetch))
-	mux.Handle("POST /self-service/registration", h.Kit.Handler(flow.Submit{
+	mux.Handle("POST /self-service/registration", h.Kit.Handler(h.Submit()))
+}
+
+// Submit describes the submit endpoint; social sign-in's callback answers
+// with it too.
+func (h *Handler) Submit() flow.Submit {
+	return flow.Submit{
 		Kind: flow.Registration, Expired: text.RegistrationExpired, Renew: h.renew, Wire: func(f *flow.Flow) any { return wire(f) }, Handle: h.submit,
-	}))
+	}
+}
+
+// NewBrowserFlow starts a browser registration flow for a strategy that
+// signs up from elsewhere (social sign-in, from a login flow).
+func (h *Handler) NewBrowserFlow(w http.ResponseWriter, r *http.Request) (*flow.Flow, error) {
+	return h.newFlow(w, r, flow.Browser)
 }
 
 // RegisterAdmin mounts the admin routes.
@@ -101,6 +114,14 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request, f *flow.Flow, s
 	if err != nil {
 		return err
 	}
+	return h.Complete(w, r, f, i, strategy.ID())
+}
+
+// Complete creates identity i from flow f (an identifier that exists is
+// 4000007 on the flow), then the session, the after hooks and the answer.
+// Strategies that finish elsewhere (social sign-in's callback) end here too.
+func (h *Handler) Complete(w http.ResponseWriter, r *http.Request, f *flow.Flow, i *identity.Identity, method string) error {
+	ctx := r.Context()
 	if err := h.Identities.CreateIdentity(ctx, i); errors.Is(err, store.ErrConflict) {
 		f.UI.ClearTraitValues() // the reference does not echo them
 		f.UI.AddMessage(text.DuplicateCredentials())
@@ -108,8 +129,8 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request, f *flow.Flow, s
 	} else if err != nil {
 		return err
 	}
-	f.Active = strategy.ID()
-	hooks := h.Hooks.For(strategy.ID())
+	f.Active = method
+	hooks := h.Hooks.For(method)
 	// In-line hooks answer before anything else is written; when one
 	// refuses, the new identity is taken back so nothing is half-done.
 	if err := flow.RunHooks(ctx, hooks.Checks, flow.Event{Flow: f, Identity: i, Request: r}); err != nil {
@@ -142,6 +163,6 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request, f *flow.Flow, s
 	}
 	return h.Kit.Finish(w, r, f, flow.Outcome{
 		API: res, BrowserJSON: browser, Session: res.Session, Token: res.SessionToken,
-		Next: h.Kit.Web.AfterURL(f.ReturnTo, flow.Registration, strategy.ID()),
+		Next: h.Kit.Web.AfterURL(f.ReturnTo, flow.Registration, method),
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/latchkey/latchkey/internal/flow"
+	"github.com/latchkey/latchkey/internal/identity"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/text"
 )
@@ -25,18 +26,9 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	i := s.Identity
-	sub := flow.Submit{
-		Kind: flow.Settings, Expired: text.SettingsExpired,
-		Renew: func(w http.ResponseWriter, r *http.Request, old *flow.Flow) (*flow.Flow, error) {
-			if old.IdentityID != i.ID {
-				return nil, errNotOwner
-			}
-			return h.newFlow(w, r, old.Type, i)
-		},
-		Wire: func(f *flow.Flow) any { return wire(f, i) },
-		Handle: func(w http.ResponseWriter, r *http.Request, f *flow.Flow, sub flow.Submission) error {
-			return h.apply(w, r, s, f, sub)
-		},
+	sub := h.SubmitFor(i)
+	sub.Handle = func(w http.ResponseWriter, r *http.Request, f *flow.Flow, sub flow.Submission) error {
+		return h.apply(w, r, s, f, sub)
 	}
 	if r.Method == http.MethodGet {
 		sub.Saved = func(w http.ResponseWriter, r *http.Request, f *flow.Flow) (flow.Submission, error) {
@@ -50,6 +42,21 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h.Kit.Run(w, r, sub)
+}
+
+// SubmitFor describes the submit endpoint for identity i's flows (without
+// Handle); social sign-in's callback answers with it too.
+func (h *Handler) SubmitFor(i *identity.Identity) flow.Submit {
+	return flow.Submit{
+		Kind: flow.Settings, Expired: text.SettingsExpired,
+		Renew: func(w http.ResponseWriter, r *http.Request, old *flow.Flow) (*flow.Flow, error) {
+			if old.IdentityID != i.ID {
+				return nil, errNotOwner
+			}
+			return h.newFlow(w, r, old.Type, i)
+		},
+		Wire: func(f *flow.Flow) any { return wire(f, i) },
+	}
 }
 
 // apply makes the change a submission asks for.
@@ -74,16 +81,24 @@ func (h *Handler) apply(w http.ResponseWriter, r *http.Request, s *session.Sessi
 	if err != nil {
 		return err
 	}
+	return h.Complete(w, r, s, f, updated, strategy.ID())
+}
+
+// Complete shows flow f with a change to identity updated saved, and runs
+// the after hooks. Strategies that finish elsewhere (social sign-in's
+// callback) end here too.
+func (h *Handler) Complete(w http.ResponseWriter, r *http.Request, s *session.Session, f *flow.Flow, updated *identity.Identity, method string) error {
+	ctx := r.Context()
 	h.Decorate(updated)
 	h.populate(f, updated)
-	f.State, f.Active = StateSuccess, strategy.ID()
+	f.State, f.Active = StateSuccess, method
 	f.UI.AddMessage(text.SettingsSaved())
 	if err := h.Kit.Flows.UpdateFlow(ctx, f); err != nil {
 		return err
 	}
 	// The change is saved by now: in-line hooks that refuse it show their
 	// messages, but cannot take it back.
-	hooks := h.Hooks.For(strategy.ID())
+	hooks := h.Hooks.For(method)
 	ev := flow.Event{Flow: f, Identity: updated, Session: s, Request: r}
 	if err := flow.RunHooks(ctx, append(hooks.Checks, hooks.After...), ev); err != nil {
 		return err
