@@ -42,7 +42,9 @@ const mapper = `local c = std.extVar('claims');
   [if 'name' in c then 'name']: c.name,
 }}}`
 
-func base64URL(src string) string { return "base64://" + base64.StdEncoding.EncodeToString([]byte(src)) }
+func base64URL(src string) string {
+	return "base64://" + base64.StdEncoding.EncodeToString([]byte(src))
+}
 
 // users is the provider's user directory.
 type users struct {
