@@ -146,7 +146,7 @@ func (s *Strategy) writeLinks(ctx context.Context, identityID uuid.UUID, l linkS
 	if err != nil {
 		return err
 	}
-	now := identity.Now()
+	now := s.now().UTC().Truncate(time.Microsecond)
 	c := &identity.Credential{ID: uuid.New(), Type: CredentialType, Config: cfg, CreatedAt: now, UpdatedAt: now}
 	if l.cred != nil {
 		c.ID, c.CreatedAt = l.cred.ID, l.cred.CreatedAt
