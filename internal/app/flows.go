@@ -76,7 +76,7 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 		Throttle: a.limiter(), Limits: passwordLimits(cfg.Throttle),
 		Policy: password.NewPolicy(password.Policy{
 			MinLength: pwCfg.MinPasswordLength, CheckBreaches: *pwCfg.HaveIBeenPwnedEnabled, BreachHost: pwCfg.HaveIBeenPwnedHost,
-			MaxBreaches: pwCfg.MaxBreaches, IgnoreNetworkErrors: *pwCfg.IgnoreNetworkErrors, Timeout: pwCfg.HaveIBeenPwnedTimeout.D(), Log: a.Log,
+			MaxBreaches: pwCfg.MaxBreaches, IgnoreNetworkErrors: *pwCfg.IgnoreNetworkErrors, Timeout: pwCfg.HaveIBeenPwnedTimeout.D(), Log: a.Log, Now: a.Clock.Now,
 		}),
 	}
 	if err := pw.Init(ctx); err != nil {
