@@ -2,14 +2,18 @@ package recovery_test
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	client "github.com/ory/kratos-client-go"
+
+	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
 // TestAdminRecoveryLink: POST /recovery/link through the SDK makes a link
@@ -38,6 +42,16 @@ func TestAdminRecoveryLink(t *testing.T) {
 		t.Errorf("expires_at %v, want about two hours from now", rl.ExpiresAt)
 	}
 
+	// The link's flow is a browser flow that lives exactly expires_in.
+	u, err := url.Parse(rl.RecoveryLink)
+	if err != nil || len(u.Query()) != 2 || u.Query().Get("token") == "" {
+		t.Fatalf("recovery_link %q, want ?flow=<id>&token=<token>", rl.RecoveryLink)
+	}
+	lf := e.flow(u.Query().Get("flow"))
+	if lf.GetType() != "browser" || lf.ExpiresAt.Sub(lf.IssuedAt) != 2*time.Hour || !lf.ExpiresAt.Equal(*rl.ExpiresAt) {
+		t.Errorf("link flow %s issued %v expires %v (link says %v), want a browser flow living 2h", lf.GetType(), lf.IssuedAt, lf.ExpiresAt, rl.ExpiresAt)
+	}
+
 	b := e.Browser()
 	settingsID := e.wantRecovered(b, b.Get(rl.RecoveryLink), i.Id)
 	e.setPassword(b, settingsID, newPassword)
@@ -56,53 +70,65 @@ func TestAdminRecoveryLink(t *testing.T) {
 	}
 }
 
-// TestAdminRecoveryLinkErrors: an unknown identity is 404, a bad
-// expires_in 400, in the reference's error envelope.
+// noRecoverySchema has a password identifier but no recovery address.
+const noRecoverySchema = `{"type":"object","properties":{"traits":{"type":"object","properties":{
+  "username":{"type":"string","ory.sh/kratos":{"credentials":{"password":{"identifier":true}}}}}}}}`
+
+// TestAdminRecoveryLinkErrors: each refusal of POST /recovery/link has the
+// reference's status and wording, and expires_in is checked before the
+// identity is looked up (a bad one with an unknown id is still a 400).
 func TestAdminRecoveryLinkErrors(t *testing.T) {
-	e := start(t, nil)
-	ctx := context.Background()
+	p := filepath.Join(t.TempDir(), "username.schema.json")
+	if err := os.WriteFile(p, []byte(noRecoverySchema), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e := start(t, func(c *config.Config) {
+		c.Identity.Schemas = append(c.Identity.Schemas, config.SchemaRef{ID: "username", URL: "file://" + p})
+	})
 	i := e.CreateIdentity("someone@example.com")
+	r := sdk.Do(t, "POST", e.Server.AdminURL+"identities", "application/json", []byte(`{"schema_id":"username","traits":{"username":"no-mail"}}`))
+	if r.Status != http.StatusCreated {
+		t.Fatalf("create an identity without a recovery address: %d %s", r.Status, r.Body)
+	}
+	noAddress := sdk.DecodeObject(t, r.Body)["id"].(string)
+	const unknown = "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
 
 	cases := []struct {
-		name, id, expiresIn string
-		want                int
+		name, contentType, body string
+		want                    int
+		reason, message         string
 	}{
-		{"unknown identity", "1b4e28ba-2fa1-41d2-883f-0016d3cca427", "", http.StatusNotFound},
-		{"not a duration", i.Id, "tomorrow", http.StatusBadRequest},
-		{"negative", i.Id, "-1h", http.StatusBadRequest},
-		{"zero", i.Id, "0s", http.StatusBadRequest},
-		{"beyond any sensible life", i.Id, "100000h", http.StatusBadRequest},
-		{"not a uuid", "not-a-uuid", "", http.StatusBadRequest},
+		{"not JSON", "text/plain", `{"identity_id":"` + i.Id + `"}`, 400, "", ""},
+		{"form", "application/x-www-form-urlencoded", "identity_id=" + i.Id, 400, "", ""},
+		{"empty body", "application/json", "", 400, "", ""},
+		{"broken JSON", "application/json", `{"identity_id":`, 400, "", ""},
+		{"not a uuid", "application/json", `{"identity_id":"not-a-uuid"}`, 400, "Unable to decode JSON payload: uuid: incorrect UUID length: not-a-uuid", ""},
+		{"no identity_id", "application/json", `{}`, 404, "", "Unable to locate the resource"},
+		{"nil uuid", "application/json", `{"identity_id":"00000000-0000-0000-0000-000000000000"}`, 404, "", "Unable to locate the resource"},
+		{"unknown identity", "application/json", `{"identity_id":"` + unknown + `"}`, 404, "", "Unable to locate the resource"},
+		{"not a duration", "application/json", `{"identity_id":"` + unknown + `","expires_in":"tomorrow"}`, 400, "", ""},
+		{"negative", "application/json", `{"identity_id":"` + unknown + `","expires_in":"-1h"}`, 400, "", ""},
+		{"zero", "application/json", `{"identity_id":"` + i.Id + `","expires_in":"0s"}`, 400, "", ""},
+		{"beyond any sensible life", "application/json", `{"identity_id":"` + i.Id + `","expires_in":"100000h"}`, 400, "", ""},
+		{"no recovery address", "application/json", `{"identity_id":"` + noAddress + `"}`, 400, "", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			body := client.NewCreateRecoveryLink(c.id)
-			if c.expiresIn != "" {
-				body.SetExpiresIn(c.expiresIn)
+			var body []byte
+			if c.body != "" {
+				body = []byte(c.body)
 			}
-			_, res, err := e.Admin.AdminApi.CreateRecoveryLink(ctx).CreateRecoveryLink(*body).Execute()
-			if res == nil {
-				t.Fatalf("no answer: %v", err)
+			got := sdk.WantError(t, sdk.Do(t, "POST", e.Server.AdminURL+"recovery/link", c.contentType, body), c.want)
+			if c.reason != "" && got["reason"] != c.reason {
+				t.Errorf("reason %q, want %q", got["reason"], c.reason)
 			}
-			if res.StatusCode != c.want {
-				t.Fatalf("status %d, want %d", res.StatusCode, c.want)
-			}
-			var env struct {
-				Error struct {
-					Code    int    `json:"code"`
-					Status  string `json:"status"`
-					Message string `json:"message"`
-				} `json:"error"`
-			}
-			var ge *client.GenericOpenAPIError
-			raw := []byte(nil)
-			if errors.As(err, &ge) {
-				raw = ge.Body()
-			}
-			if json.Unmarshal(raw, &env) != nil || env.Error.Code != c.want || env.Error.Status != http.StatusText(c.want) || env.Error.Message == "" {
-				t.Errorf("body %s, want the error envelope with code %d", raw, c.want)
+			if c.message != "" && (got["message"] != c.message || got["reason"] != nil) {
+				t.Errorf("message %q reason %v, want message %q and no reason", got["message"], got["reason"], c.message)
 			}
 		})
+	}
+	if n := len(e.Mail.Messages()); n != 0 {
+		t.Errorf("%d mails sent, want none", n)
 	}
 }
 
