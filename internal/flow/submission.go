@@ -78,6 +78,21 @@ func (s Submission) String(key string) (string, bool) {
 	return v, ok
 }
 
+// Lookup returns the value at a dotted node name ("traits.name.first").
+func (s Submission) Lookup(name string) (any, bool) {
+	var v any = s.Values
+	for _, part := range strings.Split(name, ".") {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if v, ok = m[part]; !ok {
+			return nil, false
+		}
+	}
+	return v, true
+}
+
 // Has reports whether a field is present at all.
 func (s Submission) Has(key string) bool {
 	_, ok := s.Values[key]

@@ -143,7 +143,7 @@ func (k *Kit) resume(w http.ResponseWriter, r *http.Request, s Submit) (*Flow, S
 // submission's, so an expired flow is replaced rather than an error shown.
 func (k *Kit) Resume(w http.ResponseWriter, r *http.Request, s Submit, f *Flow, handle func() error) {
 	var err error
-	if f.Expired(time.Now()) {
+	if f.Expired(k.Clock.Now()) {
 		err = &ExpiredError{Flow: f}
 	} else {
 		f.UI.ResetMessages()
@@ -181,13 +181,50 @@ func (k *Kit) fail(w http.ResponseWriter, r *http.Request, s Submit, f *Flow, er
 }
 
 // replace answers a submission to an expired flow with a new one that
-// takes over its return_to and says it expired.
+// takes over its return_to and says it expired. A browser user does not
+// lose what they typed: the submission's plain values fill the new form.
 func (k *Kit) replace(w http.ResponseWriter, r *http.Request, s Submit, old *Flow) error {
 	next, err := s.Renew(w, r, old)
 	if err != nil {
 		return err
 	}
+	if old.Type == Browser {
+		k.carryTyped(w, r, old, next)
+	}
 	return k.Replace(w, r, old, next, s.Expired(old.ExpiresAt, k.Clock.Now()))
+}
+
+// carryTyped copies the values a browser typed into the expired flow old
+// onto the matching inputs of next. Only a submission that passes old's
+// CSRF check is read, so another site cannot plant values in someone's
+// form, and secrets (passwords, codes, tokens) are never carried: the
+// hidden, password and submit inputs are left as next made them.
+func (k *Kit) carryTyped(w http.ResponseWriter, r *http.Request, old, next *Flow) {
+	sub, err := Decode(w, r)
+	if err != nil || k.Web.CheckCSRF(r, old, sub) != nil {
+		return
+	}
+	for i := range next.UI.Nodes {
+		a := &next.UI.Nodes[i].Attributes
+		if next.UI.Nodes[i].Type != "input" || !carriable(a.Type) {
+			continue
+		}
+		if v, ok := sub.Lookup(a.Name); ok {
+			if str, isString := v.(string); !isString || str != "" {
+				a.Value = v
+			}
+		}
+	}
+}
+
+// carriable reports whether an input of this type holds a value that may
+// be typed again into a replacement form.
+func carriable(inputType string) bool {
+	switch inputType {
+	case "hidden", "password", "submit", "button":
+		return false
+	}
+	return true
 }
 
 // Replace sends a client from an expired flow to next, which takes over its

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	client "github.com/ory/kratos-client-go"
+
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
@@ -66,16 +68,32 @@ func TestExpiredBrowserFlows(t *testing.T) {
 				t.Error("an expired flow issued a session")
 			}
 			var msgs []int64
+			var nodes []client.UiNode
 			switch f.kind {
 			case "login":
-				msgs = messageIDs(f.b.loginFlow(next).Ui.Messages)
+				ui := f.b.loginFlow(next).Ui
+				msgs, nodes = messageIDs(ui.Messages), ui.Nodes
 			case "registration":
-				msgs = messageIDs(f.b.registrationFlow(next).Ui.Messages)
+				ui := f.b.registrationFlow(next).Ui
+				msgs, nodes = messageIDs(ui.Messages), ui.Nodes
 			case "settings":
-				msgs = messageIDs(f.b.settingsFlow(next).Ui.Messages)
+				ui := f.b.settingsFlow(next).Ui
+				msgs, nodes = messageIDs(ui.Messages), ui.Nodes
 			}
 			if !has(msgs, f.message) {
 				t.Errorf("new flow's messages %v, want %d", msgs, f.message)
+			}
+			// What the user typed is still there, except the password.
+			for name, typed := range f.form {
+				if name == "method" {
+					continue
+				}
+				got, _ := nodeValue(t, nodes, name)
+				if want := typed[0]; name == "password" && got != "" {
+					t.Errorf("the new flow carries the typed password")
+				} else if name != "password" && got != want {
+					t.Errorf("new flow's %s = %q, want the typed %q", name, got, want)
+				}
 			}
 
 			old := f.b.Get(e.public + "self-service/" + f.kind + "/flows?id=" + f.id)
@@ -103,5 +121,27 @@ func TestExpiredBrowserFlows(t *testing.T) {
 		if email := i.Traits.(map[string]any)["email"]; email == "late@example.com" || email == "changed@example.com" {
 			t.Errorf("an expired flow changed the identities: %v", email)
 		}
+	}
+}
+
+// TestExpiredFlowIgnoresForgedValues: a cross-site form posted to an
+// expired flow without its anti-CSRF token is still answered with a new
+// flow, but nothing it carried is written into the victim's form.
+func TestExpiredFlowIgnoresForgedValues(t *testing.T) {
+	lifespan := 10 * time.Minute
+	e := start(t, func(c *config.Config, _ string) {
+		c.SelfService.Flows.Login.Lifespan = config.Duration(lifespan)
+	})
+	b := e.browser()
+	id := b.start("login", "")
+	e.srv.Clock.Advance(lifespan + time.Second)
+
+	r := b.submit("login", id, url.Values{"csrf_token": {"forged"}, "method": {"password"}, "password_identifier": {"planted@example.com"}})
+	next := r.Location(t).Query().Get("flow")
+	if r.StatusCode != http.StatusFound || next == "" || next == id {
+		t.Fatalf("forged expired submit: %d to %s, want 302 to a new flow", r.StatusCode, r.Location(t))
+	}
+	if got, _ := nodeValue(t, b.loginFlow(next).Ui.Nodes, "password_identifier"); got != "" {
+		t.Errorf("the new flow carries the forged identifier %q", got)
 	}
 }
