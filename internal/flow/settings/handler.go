@@ -1,6 +1,7 @@
 package settings
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -68,7 +69,9 @@ func (h *Handler) session(r *http.Request) (*session.Session, error) {
 func (h *Handler) newFlow(w http.ResponseWriter, r *http.Request, typ flow.Type, i *identity.Identity, msgs ...text.Message) (*flow.Flow, error) {
 	f := flow.New(h.Kit.Clock.Now(), flow.Settings, typ, h.Lifespan, h.PublicBase, r, h.Kit.Web.Token(w, r, typ))
 	f.IdentityID, f.State = i.ID, StateShowForm
-	h.populate(f, i)
+	if err := h.populate(r.Context(), f, i); err != nil {
+		return nil, err
+	}
 	for _, m := range msgs {
 		f.UI.AddMessage(m)
 	}
@@ -76,11 +79,14 @@ func (h *Handler) newFlow(w http.ResponseWriter, r *http.Request, typ flow.Type,
 }
 
 // populate rebuilds the form after the CSRF input for the identity as it is.
-func (h *Handler) populate(f *flow.Flow, i *identity.Identity) {
+func (h *Handler) populate(ctx context.Context, f *flow.Flow, i *identity.Identity) error {
 	f.UI.Nodes = f.UI.Nodes[:1]
 	for _, s := range h.Strategies {
-		s.PopulateSettings(f, i)
+		if err := s.PopulateSettings(ctx, f, i); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
 func (h *Handler) initAPI(w http.ResponseWriter, r *http.Request) error {

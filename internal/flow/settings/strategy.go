@@ -13,7 +13,9 @@ import (
 type Strategy interface {
 	ID() string
 	// PopulateSettings adds the strategy's inputs, filled for the identity.
-	PopulateSettings(f *flow.Flow, i *identity.Identity)
+	// It may read storage (which accounts are linked), hence the request's
+	// context and the error.
+	PopulateSettings(ctx context.Context, f *flow.Flow, i *identity.Identity) error
 	// NeedsPrivilege reports whether this submission needs a recent sign-in.
 	NeedsPrivilege(i *identity.Identity, sub flow.Submission) bool
 	// Settings applies a submission and returns the updated identity, or

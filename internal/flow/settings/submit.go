@@ -90,7 +90,9 @@ func (h *Handler) apply(w http.ResponseWriter, r *http.Request, s *session.Sessi
 func (h *Handler) Complete(w http.ResponseWriter, r *http.Request, s *session.Session, f *flow.Flow, updated *identity.Identity, method string) error {
 	ctx := r.Context()
 	h.Decorate(updated)
-	h.populate(f, updated)
+	if err := h.populate(ctx, f, updated); err != nil {
+		return err
+	}
 	f.State, f.Active = StateSuccess, method
 	f.UI.AddMessage(text.SettingsSaved())
 	if err := h.Kit.Flows.UpdateFlow(ctx, f); err != nil {

@@ -64,24 +64,17 @@ func (s *Strategy) linkState(ctx context.Context, identityID uuid.UUID) (linkSta
 	return l, nil
 }
 
-// populateTimeout bounds the credential read of PopulateSettings, whose
-// interface carries no context.
-const populateTimeout = 5 * time.Second
-
 // PopulateSettings adds a link button for every provider the identity has
 // not linked and an unlink button for every linked one, but only when the
 // identity could still sign in without it.
-func (s *Strategy) PopulateSettings(f *flow.Flow, i *identity.Identity) {
+func (s *Strategy) PopulateSettings(ctx context.Context, f *flow.Flow, i *identity.Identity) error {
 	f.UI.RemoveGroup(Method)
 	if f.Type != flow.Browser {
-		return
+		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), populateTimeout)
-	defer cancel()
 	l, err := s.linkState(ctx, i.ID)
 	if err != nil {
-		s.Log.Error("oidc: could not read the identity's credentials for settings", "identity", i.ID.String(), "error", err.Error())
-		return
+		return err
 	}
 	for _, p := range s.Providers {
 		switch {
@@ -91,6 +84,7 @@ func (s *Strategy) PopulateSettings(f *flow.Flow, i *identity.Identity) {
 			f.UI.Nodes = append(f.UI.Nodes, ui.Input(Method, "unlink", "submit", p.ID(), false, ui.Label(text.LabelUnlinkProvider(p.ID()))))
 		}
 	}
+	return nil
 }
 
 // NeedsPrivilege: linking and unlinking change how the account signs in,

@@ -11,11 +11,12 @@ import (
 )
 
 // PopulateSettings adds the new-password input.
-func (s *Strategy) PopulateSettings(f *flow.Flow, _ *identity.Identity) {
+func (s *Strategy) PopulateSettings(_ context.Context, f *flow.Flow, _ *identity.Identity) error {
 	f.UI.Nodes = append(f.UI.Nodes,
 		ui.Input(ui.GroupPassword, "password", "password", nil, true, ui.Label(text.LabelPassword())),
 		ui.Submit(ui.GroupPassword, Method, text.LabelSave()),
 	)
+	return nil
 }
 
 // NeedsPrivilege: changing the password always needs a recent sign-in.

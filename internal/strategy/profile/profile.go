@@ -40,7 +40,7 @@ func (s *Strategy) schemaOf(i *identity.Identity) *schema.Schema {
 }
 
 // PopulateSettings adds the trait inputs, filled with the current values.
-func (s *Strategy) PopulateSettings(f *flow.Flow, i *identity.Identity) {
+func (s *Strategy) PopulateSettings(_ context.Context, f *flow.Flow, i *identity.Identity) error {
 	sch := s.schemaOf(i)
 	var traits map[string]any
 	_ = json.Unmarshal(i.Traits, &traits)
@@ -49,6 +49,7 @@ func (s *Strategy) PopulateSettings(f *flow.Flow, i *identity.Identity) {
 		f.UI.Nodes = append(f.UI.Nodes, ui.TraitNode(ui.GroupProfile, field, v))
 	}
 	f.UI.Nodes = append(f.UI.Nodes, ui.Submit(ui.GroupProfile, Method, text.LabelSave()))
+	return nil
 }
 
 // NeedsPrivilege reports whether the submitted traits change a password
