@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/bench/internal/harness"
-	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/store/sqldb"
 )
 
 // This file starts the real latchkey binary the way an operator would (a
@@ -42,7 +42,7 @@ selfservice:
 // (same DSN handling, pragmas and driver): the floor a write costs before
 // any Latchkey code runs. It leaves no table behind.
 func commitLatency(ctx context.Context, dsn string, n int) (time.Duration, error) {
-	db, err := store.Open(ctx, dsn)
+	db, err := sqldb.Open(ctx, dsn)
 	if err != nil {
 		return 0, err
 	}

@@ -16,7 +16,7 @@ import (
 	"github.com/latchkey/latchkey/bench/internal/harness"
 	"github.com/latchkey/latchkey/internal/clock"
 	"github.com/latchkey/latchkey/internal/session"
-	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/store/sqldb"
 	"github.com/latchkey/latchkey/internal/store/sqlstore"
 	"github.com/latchkey/latchkey/internal/token"
 )
@@ -88,7 +88,7 @@ feed:
 // secret, and the server's own INSERT (sqlstore.CreateSession, through
 // database/sql with the same DSN handling).
 func insertSessions(ctx context.Context, dsn string, ids []uuid.UUID) ([]string, error) {
-	db, err := store.Open(ctx, dsn)
+	db, err := sqldb.Open(ctx, dsn)
 	if err != nil {
 		return nil, err
 	}

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/store/sqldb"
 	"github.com/latchkey/latchkey/internal/testkit"
 	"github.com/latchkey/latchkey/internal/testkit/refdb"
 )
@@ -60,7 +60,7 @@ func TestMigrateKratos(t *testing.T) {
 	if sum() != before {
 		t.Error("the source database file changed")
 	}
-	db, err := store.Open(context.Background(), target)
+	db, err := sqldb.Open(context.Background(), target)
 	if err != nil {
 		t.Fatal(err)
 	}

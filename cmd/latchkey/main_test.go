@@ -13,7 +13,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/config"
-	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/store/sqldb"
 	"github.com/latchkey/latchkey/internal/testkit"
 	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
@@ -45,7 +45,7 @@ func writeFile(t *testing.T, name, content string) string {
 // schemaState opens a database and reports CheckSchema's verdict.
 func schemaState(t *testing.T, dsn string) error {
 	t.Helper()
-	db, err := store.Open(context.Background(), dsn)
+	db, err := sqldb.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatalf("open %s: %v", dsn, err)
 	}
@@ -126,10 +126,10 @@ func TestHelpAtEveryLevel(t *testing.T) {
 // database to this binary's schema, and running it again changes nothing.
 func TestMigrateSQLIsIdempotent(t *testing.T) {
 	testkit.EachDatabase(t, func(t *testing.T, dsn string) {
-		if !errors.Is(schemaState(t, dsn), store.ErrSchemaOutdated) {
+		if !errors.Is(schemaState(t, dsn), sqldb.ErrSchemaOutdated) {
 			t.Fatal("the fresh database is not reported as outdated")
 		}
-		versions, _ := store.MigrationVersions(store.SQLite)
+		versions, _ := sqldb.MigrationVersions(sqldb.SQLite)
 		r := runCmd(t, nil, "", "migrate", "sql", dsn, "--yes")
 		if r.code != 0 || !strings.Contains(r.stdout, "Applied "+strconv.Itoa(len(versions))+" migration(s)") {
 			t.Fatalf("first migrate: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
@@ -153,7 +153,7 @@ func TestMigrateSQLAsksFirst(t *testing.T) {
 			t.Errorf("answer %q: exit %d, stdout %q", answer, r.code, r.stdout)
 		}
 	}
-	if !errors.Is(schemaState(t, dsn), store.ErrSchemaOutdated) {
+	if !errors.Is(schemaState(t, dsn), sqldb.ErrSchemaOutdated) {
 		t.Fatal("declining migrated the database anyway")
 	}
 	if r := runCmd(t, nil, "Yes\n", "migrate", "sql", dsn); r.code != 0 || !strings.Contains(r.stdout, "Applied") {

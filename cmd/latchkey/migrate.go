@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/latchkey/latchkey/internal/config"
-	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/store/sqldb"
 )
 
 func migrate(ctx context.Context, c *cli, args []string) error {
@@ -35,7 +35,7 @@ func migrate(ctx context.Context, c *cli, args []string) error {
 	default:
 		return usageError{"give a DSN, or -e to read it from the config file or the DSN environment variable"}
 	}
-	db, err := store.Open(ctx, dsn)
+	db, err := sqldb.Open(ctx, dsn)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/config"
-	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/store/sqldb"
 )
 
 func serve(ctx context.Context, c *cli, args []string) error {
@@ -41,13 +41,13 @@ func serve(ctx context.Context, c *cli, args []string) error {
 	for _, n := range loaded.Notes {
 		log.Info(n)
 	}
-	target, err := store.ParseDSN(cfg.DSN)
+	target, err := sqldb.ParseDSN(cfg.DSN)
 	if err != nil {
 		return fmt.Errorf("dsn: %w", err)
 	}
 	// In dev mode SQLite migrates itself; everything else is migrated
 	// explicitly, once, by the operator.
-	a, err := app.New(ctx, cfg, log, app.Options{Migrate: cfg.Dev && target.Dialect == store.SQLite})
+	a, err := app.New(ctx, cfg, log, app.Options{Migrate: cfg.Dev && target.Dialect == sqldb.SQLite})
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ import (
 	"github.com/latchkey/latchkey/internal/metrics"
 	"github.com/latchkey/latchkey/internal/schema"
 	"github.com/latchkey/latchkey/internal/session"
-	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/store/sqldb"
 	"github.com/latchkey/latchkey/internal/store/sqlstore"
 	"github.com/latchkey/latchkey/internal/throttle"
 	"github.com/latchkey/latchkey/internal/token"
@@ -34,7 +34,7 @@ var Version = "v0.6.3-latchkey.dev"
 type App struct {
 	Config     config.Config
 	Log        *slog.Logger
-	DB         *store.DB
+	DB         *sqldb.DB
 	Store      *sqlstore.Store
 	Schemas    *schema.Registry
 	Identities *identity.Manager
@@ -80,7 +80,7 @@ type Options struct {
 // New builds the app: it opens the database, checks (or applies) the
 // schema, loads identity schemas, and mounts every route.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
-	target, err := store.ParseDSN(cfg.DSN)
+	target, err := sqldb.ParseDSN(cfg.DSN)
 	if err != nil {
 		return nil, fmt.Errorf("dsn: %w", err)
 	}
@@ -93,7 +93,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 			return nil, err
 		}
 	}
-	db, err := store.OpenTarget(ctx, target, tr.OpenDB(string(target.Dialect)))
+	db, err := sqldb.OpenTarget(ctx, target, tr.OpenDB(string(target.Dialect)))
 	if err != nil {
 		return nil, err
 	}

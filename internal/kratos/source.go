@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/store/sqldb"
 )
 
 // SchemaVersion is the last migration of the reference's v0.6.3 schema.
@@ -19,7 +19,7 @@ const SchemaVersion = "20210410175418000181"
 // Source is an open reference database, checked and with its network.
 type Source struct {
 	db      *sql.DB
-	dialect store.Dialect
+	dialect sqldb.Dialect
 	nid     string
 }
 
@@ -27,12 +27,12 @@ type Source struct {
 // forms and checks that it is one, of the supported schema version, with
 // one network. SQLite files are opened read-only.
 func Open(ctx context.Context, dsn string) (*Source, error) {
-	t, err := store.ParseDSN(dsn)
+	t, err := sqldb.ParseDSN(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("source dsn: %w", err)
 	}
 	driverDSN := t.DriverDSN
-	if t.Dialect == store.SQLite {
+	if t.Dialect == sqldb.SQLite {
 		if t.InMemory {
 			return nil, fmt.Errorf("source dsn: an in-memory database cannot be a reference database")
 		}

@@ -1,5 +1,6 @@
-// Package store opens the SQL database a Latchkey deployment shares and hides
-// the few differences between SQLite, PostgreSQL and MySQL/MariaDB behind a
-// small Dialect value. Domain packages never import it: they declare the
-// storage interfaces they need and internal/store/sqlstore satisfies them.
+// Package store is the leaf every domain package may import: the errors a
+// storage implementation answers with (ErrNotFound, ErrConflict) and the
+// Querier both *sql.DB and *sql.Tx satisfy. It links no driver. Domain
+// packages declare the storage interfaces they need;
+// internal/store/sqlstore satisfies them on top of internal/store/sqldb.
 package store

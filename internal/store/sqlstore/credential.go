@@ -10,6 +10,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/identity"
 	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/store/sqldb"
 )
 
 // IdentityByIdentifier implements password.Store: the credential owning one
@@ -81,6 +82,6 @@ func (s *Store) SetCredentialConfig(ctx context.Context, identityID uuid.UUID, c
 		}
 		_, err = tx.ExecContext(ctx, s.db.Q(`INSERT INTO identity_credentials (id, identity_id, type, config, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`),
 			uuid.NewString(), identityID.String(), string(ctype), string(config), now, now)
-		return store.MapError(err)
+		return sqldb.MapError(err)
 	})
 }

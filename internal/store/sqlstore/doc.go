@@ -5,18 +5,18 @@ package sqlstore
 
 import (
 	"github.com/latchkey/latchkey/internal/clock"
-	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/store/sqldb"
 )
 
 // Store satisfies the domain stores over one database.
 type Store struct {
-	db    *store.DB
+	db    *sqldb.DB
 	clock clock.Clock
 }
 
 // New wraps an open database; now stamps the rows the store updates on
 // its own (a revoked session, a failed delivery).
-func New(db *store.DB, now clock.Clock) *Store { return &Store{db: db, clock: now} }
+func New(db *sqldb.DB, now clock.Clock) *Store { return &Store{db: db, clock: now} }
 
 // DB is the underlying database, for health checks.
-func (s *Store) DB() *store.DB { return s.db }
+func (s *Store) DB() *sqldb.DB { return s.db }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/flow"
 	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/store/sqldb"
 )
 
 const flowColumns = `id, kind, type, state, identity_id, csrf_token, request_url, return_to, forced, active_method, ui, internal, issued_at, expires_at, created_at, updated_at`
@@ -45,7 +46,7 @@ func (s *Store) createFlow(ctx context.Context, q store.Querier, f *flow.Flow) e
 		return err
 	}
 	_, err = q.ExecContext(ctx, s.db.Q(`INSERT INTO selfservice_flows (`+flowColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), args...)
-	return store.MapError(err)
+	return sqldb.MapError(err)
 }
 
 // Flow implements flow.Store.
@@ -63,7 +64,7 @@ func (s *Store) Flow(ctx context.Context, kind flow.Kind, id uuid.UUID) (*flow.F
 		&rawID, &k, &typ, &f.State, &identityID, &f.CSRFToken, &f.RequestURL, &f.ReturnTo, &f.Forced, &f.Active, &uiJSON, &internal,
 		&f.IssuedAt, &f.ExpiresAt, &f.CreatedAt, &f.UpdatedAt)
 	if err != nil {
-		return nil, store.NoRows(err)
+		return nil, sqldb.NoRows(err)
 	}
 	f.ID, f.Kind, f.Type = id, flow.Kind(k), flow.Type(typ)
 	if identityID.Valid {
@@ -91,7 +92,7 @@ func (s *Store) updateFlow(ctx context.Context, q store.Querier, f *flow.Flow) e
 	set := append(args[1:14:14], args[15], args[0])
 	res, err := q.ExecContext(ctx, s.db.Q(`UPDATE selfservice_flows SET kind = ?, type = ?, state = ?, identity_id = ?, csrf_token = ?, request_url = ?, return_to = ?, forced = ?, active_method = ?, ui = ?, internal = ?, issued_at = ?, expires_at = ?, updated_at = ? WHERE id = ?`), set...)
 	if err != nil {
-		return store.MapError(err)
+		return sqldb.MapError(err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return store.ErrNotFound

@@ -10,6 +10,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/identity"
 	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/store/sqldb"
 )
 
 // CreateIdentity implements identity.Store.
@@ -18,7 +19,7 @@ func (s *Store) CreateIdentity(ctx context.Context, i *identity.Identity) error 
 		_, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO identities (id, schema_id, traits, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`),
 			i.ID.String(), i.SchemaID, string(i.Traits), i.CreatedAt, i.UpdatedAt)
 		if err != nil {
-			return store.MapError(err)
+			return sqldb.MapError(err)
 		}
 		if err := s.insertAddresses(ctx, tx, i.ID, i.VerifiableAddresses, i.RecoveryAddresses); err != nil {
 			return err
@@ -41,7 +42,7 @@ func (s *Store) insertCredential(ctx context.Context, tx *sql.Tx, identityID uui
 	}
 	if _, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO identity_credentials (id, identity_id, type, config, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`),
 		c.ID.String(), identityID.String(), string(c.Type), string(cfg), c.CreatedAt, c.UpdatedAt); err != nil {
-		return store.MapError(err)
+		return sqldb.MapError(err)
 	}
 	return s.insertIdentifiers(ctx, tx, identityID, c.ID.String(), c)
 }
@@ -50,7 +51,7 @@ func (s *Store) insertIdentifiers(ctx context.Context, tx *sql.Tx, identityID uu
 	for _, ident := range c.Identifiers {
 		if _, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO identity_credential_identifiers (id, identity_id, credential_id, type, identifier, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
 			uuid.NewString(), identityID.String(), credentialID, string(c.Type), ident, c.UpdatedAt, c.UpdatedAt); err != nil {
-			return store.MapError(err)
+			return sqldb.MapError(err)
 		}
 	}
 	return nil
@@ -61,14 +62,14 @@ func (s *Store) insertAddresses(ctx context.Context, tx *sql.Tx, id uuid.UUID, v
 		_, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO identity_verifiable_addresses (id, identity_id, via, value, verified, status, verified_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			a.ID.String(), id.String(), a.Via, a.Value, a.Verified, a.Status, a.VerifiedAt, a.CreatedAt, a.UpdatedAt)
 		if err != nil {
-			return store.MapError(err)
+			return sqldb.MapError(err)
 		}
 	}
 	for _, a := range rec {
 		_, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO identity_recovery_addresses (id, identity_id, via, value, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`),
 			a.ID.String(), id.String(), a.Via, a.Value, a.CreatedAt, a.UpdatedAt)
 		if err != nil {
-			return store.MapError(err)
+			return sqldb.MapError(err)
 		}
 	}
 	return nil
@@ -104,7 +105,7 @@ func (s *Store) UpdateIdentity(ctx context.Context, i *identity.Identity) error 
 		res, err := tx.ExecContext(ctx, s.db.Q(`UPDATE identities SET schema_id = ?, traits = ?, updated_at = ? WHERE id = ?`),
 			i.SchemaID, string(i.Traits), i.UpdatedAt, i.ID.String())
 		if err != nil {
-			return store.MapError(err)
+			return sqldb.MapError(err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return store.ErrNotFound

@@ -5,7 +5,7 @@ import (
 	"database/sql"
 
 	"github.com/latchkey/latchkey/internal/kratos"
-	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/store/sqldb"
 )
 
 var _ kratos.Target = (*Store)(nil)
@@ -33,7 +33,7 @@ func (s *Store) record(ctx context.Context, tx *sql.Tx, kind, id, fingerprint st
 		return err
 	}
 	_, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO kratos_imports (kind, source_id, fingerprint, imported_at) VALUES (?, ?, ?, ?)`), kind, id, fingerprint, s.clock.Now())
-	return store.MapError(err)
+	return sqldb.MapError(err)
 }
 
 // ImportIdentities implements kratos.Target: an identity already here is
@@ -45,12 +45,12 @@ func (s *Store) ImportIdentities(ctx context.Context, batch []kratos.IdentityRec
 			res, err := tx.ExecContext(ctx, s.db.Q(`UPDATE identities SET schema_id = ?, traits = ?, created_at = ?, updated_at = ? WHERE id = ?`),
 				i.SchemaID, string(i.Traits), i.CreatedAt, i.UpdatedAt, i.ID.String())
 			if err != nil {
-				return store.MapError(err)
+				return sqldb.MapError(err)
 			}
 			if n, _ := res.RowsAffected(); n == 0 {
 				if _, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO identities (id, schema_id, traits, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`),
 					i.ID.String(), i.SchemaID, string(i.Traits), i.CreatedAt, i.UpdatedAt); err != nil {
-					return store.MapError(err)
+					return sqldb.MapError(err)
 				}
 			} else {
 				for _, table := range []string{"identity_credential_identifiers", "identity_credentials", "identity_verifiable_addresses", "identity_recovery_addresses"} {
@@ -83,12 +83,12 @@ func (s *Store) ImportSessions(ctx context.Context, batch []kratos.SessionRecord
 			res, err := tx.ExecContext(ctx, s.db.Q(`UPDATE sessions SET token_hash = ?, active = ?, issued_at = ?, expires_at = ?, authenticated_at = ?, updated_at = ? WHERE id = ?`),
 				r.TokenHash, r.Active, r.IssuedAt, r.ExpiresAt, r.AuthenticatedAt, now, r.ID.String())
 			if err != nil {
-				return store.MapError(err)
+				return sqldb.MapError(err)
 			}
 			if n, _ := res.RowsAffected(); n == 0 {
 				if _, err := tx.ExecContext(ctx, s.db.Q(insertSession), r.ID.String(), r.TokenHash, r.IdentityID.String(), r.Active,
 					r.IssuedAt, r.ExpiresAt, r.AuthenticatedAt, r.IssuedAt, now, nil); err != nil { // no devices: imported
-					return store.MapError(err)
+					return sqldb.MapError(err)
 				}
 			}
 			if err := s.record(ctx, tx, kratos.KindSession, r.ID.String(), r.Fingerprint); err != nil {

@@ -10,7 +10,8 @@ import (
 	"github.com/latchkey/latchkey/internal/courier"
 	"github.com/latchkey/latchkey/internal/identity"
 	"github.com/latchkey/latchkey/internal/store"
-	"github.com/latchkey/latchkey/internal/strategy/link"
+	"github.com/latchkey/latchkey/internal/store/sqldb"
+	"github.com/latchkey/latchkey/internal/token"
 )
 
 // RecoveryAddress implements link.Store.
@@ -26,18 +27,18 @@ func (s *Store) VerifiableAddress(ctx context.Context, via, value string) (uuid.
 func (s *Store) addressOwner(ctx context.Context, query, via, value string) (uuid.UUID, uuid.UUID, error) {
 	var identityID, addressID string
 	if err := s.db.SQL.QueryRowContext(ctx, s.db.Q(query), via, value).Scan(&identityID, &addressID); err != nil {
-		return uuid.Nil, uuid.Nil, store.NoRows(err)
+		return uuid.Nil, uuid.Nil, sqldb.NoRows(err)
 	}
 	return uuid.MustParse(identityID), uuid.MustParse(addressID), nil
 }
 
 // CreateLinkToken implements link.Store.
-func (s *Store) CreateLinkToken(ctx context.Context, t *link.Token, hash string, m *courier.Message) error {
+func (s *Store) CreateLinkToken(ctx context.Context, t *token.Link, hash string, m *courier.Message) error {
 	return s.db.InTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO selfservice_link_tokens (id, token_hash, kind, flow_id, identity_id, address_id, used, expires_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			t.ID.String(), hash, t.Kind, nullableID(t.FlowID), t.IdentityID.String(), nullableID(t.AddressID), false, t.ExpiresAt, t.CreatedAt, t.CreatedAt)
 		if err != nil {
-			return store.MapError(err)
+			return sqldb.MapError(err)
 		}
 		if m == nil {
 			return nil
@@ -49,21 +50,21 @@ func (s *Store) CreateLinkToken(ctx context.Context, t *link.Token, hash string,
 // ConsumeLinkToken implements link.Store. The conditional update is what
 // makes a token single-use: of two parallel consumers only one sees a row
 // change.
-func (s *Store) ConsumeLinkToken(ctx context.Context, kind string, hashes []string, now time.Time) (*link.Token, error) {
-	var out *link.Token
+func (s *Store) ConsumeLinkToken(ctx context.Context, kind string, hashes []string, now time.Time) (*token.Link, error) {
+	var out *token.Link
 	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
 		args := []any{kind, false}
 		for _, h := range hashes {
 			args = append(args, h)
 		}
-		var t link.Token
+		var t token.Link
 		var id, identityID string
 		var flowID, addressID sql.NullString
 		err := tx.QueryRowContext(ctx, s.db.Q(`SELECT id, flow_id, identity_id, address_id, expires_at, created_at FROM selfservice_link_tokens
 WHERE kind = ? AND used = ? AND token_hash IN (`+placeholders(len(hashes))+`)`), args...).
 			Scan(&id, &flowID, &identityID, &addressID, &t.ExpiresAt, &t.CreatedAt)
 		if err != nil {
-			return store.NoRows(err)
+			return sqldb.NoRows(err)
 		}
 		t.ID, t.Kind, t.IdentityID = uuid.MustParse(id), kind, uuid.MustParse(identityID)
 		if flowID.Valid {
@@ -81,13 +82,13 @@ WHERE kind = ? AND used = ? AND token_hash IN (`+placeholders(len(hashes))+`)`),
 		// change, whoever holds the old mailbox must not get in.
 		if t.AddressID != uuid.Nil {
 			table := "identity_recovery_addresses"
-			if kind == link.KindVerification {
+			if kind == token.Verification {
 				table = "identity_verifiable_addresses"
 			}
 			var one int
 			err := tx.QueryRowContext(ctx, s.db.Q(`SELECT 1 FROM `+table+` WHERE id = ? AND identity_id = ?`), t.AddressID.String(), t.IdentityID.String()).Scan(&one)
 			if err != nil {
-				return store.NoRows(err)
+				return sqldb.NoRows(err)
 			}
 		}
 		at := now.UTC().Truncate(time.Microsecond)
@@ -98,7 +99,7 @@ WHERE kind = ? AND used = ? AND token_hash IN (`+placeholders(len(hashes))+`)`),
 		if n, _ := res.RowsAffected(); n != 1 {
 			return store.ErrNotFound
 		}
-		if kind == link.KindVerification && t.AddressID != uuid.Nil {
+		if kind == token.Verification && t.AddressID != uuid.Nil {
 			_, err = tx.ExecContext(ctx, s.db.Q(`UPDATE identity_verifiable_addresses SET verified = ?, status = ?, verified_at = ?, updated_at = ? WHERE id = ?`),
 				true, identity.StatusCompleted, at, at, t.AddressID.String())
 		}
@@ -108,7 +109,7 @@ WHERE kind = ? AND used = ? AND token_hash IN (`+placeholders(len(hashes))+`)`),
 		return nil, err
 	}
 	if !now.Before(out.ExpiresAt) {
-		return out, link.ErrExpired
+		return out, token.ErrExpired
 	}
 	return out, nil
 }

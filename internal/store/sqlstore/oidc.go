@@ -10,6 +10,7 @@ import (
 	"github.com/latchkey/latchkey/internal/flow"
 	"github.com/latchkey/latchkey/internal/identity"
 	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/store/sqldb"
 	"github.com/latchkey/latchkey/internal/strategy/oidc"
 )
 
@@ -18,11 +19,11 @@ import (
 func (s *Store) CreateOIDCState(ctx context.Context, st *oidc.State) error {
 	return s.db.InTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, s.db.Q(`DELETE FROM selfservice_oidc_states WHERE expires_at < ?`), st.CreatedAt); err != nil {
-			return store.MapError(err)
+			return sqldb.MapError(err)
 		}
 		_, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO selfservice_oidc_states (id, flow_id, flow_kind, browser, provider, verifier, nonce, traits, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			st.ID, st.FlowID.String(), string(st.FlowKind), st.Browser, st.Provider, st.Verifier, st.Nonce, string(st.Traits), st.ExpiresAt, st.CreatedAt)
-		return store.MapError(err)
+		return sqldb.MapError(err)
 	})
 }
 
@@ -40,11 +41,11 @@ func (s *Store) TakeOIDCState(ctx context.Context, ids []string) (*oidc.State, e
 		err := tx.QueryRowContext(ctx, s.db.Q(`SELECT id, flow_id, flow_kind, browser, provider, verifier, nonce, traits, expires_at, created_at FROM selfservice_oidc_states WHERE id IN (`+placeholders(len(ids))+`)`), args...).
 			Scan(&st.ID, &flowID, &kind, &st.Browser, &st.Provider, &st.Verifier, &st.Nonce, &traits, &st.ExpiresAt, &st.CreatedAt)
 		if err != nil {
-			return store.NoRows(err)
+			return sqldb.NoRows(err)
 		}
 		res, err := tx.ExecContext(ctx, s.db.Q(`DELETE FROM selfservice_oidc_states WHERE id = ?`), st.ID)
 		if err != nil {
-			return store.MapError(err)
+			return sqldb.MapError(err)
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
 			return store.ErrNotFound
@@ -69,7 +70,7 @@ func (s *Store) Credentials(ctx context.Context, identityID uuid.UUID) (map[iden
 FROM identity_credentials c LEFT JOIN identity_credential_identifiers ci ON ci.credential_id = c.id
 WHERE c.identity_id = ? ORDER BY c.type, ci.identifier`), identityID.String())
 	if err != nil {
-		return nil, store.MapError(err)
+		return nil, sqldb.MapError(err)
 	}
 	defer rows.Close()
 	out := map[identity.CredentialType]*identity.Credential{}
@@ -103,14 +104,14 @@ WHERE c.identity_id = ? ORDER BY c.type, ci.identifier`), identityID.String())
 // holds comes back as store.ErrConflict, and nothing is written.
 func (s *Store) SetCredential(ctx context.Context, identityID uuid.UUID, c *identity.Credential) error {
 	return s.db.InTx(ctx, func(tx *sql.Tx) error {
-		return store.MapError(s.writeCredential(ctx, tx, identityID, c))
+		return sqldb.MapError(s.writeCredential(ctx, tx, identityID, c))
 	})
 }
 
 // DeleteCredential implements oidc.Store; its identifiers go by cascade.
 func (s *Store) DeleteCredential(ctx context.Context, identityID uuid.UUID, ctype identity.CredentialType) error {
 	_, err := s.db.SQL.ExecContext(ctx, s.db.Q(`DELETE FROM identity_credentials WHERE identity_id = ? AND type = ?`), identityID.String(), string(ctype))
-	return store.MapError(err)
+	return sqldb.MapError(err)
 }
 
 var _ oidc.Store = (*Store)(nil)

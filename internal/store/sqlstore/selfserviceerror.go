@@ -7,7 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/latchkey/latchkey/internal/selfserviceerror"
-	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/store/sqldb"
 )
 
 // InsertError implements selfserviceerror.Store.
@@ -28,7 +28,7 @@ func (s *Store) Error(ctx context.Context, id uuid.UUID) (*selfserviceerror.Cont
 	err := s.db.SQL.QueryRowContext(ctx, s.db.Q(`SELECT errors, created_at, updated_at FROM selfservice_errors WHERE id = ?`), id.String()).
 		Scan(&body, &c.CreatedAt, &c.UpdatedAt)
 	if err != nil {
-		return nil, store.NoRows(err)
+		return nil, sqldb.NoRows(err)
 	}
 	normalizeTimes(&c.CreatedAt, &c.UpdatedAt)
 	return c, json.Unmarshal([]byte(body), &c.Errors)

@@ -9,6 +9,7 @@ import (
 	"github.com/latchkey/latchkey/internal/identity"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/store/sqldb"
 )
 
 const insertSession = `INSERT INTO sessions (id, token_hash, identity_id, active, issued_at, expires_at, authenticated_at, created_at, updated_at, devices) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
@@ -21,7 +22,7 @@ func (s *Store) CreateSession(ctx context.Context, ss *session.Session, tokenHas
 func (s *Store) createSession(ctx context.Context, q store.Querier, ss *session.Session, tokenHash string) error {
 	_, err := q.ExecContext(ctx, s.db.Q(insertSession),
 		ss.ID.String(), tokenHash, ss.IdentityID.String(), ss.Active, ss.IssuedAt, ss.ExpiresAt, ss.AuthenticatedAt, ss.IssuedAt, ss.IssuedAt, devicesJSON(ss.Devices))
-	return store.MapError(err)
+	return sqldb.MapError(err)
 }
 
 // CreateSessionWithRehash implements session.Store.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/store/sqldb"
 )
 
 // CountActiveSessions counts sessions that are active and unexpired, for
@@ -51,7 +52,7 @@ func scanSession(sc interface{ Scan(...any) error }) (*session.Session, error) {
 		devices sql.NullString
 	)
 	if err := sc.Scan(&id, &iid, &ss.Active, &ss.IssuedAt, &ss.ExpiresAt, &ss.AuthenticatedAt, &devices); err != nil {
-		return nil, store.NoRows(err)
+		return nil, sqldb.NoRows(err)
 	}
 	var err error
 	if ss.ID, err = uuid.Parse(id); err != nil {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/store/sqldb"
 	"github.com/latchkey/latchkey/internal/throttle"
 )
 
@@ -24,14 +24,14 @@ func (s *Store) ReserveAttempts(ctx context.Context, now time.Time, keys []strin
 	args = append(args, now, now)
 	values := strings.TrimSuffix(strings.Repeat("(?, 1, ?, ?), ", len(keys)), ", ")
 	insert := `INSERT INTO throttle_counters (throttle_key, hits, window_end, updated_at) VALUES ` + values
-	if s.db.Dialect != store.MySQL {
+	if s.db.Dialect != sqldb.MySQL {
 		rows, err := s.db.SQL.QueryContext(ctx, s.db.Q(insert+` ON CONFLICT (throttle_key) DO UPDATE SET
  hits = CASE WHEN throttle_counters.window_end <= ? THEN 1 ELSE throttle_counters.hits + 1 END,
  window_end = CASE WHEN throttle_counters.window_end <= ? THEN excluded.window_end ELSE throttle_counters.window_end END,
  updated_at = excluded.updated_at
  RETURNING throttle_key, hits, window_end`), args...)
 		if err != nil {
-			return nil, store.MapError(err)
+			return nil, sqldb.MapError(err)
 		}
 		return scanCounters(rows, keys)
 	}
@@ -44,7 +44,7 @@ func (s *Store) ReserveAttempts(ctx context.Context, now time.Time, keys []strin
  hits = IF(window_end <= ?, 1, hits + 1),
  window_end = IF(window_end <= ?, VALUES(window_end), window_end),
  updated_at = VALUES(updated_at)`, args...); err != nil {
-			return store.MapError(err)
+			return sqldb.MapError(err)
 		}
 		kargs := make([]any, len(keys))
 		for i, k := range keys {
@@ -109,13 +109,13 @@ func (s *Store) ReleaseAttempts(ctx context.Context, now time.Time, releases []t
 		args = append(args, r.Key, r.WindowEnd.UTC().Truncate(time.Microsecond))
 	}
 	match := strings.Join(where, ` OR `)
-	if s.db.Dialect == store.Postgres {
+	if s.db.Dialect == sqldb.Postgres {
 		// PostgreSQL would lock the rows in heap order, and a reservation
 		// locks them in key order: lock them in key order first.
 		match = `throttle_key IN (SELECT throttle_key FROM throttle_counters WHERE ` + match + ` ORDER BY throttle_key FOR UPDATE)`
 	}
 	_, err := s.db.SQL.ExecContext(ctx, s.db.Q(`UPDATE throttle_counters SET hits = `+set+`, updated_at = ? WHERE `+match), args...)
-	return store.MapError(err)
+	return sqldb.MapError(err)
 }
 
 // DeleteExpiredAttempts removes counters whose window has ended.

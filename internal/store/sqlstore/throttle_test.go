@@ -6,16 +6,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/store/sqldb"
 	"github.com/latchkey/latchkey/internal/store/sqlstore"
-	"github.com/latchkey/latchkey/internal/testkit"
+	"github.com/latchkey/latchkey/internal/testkit/testdb"
 	"github.com/latchkey/latchkey/internal/throttle"
 )
 
-func openStore(t *testing.T, dsn string) (*sqlstore.Store, *store.DB) {
+func openStore(t *testing.T, dsn string) (*sqlstore.Store, *sqldb.DB) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, dsn)
+	db, err := sqldb.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func openStore(t *testing.T, dsn string) (*sqlstore.Store, *store.DB) {
 // zeroes the keys that reset; parallel reservations each get their own
 // count; ended windows are deleted.
 func TestThrottleCounters(t *testing.T) {
-	testkit.EachDatabase(t, func(t *testing.T, dsn string) {
+	testdb.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		s, db := openStore(t, dsn)
 		now := time.Date(2026, 12, 1, 10, 0, 0, 123456000, time.UTC)

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/store/sqldb"
 )
 
 // TestMigrationVersionsMatchAcrossDialects keeps the three dialects in
@@ -13,15 +13,15 @@ import (
 // leave that database behind without any query failing until production.
 func TestMigrationVersionsMatchAcrossDialects(t *testing.T) {
 	name := regexp.MustCompile(`^(\d{5})_[a-z0-9_]+\.sql$`)
-	want, err := store.MigrationVersions(store.SQLite)
+	want, err := sqldb.MigrationVersions(sqldb.SQLite)
 	if err != nil {
 		t.Fatalf("sqlite migrations: %v", err)
 	}
 	if len(want) == 0 {
 		t.Fatal("no sqlite migrations are embedded")
 	}
-	for _, d := range []store.Dialect{store.SQLite, store.Postgres, store.MySQL} {
-		got, err := store.MigrationVersions(d)
+	for _, d := range []sqldb.Dialect{sqldb.SQLite, sqldb.Postgres, sqldb.MySQL} {
+		got, err := sqldb.MigrationVersions(d)
 		if err != nil {
 			t.Fatalf("%s migrations: %v", d, err)
 		}

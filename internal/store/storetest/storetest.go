@@ -16,8 +16,8 @@ import (
 
 	"github.com/latchkey/latchkey/internal/identity"
 	"github.com/latchkey/latchkey/internal/session"
-	"github.com/latchkey/latchkey/internal/store"
-	"github.com/latchkey/latchkey/internal/testkit"
+	"github.com/latchkey/latchkey/internal/store/sqldb"
+	"github.com/latchkey/latchkey/internal/testkit/testdb"
 )
 
 // Stores is what the suite exercises: both storage interfaces over one
@@ -28,7 +28,7 @@ type Stores interface {
 }
 
 // Opener wraps a migrated database in the implementation under test.
-type Opener func(t *testing.T, db *store.DB) Stores
+type Opener func(t *testing.T, db *sqldb.DB) Stores
 
 // h is what each case gets: the store under test and the raw database
 // behind it.
@@ -36,7 +36,7 @@ type h struct {
 	t   *testing.T
 	ctx context.Context
 	s   Stores
-	db  *store.DB
+	db  *sqldb.DB
 }
 
 type testCase struct {
@@ -51,9 +51,9 @@ func Run(t *testing.T, open Opener) {
 	cases := append(identityCases(), sessionCases()...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			testkit.EachDatabase(t, func(t *testing.T, dsn string) {
+			testdb.Each(t, func(t *testing.T, dsn string) {
 				ctx := context.Background()
-				db, err := store.Open(ctx, dsn)
+				db, err := sqldb.Open(ctx, dsn)
 				if err != nil {
 					t.Fatalf("open database: %v", err)
 				}

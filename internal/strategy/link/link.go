@@ -3,7 +3,6 @@ package link
 import (
 	"context"
 	"errors"
-	"github.com/latchkey/latchkey/internal/throttle"
 	"log/slog"
 	"net/url"
 	"time"
@@ -15,31 +14,18 @@ import (
 	"github.com/latchkey/latchkey/internal/flow"
 	"github.com/latchkey/latchkey/internal/identity"
 	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/throttle"
 	"github.com/latchkey/latchkey/internal/token"
 )
 
 // Method is the value of "method" that selects this strategy.
 const Method = "link"
 
-// Token kinds.
+// Token kinds; a token of one kind never matches a hash of the other.
 const (
-	KindRecovery     = "recovery"
-	KindVerification = "verification"
+	KindRecovery     = token.Recovery
+	KindVerification = token.Verification
 )
-
-// Token is a stored link token (its hash, never its value).
-type Token struct {
-	ID         uuid.UUID
-	Kind       string
-	FlowID     uuid.UUID
-	IdentityID uuid.UUID
-	AddressID  uuid.UUID // uuid.Nil for admin recovery links
-	ExpiresAt  time.Time
-	CreatedAt  time.Time
-}
-
-// ErrExpired is returned for a token past its expiry; it is not consumed.
-var ErrExpired = errors.New("link: token expired")
 
 // Store is what the strategy needs from storage.
 type Store interface {
@@ -50,13 +36,13 @@ type Store interface {
 	// CreateLinkToken stores a token and queues its message in one
 	// transaction, so a link is never mailed without its token or the other
 	// way round.
-	CreateLinkToken(ctx context.Context, t *Token, hash string, m *courier.Message) error
+	CreateLinkToken(ctx context.Context, t *token.Link, hash string, m *courier.Message) error
 	EnqueueMessage(ctx context.Context, m *courier.Message) error
 	// ConsumeLinkToken marks an unused token of a kind used and returns it:
 	// store.ErrNotFound when unknown or used already (or lost a race),
-	// ErrExpired (with the token) when expired. Consuming a verification
+	// token.ErrExpired (with the token) when expired. Consuming a verification
 	// token verifies its address in the same transaction.
-	ConsumeLinkToken(ctx context.Context, kind string, hashes []string, now time.Time) (*Token, error)
+	ConsumeLinkToken(ctx context.Context, kind string, hashes []string, now time.Time) (*token.Link, error)
 	Identity(ctx context.Context, id uuid.UUID) (*identity.Identity, error)
 }
 
@@ -91,7 +77,7 @@ func (s *Strategy) issue(ctx context.Context, kind string, f *flow.Flow, identit
 	path string, tt courier.TemplateType, to string, data func(link string) courier.Data) (string, error) {
 	tok := token.New()
 	link := s.linkURL(path, f.ID, tok)
-	t := &Token{ID: uuid.New(), Kind: kind, FlowID: f.ID, IdentityID: identityID, AddressID: addressID, ExpiresAt: expires, CreatedAt: s.Clock.Now()}
+	t := &token.Link{ID: uuid.New(), Kind: kind, FlowID: f.ID, IdentityID: identityID, AddressID: addressID, ExpiresAt: expires, CreatedAt: s.Clock.Now()}
 	var msg *courier.Message
 	if to != "" {
 		var err error
@@ -125,7 +111,7 @@ func (s *Strategy) wake() {
 }
 
 // Consume uses a token from a link.
-func (s *Strategy) Consume(ctx context.Context, kind, tok string) (*Token, error) {
+func (s *Strategy) Consume(ctx context.Context, kind, tok string) (*token.Link, error) {
 	if tok == "" || len(tok) > 512 {
 		return nil, store.ErrNotFound
 	}
@@ -133,13 +119,13 @@ func (s *Strategy) Consume(ctx context.Context, kind, tok string) (*Token, error
 }
 
 // consume maps a token's outcome to the flows' errors.
-func (s *Strategy) consume(ctx context.Context, kind, tok string) (*Token, error) {
+func (s *Strategy) consume(ctx context.Context, kind, tok string) (*token.Link, error) {
 	t, err := s.Consume(ctx, kind, tok)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return nil, token.ErrUnknown
-	case errors.Is(err, ErrExpired):
-		return nil, token.ErrExpired
+	case errors.Is(err, token.ErrExpired):
+		return nil, err
 	}
 	return t, err
 }

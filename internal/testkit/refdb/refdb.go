@@ -17,7 +17,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/latchkey/latchkey/internal/kratos"
-	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/store/sqldb"
 )
 
 // DB is a database shaped as the reference (Kratos v0.6.3) leaves it,
@@ -27,7 +27,7 @@ import (
 type DB struct {
 	t       testing.TB
 	db      *sql.DB
-	dialect store.Dialect
+	dialect sqldb.Dialect
 	DSN     string
 	nid     string
 	types   map[string]string // credential type name -> id
@@ -36,12 +36,12 @@ type DB struct {
 // The reference's DDL, reduced to the columns a takeover reads, in each
 // dialect's types (TEXT and DATETIME text on SQLite, uuid/jsonb/timestamp on
 // PostgreSQL, char(36)/json/datetime(6) on MySQL).
-func refDDL(d store.Dialect) []string {
+func refDDL(d sqldb.Dialect) []string {
 	id, js, ts, b := "TEXT", "TEXT", "DATETIME", "BOOLEAN"
 	switch d {
-	case store.Postgres:
+	case sqldb.Postgres:
 		id, js, ts = "UUID", "JSONB", "TIMESTAMP"
-	case store.MySQL:
+	case sqldb.MySQL:
 		id, js, ts = "CHAR(36)", "JSON", "DATETIME(6)"
 	}
 	return []string{
@@ -62,12 +62,12 @@ func refDDL(d store.Dialect) []string {
 // New creates the reference's schema in the empty database dsn.
 func New(t testing.TB, dsn string) *DB {
 	t.Helper()
-	target, err := store.ParseDSN(dsn)
+	target, err := sqldb.ParseDSN(dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	driverDSN := target.DriverDSN
-	if target.Dialect == store.SQLite {
+	if target.Dialect == sqldb.SQLite {
 		// As the reference opens it: no WAL, no Latchkey settings.
 		path, _, _ := strings.Cut(strings.TrimPrefix(dsn, "sqlite://"), "?")
 		driverDSN = "file:" + path
@@ -104,14 +104,14 @@ func (r *DB) Exec(q string, args ...any) {
 // ts writes a time as the reference's driver does on each database.
 func (r *DB) ts(t time.Time) string {
 	s := t.UTC().Format("2006-01-02 15:04:05.000000")
-	if r.dialect == store.SQLite {
+	if r.dialect == sqldb.SQLite {
 		s += "+00:00"
 	}
 	return s
 }
 
 func (r *DB) boolean(b bool) any {
-	if r.dialect == store.SQLite {
+	if r.dialect == sqldb.SQLite {
 		if b {
 			return 1
 		}
@@ -139,7 +139,7 @@ func (r *DB) AddIdentity(u *User) {
 	}
 	created := r.ts(time.Now().Add(-48 * time.Hour))
 	traits := u.Traits
-	if r.dialect == store.SQLite {
+	if r.dialect == sqldb.SQLite {
 		traits += "\n" // the reference writes a trailing newline there
 	}
 	r.Exec(`INSERT INTO identities (id, schema_id, traits, created_at, updated_at, nid) VALUES (?, ?, ?, ?, ?, ?)`, u.ID, u.SchemaID, traits, created, created, r.nid)

@@ -1,15 +1,9 @@
-package store
+package sqldb
 
 import (
-	"errors"
 	"strconv"
 	"strings"
 	"sync"
-
-	"github.com/go-sql-driver/mysql"
-	"github.com/jackc/pgx/v5/pgconn"
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Dialect names one of the supported SQL dialects. Queries are written once
@@ -56,28 +50,4 @@ func (d Dialect) SkipLocked() string {
 		return ""
 	}
 	return " FOR UPDATE SKIP LOCKED"
-}
-
-// MapError turns driver errors that callers act on into ErrConflict; other
-// errors pass through unchanged.
-func MapError(err error) error {
-	if err == nil {
-		return nil
-	}
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
-		return errors.Join(ErrConflict, err)
-	}
-	var myErr *mysql.MySQLError
-	if errors.As(err, &myErr) && myErr.Number == 1062 {
-		return errors.Join(ErrConflict, err)
-	}
-	var liteErr *sqlite.Error
-	if errors.As(err, &liteErr) {
-		switch liteErr.Code() {
-		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-			return errors.Join(ErrConflict, err)
-		}
-	}
-	return err
 }

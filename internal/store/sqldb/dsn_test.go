@@ -1,4 +1,4 @@
-package store_test
+package sqldb_test
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/store/sqldb"
 )
 
 // TestParseDSNRefusesWhatCannotWork: a DSN that cannot work must fail at
@@ -24,7 +24,7 @@ func TestParseDSNRefusesWhatCannotWork(t *testing.T) {
 		{"mysql://root@tcp(h:3306)/db?max_conn_lifetime=soon", "max_conn_lifetime"},
 	} {
 		t.Run(tc.dsn, func(t *testing.T) {
-			_, err := store.ParseDSN(tc.dsn)
+			_, err := sqldb.ParseDSN(tc.dsn)
 			if err == nil || !strings.Contains(err.Error(), tc.wantInErr) {
 				t.Fatalf("ParseDSN(%q) error = %v, want one mentioning %s", tc.dsn, err, tc.wantInErr)
 			}
@@ -35,7 +35,7 @@ func TestParseDSNRefusesWhatCannotWork(t *testing.T) {
 // TestParseDSNKeepsPasswordsOutOfErrors: url.Parse errors quote the whole
 // URL; the password must not reach logs through them.
 func TestParseDSNKeepsPasswordsOutOfErrors(t *testing.T) {
-	_, err := store.ParseDSN("postgres://user:s3cr3t-pw@db.example:port/db")
+	_, err := sqldb.ParseDSN("postgres://user:s3cr3t-pw@db.example:port/db")
 	if err == nil {
 		t.Fatal("a DSN with a non-numeric port was accepted")
 	}
@@ -49,23 +49,23 @@ func TestParseDSNKeepsPasswordsOutOfErrors(t *testing.T) {
 func TestParseDSNReadsTheReferenceForms(t *testing.T) {
 	for _, tc := range []struct {
 		dsn      string
-		dialect  store.Dialect
+		dialect  sqldb.Dialect
 		maxOpen  int
 		memory   bool
 		ignored  string
 		inDriver []string
 	}{
-		{dsn: "memory", dialect: store.SQLite, maxOpen: 1, memory: true},
-		{dsn: "sqlite:///var/lib/kratos/db.sqlite?_fk=true&max_conns=3", dialect: store.SQLite, maxOpen: 3, inDriver: []string{"/var/lib/kratos/db.sqlite"}},
+		{dsn: "memory", dialect: sqldb.SQLite, maxOpen: 1, memory: true},
+		{dsn: "sqlite:///var/lib/kratos/db.sqlite?_fk=true&max_conns=3", dialect: sqldb.SQLite, maxOpen: 3, inDriver: []string{"/var/lib/kratos/db.sqlite"}},
 		// Without max_conns, SQLite gets one connection per CPU (at least two).
-		{dsn: "sqlite://./db.sqlite?mode=rwc&frobnicate=1", dialect: store.SQLite, maxOpen: max(2, runtime.NumCPU()), ignored: "frobnicate", inDriver: []string{"mode=rwc"}},
-		{dsn: "postgres://u:p@localhost:5432/kratos?sslmode=disable&max_conns=7", dialect: store.Postgres, maxOpen: 7, inDriver: []string{"sslmode=disable"}},
-		{dsn: "postgresql://u@localhost/kratos?max_conn_idle_time=5m", dialect: store.Postgres, maxOpen: 32, ignored: "max_conn_idle_time"},
+		{dsn: "sqlite://./db.sqlite?mode=rwc&frobnicate=1", dialect: sqldb.SQLite, maxOpen: max(2, runtime.NumCPU()), ignored: "frobnicate", inDriver: []string{"mode=rwc"}},
+		{dsn: "postgres://u:p@localhost:5432/kratos?sslmode=disable&max_conns=7", dialect: sqldb.Postgres, maxOpen: 7, inDriver: []string{"sslmode=disable"}},
+		{dsn: "postgresql://u@localhost/kratos?max_conn_idle_time=5m", dialect: sqldb.Postgres, maxOpen: 32, ignored: "max_conn_idle_time"},
 		// Times must come back as time.Time in UTC, whatever the server's zone.
-		{dsn: "mysql://root:pw@tcp(localhost:3306)/kratos?max_conns=4", dialect: store.MySQL, maxOpen: 4, inDriver: []string{"parseTime=true", "loc=UTC", "root:pw@tcp(localhost:3306)/kratos"}},
+		{dsn: "mysql://root:pw@tcp(localhost:3306)/kratos?max_conns=4", dialect: sqldb.MySQL, maxOpen: 4, inDriver: []string{"parseTime=true", "loc=UTC", "root:pw@tcp(localhost:3306)/kratos"}},
 	} {
 		t.Run(tc.dsn, func(t *testing.T) {
-			got, err := store.ParseDSN(tc.dsn)
+			got, err := sqldb.ParseDSN(tc.dsn)
 			if err != nil {
 				t.Fatalf("ParseDSN: %v", err)
 			}
@@ -105,7 +105,7 @@ func contains(list []string, s string) bool {
 // whatever the DSN says.
 func TestOpenSQLiteEnforcesForeignKeysAndWAL(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, "sqlite://"+filepath.Join(t.TempDir(), "fk.db"))
+	db, err := sqldb.Open(ctx, "sqlite://"+filepath.Join(t.TempDir(), "fk.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestOpenSQLiteEnforcesForeignKeysAndWAL(t *testing.T) {
 // life of the process, not one per connection.
 func TestOpenMemoryKeepsDataBetweenQueries(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, "memory")
+	db, err := sqldb.Open(ctx, "memory")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,14 +151,14 @@ func TestOpenMemoryKeepsDataBetweenQueries(t *testing.T) {
 // Open, so `serve` stops with a message instead of answering 503 forever.
 func TestOpenUnreachableDatabaseFails(t *testing.T) {
 	// Port 1 on loopback refuses connections at once.
-	if _, err := store.Open(context.Background(), "postgres://u@127.0.0.1:1/none?sslmode=disable&connect_timeout=1"); err == nil {
+	if _, err := sqldb.Open(context.Background(), "postgres://u@127.0.0.1:1/none?sslmode=disable&connect_timeout=1"); err == nil {
 		t.Fatal("Open of an unreachable PostgreSQL server succeeded")
 	}
-	if _, err := store.Open(context.Background(), "mysql://root@tcp(127.0.0.1:1)/none?timeout=5s"); err == nil {
+	if _, err := sqldb.Open(context.Background(), "mysql://root@tcp(127.0.0.1:1)/none?timeout=5s"); err == nil {
 		t.Fatal("Open of an unreachable MySQL server succeeded")
 	}
 	dir := t.TempDir()
-	if _, err := store.Open(context.Background(), "sqlite://"+filepath.Join(dir, "missing", "dir", "x.db")); err == nil {
+	if _, err := sqldb.Open(context.Background(), "sqlite://"+filepath.Join(dir, "missing", "dir", "x.db")); err == nil {
 		t.Fatal("Open of a SQLite file in a missing directory succeeded")
 	}
 }

@@ -1,9 +1,8 @@
-package store
+package sqldb
 
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"sync"
 
@@ -11,14 +10,6 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 	_ "modernc.org/sqlite"             // registers "sqlite"
 )
-
-// Querier is what both *sql.DB and *sql.Tx offer; store code takes it so the
-// same function runs inside or outside a transaction.
-type Querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
 
 // DB is an open database with its dialect.
 type DB struct {
@@ -123,12 +114,4 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 		return MapError(fmt.Errorf("commit: %w", err))
 	}
 	return nil
-}
-
-// NoRows maps sql.ErrNoRows to ErrNotFound.
-func NoRows(err error) error {
-	if errors.Is(err, sql.ErrNoRows) {
-		return ErrNotFound
-	}
-	return err
 }

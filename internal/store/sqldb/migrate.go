@@ -1,24 +1,22 @@
-package store
+package sqldb
 
 import (
 	"context"
-	"embed"
 	"errors"
 	"fmt"
 	"io/fs"
 
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
-)
 
-//go:embed migrations
-var migrationFS embed.FS
+	"github.com/latchkey/latchkey/internal/store/migrations"
+)
 
 // MigrationTable is where applied versions are recorded.
 const MigrationTable = "latchkey_migrations"
 
 func (db *DB) provider() (*goose.Provider, error) {
-	sub, err := fs.Sub(migrationFS, "migrations/"+string(db.Dialect))
+	sub, err := fs.Sub(migrations.FS, string(db.Dialect))
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +87,7 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 // MigrationVersions lists the versions embedded for a dialect, for the test
 // that keeps the three dialects in step.
 func MigrationVersions(d Dialect) ([]string, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations/"+string(d))
+	entries, err := fs.ReadDir(migrations.FS, string(d))
 	if err != nil {
 		return nil, err
 	}

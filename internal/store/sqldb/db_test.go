@@ -1,4 +1,4 @@
-package store_test
+package sqldb_test
 
 import (
 	"context"
@@ -10,9 +10,10 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/store/sqldb"
 )
 
-func countIdentities(t *testing.T, db *store.DB) int {
+func countIdentities(t *testing.T, db *sqldb.DB) int {
 	t.Helper()
 	var n int
 	if err := db.SQL.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM identities`).Scan(&n); err != nil {
@@ -21,11 +22,11 @@ func countIdentities(t *testing.T, db *store.DB) int {
 	return n
 }
 
-func insertIdentity(ctx context.Context, db *store.DB, tx *sql.Tx, id string) error {
+func insertIdentity(ctx context.Context, db *sqldb.DB, tx *sql.Tx, id string) error {
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	_, err := tx.ExecContext(ctx, db.Q(`INSERT INTO identities (id, schema_id, traits, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`),
 		id, "default", "{}", now, now)
-	return store.MapError(err)
+	return sqldb.MapError(err)
 }
 
 // TestInTxRollsBackOnErrorAndPanic: a multi-row change that fails half way

@@ -1,4 +1,4 @@
-package store_test
+package sqldb_test
 
 import (
 	"context"
@@ -7,15 +7,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/latchkey/latchkey/internal/store"
-	"github.com/latchkey/latchkey/internal/testkit"
+	"github.com/latchkey/latchkey/internal/store/sqldb"
+	"github.com/latchkey/latchkey/internal/testkit/testdb"
 )
 
 var dialects = []string{"sqlite", "postgres", "mysql"}
 
-func open(t *testing.T, dialect string) *store.DB {
+func open(t *testing.T, dialect string) *sqldb.DB {
 	t.Helper()
-	db, err := store.Open(context.Background(), testkit.NewDatabase(t, dialect))
+	db, err := sqldb.Open(context.Background(), testdb.New(t, dialect))
 	if err != nil {
 		t.Fatalf("open %s: %v", dialect, err)
 	}
@@ -31,10 +31,10 @@ func TestMigrateOnceThenCheckSchema(t *testing.T) {
 		t.Run(d, func(t *testing.T) {
 			ctx := context.Background()
 			db := open(t, d)
-			if err := db.CheckSchema(ctx); !errors.Is(err, store.ErrSchemaOutdated) {
+			if err := db.CheckSchema(ctx); !errors.Is(err, sqldb.ErrSchemaOutdated) {
 				t.Fatalf("CheckSchema on an empty database = %v, want ErrSchemaOutdated", err)
 			}
-			versions, _ := store.MigrationVersions(db.Dialect)
+			versions, _ := sqldb.MigrationVersions(db.Dialect)
 			n, err := db.Migrate(ctx)
 			if err != nil {
 				t.Fatalf("Migrate: %v", err)
@@ -62,10 +62,10 @@ func TestCheckSchemaRefusesNewerDatabase(t *testing.T) {
 			if _, err := db.Migrate(ctx); err != nil {
 				t.Fatalf("Migrate: %v", err)
 			}
-			if _, err := db.SQL.ExecContext(ctx, db.Q(`INSERT INTO `+store.MigrationTable+` (version_id, is_applied) VALUES (?, ?)`), 99999, true); err != nil {
+			if _, err := db.SQL.ExecContext(ctx, db.Q(`INSERT INTO `+sqldb.MigrationTable+` (version_id, is_applied) VALUES (?, ?)`), 99999, true); err != nil {
 				t.Fatalf("record a future version: %v", err)
 			}
-			if err := db.CheckSchema(ctx); !errors.Is(err, store.ErrSchemaNewer) {
+			if err := db.CheckSchema(ctx); !errors.Is(err, sqldb.ErrSchemaNewer) {
 				t.Fatalf("CheckSchema = %v, want ErrSchemaNewer", err)
 			}
 		})
@@ -114,29 +114,29 @@ func diff(t *testing.T, what string, got, want map[string]bool) {
 
 // shape lists "table.column null|not null" and "table(col,col)" for every
 // unique index, leaving out the migration bookkeeping table.
-func shape(t *testing.T, db *store.DB) (cols, unique map[string]bool) {
+func shape(t *testing.T, db *sqldb.DB) (cols, unique map[string]bool) {
 	t.Helper()
 	var colQ, uniqQ string
 	switch db.Dialect {
-	case store.SQLite:
+	case sqldb.SQLite:
 		colQ = `SELECT m.name, p.name, CASE WHEN p."notnull" = 1 OR p.pk > 0 THEN 'NO' ELSE 'YES' END
 			FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'`
 		uniqQ = `SELECT m.name, il.name, ii.name FROM sqlite_master m JOIN pragma_index_list(m.name) il JOIN pragma_index_info(il.name) ii
 			WHERE m.type = 'table' AND il."unique" = 1`
-	case store.Postgres:
+	case sqldb.Postgres:
 		colQ = `SELECT table_name, column_name, is_nullable FROM information_schema.columns WHERE table_schema = 'public'`
 		uniqQ = `SELECT t.relname, i.relname, a.attname FROM pg_index x
 			JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
 			JOIN pg_namespace n ON n.oid = t.relnamespace
 			JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = ANY(x.indkey)
 			WHERE x.indisunique AND n.nspname = 'public'`
-	case store.MySQL:
+	case sqldb.MySQL:
 		colQ = `SELECT table_name, column_name, is_nullable FROM information_schema.columns WHERE table_schema = DATABASE()`
 		uniqQ = `SELECT table_name, index_name, column_name FROM information_schema.statistics WHERE table_schema = DATABASE() AND non_unique = 0`
 	}
 	cols = map[string]bool{}
 	for _, r := range rows(t, db, colQ) {
-		if r[0] == store.MigrationTable {
+		if r[0] == sqldb.MigrationTable {
 			continue
 		}
 		null := "null"
@@ -148,7 +148,7 @@ func shape(t *testing.T, db *store.DB) (cols, unique map[string]bool) {
 	byIndex := map[string][]string{}
 	table := map[string]string{}
 	for _, r := range rows(t, db, uniqQ) {
-		if r[0] == store.MigrationTable {
+		if r[0] == sqldb.MigrationTable {
 			continue
 		}
 		key := r[0] + "/" + r[1]
@@ -163,7 +163,7 @@ func shape(t *testing.T, db *store.DB) (cols, unique map[string]bool) {
 	return cols, unique
 }
 
-func rows(t *testing.T, db *store.DB, q string) [][3]string {
+func rows(t *testing.T, db *sqldb.DB, q string) [][3]string {
 	t.Helper()
 	rs, err := db.SQL.QueryContext(context.Background(), q)
 	if err != nil {
