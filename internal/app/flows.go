@@ -156,7 +156,11 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 			Kit: kit, Identities: a.Store, Sessions: a.Sessions, Strategy: linkStrategy, Settings: out.settings,
 			Lifespan: f.Recovery.Lifespan.D(), PublicBase: base, Log: a.Log,
 		}
-		if out.recovery.Hooks, err = a.flowHooks(ctx, "recovery", nil, &f.Recovery.After); err != nil {
+		var revoke []flow.AfterHook
+		if *f.Recovery.RevokeActiveSessions {
+			revoke = append(revoke, &hook.RevokeActiveSessions{Sessions: a.Store})
+		}
+		if out.recovery.Hooks, err = a.flowHooks(ctx, "recovery", nil, &f.Recovery.After, revoke...); err != nil {
 			return nil, err
 		}
 	}

@@ -183,6 +183,10 @@ type RecoveryFlow struct {
 	UIURL    string   `yaml:"ui_url"`
 	Lifespan Duration `yaml:"lifespan"`
 	After    After    `yaml:"after"`
+	// RevokeActiveSessions (Latchkey's own key, default true) ends the
+	// identity's other sessions when a recovery completes: whoever held
+	// the account must lose it. The reference keeps them.
+	RevokeActiveSessions *bool `yaml:"revoke_active_sessions"`
 }
 
 type VerificationFlow struct {

@@ -106,6 +106,7 @@ func (f *Flows) applyDefaults(publicBase string) {
 			*s.lifespan = Duration(time.Hour)
 		}
 	}
+	defBool(&f.Recovery.RevokeActiveSessions, true)
 	if f.Settings.PrivilegedSessionMaxAge == 0 {
 		f.Settings.PrivilegedSessionMaxAge = Duration(time.Hour)
 	}
@@ -118,7 +119,9 @@ func hooksAllowed(key string) []string {
 		return []string{"web_hook"}
 	case hasAny(key, "registration.after"):
 		return []string{"session", "web_hook"}
-	case hasAny(key, "login.after"):
+	case hasAny(key, "login.after"), hasAny(key, "settings.after.password."):
+		// The later reference versions let a password change end the
+		// other sessions too.
 		return []string{"revoke_active_sessions", "web_hook"}
 	}
 	return []string{"web_hook"}

@@ -3,6 +3,7 @@ package flow
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -238,6 +239,11 @@ func (k *Kit) Replace(w http.ResponseWriter, r *http.Request, old, next *Flow, m
 func (k *Kit) invalid(w http.ResponseWriter, r *http.Request, f *Flow, wire any) error {
 	if err := k.Flows.UpdateFlow(r.Context(), f); err != nil {
 		return err
+	}
+	// A throttled attempt tells clients that read headers, not bodies,
+	// when to come back, in the same seconds as the message's context.
+	if wait, ok := text.WaitSeconds(f.UI.Messages); ok {
+		w.Header().Set("Retry-After", strconv.Itoa(wait))
 	}
 	return k.Responder.Show(w, r, f, http.StatusBadRequest, wire)
 }

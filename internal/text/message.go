@@ -127,6 +127,17 @@ func TooManyAttempts(seconds int) Message {
 	return errMsg(4009001, fmt.Sprintf("Too many attempts. Please try again in %d seconds.", seconds), map[string]any{"wait_seconds": seconds})
 }
 
+// WaitSeconds is the wait_seconds of a TooManyAttempts among ms.
+func WaitSeconds(ms []Message) (int, bool) {
+	for _, m := range ms {
+		if m.ID == 4009001 {
+			w, ok := m.Context["wait_seconds"].(int)
+			return w, ok
+		}
+	}
+	return 0, false
+}
+
 // Labels of social sign-in buttons. Sign-in and sign-up name the
 // provider's label; link and unlink its id, as the reference does.
 func LabelSignInWith(label string) Message {

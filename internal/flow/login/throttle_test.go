@@ -2,6 +2,7 @@ package login_test
 
 import (
 	"net/http"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -123,8 +124,12 @@ func TestAttackerThrottledOwnerSignsIn(t *testing.T) {
 			f := sdk.DecodeFlow(t, r.Body)
 			for _, m := range f.UI.Messages {
 				if m.ID == tooManyAttempts {
-					if w, _ := m.Context["wait_seconds"].(float64); w < 1 || w > 15*60 {
+					w, _ := m.Context["wait_seconds"].(float64)
+					if w < 1 || w > 15*60 {
 						t.Errorf("wait_seconds = %v, want 1..900", m.Context["wait_seconds"])
+					}
+					if got, want := r.Header.Get("Retry-After"), strconv.Itoa(int(w)); got != want {
+						t.Errorf("Retry-After %q, want %q (wait_seconds)", got, want)
 					}
 				}
 			}
@@ -170,9 +175,16 @@ func TestProgressiveDelay(t *testing.T) {
 	if messageOf(t, r) != tooManyAttempts {
 		t.Fatal("third attempt at once was not delayed")
 	}
+	if got := r.Header.Get("Retry-After"); got != "4" {
+		t.Errorf("delayed attempt: Retry-After %q, want 4", got)
+	}
 	advance(4 * time.Second)
-	if got := messageOf(t, tryFrom(t, s, "", "slow@example.com", "typo")); got != invalidCredentials {
+	r = tryFrom(t, s, "", "slow@example.com", "typo")
+	if got := messageOf(t, r); got != invalidCredentials {
 		t.Fatalf("after the wait: %d, want the password compared", got)
+	}
+	if got := r.Header.Get("Retry-After"); got != "" {
+		t.Errorf("an attempt that was compared: Retry-After %q, want none", got)
 	}
 	// The next one waits 8 s more (12 s into the window).
 	advance(4 * time.Second)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/testkit"
+	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
 // TestSettingsHooksPerMethod: a settings change runs the hooks of the
@@ -46,5 +47,29 @@ func TestSettingsHooksPerMethod(t *testing.T) {
 	case p := <-paths:
 		t.Errorf("unexpected extra hook call %s", p)
 	default:
+	}
+}
+
+// TestPasswordChangeRevokesOtherSessions: with revoke_active_sessions in
+// selfservice.flows.settings.after.password.hooks (as the later reference
+// versions allow), a password change signs every other device out at once
+// and keeps the session that made it; a profile change ends nothing.
+func TestPasswordChangeRevokesOtherSessions(t *testing.T) {
+	s := testkit.StartSQLite(t, func(c *config.Config) {
+		c.SelfService.Flows.Settings.After.Password.Hooks = []config.Hook{{Hook: "revoke_active_sessions"}}
+	})
+	u := signUp(t, s, "careful@example.com")
+	other := sdk.Login(t, s, u.email, sdk.GoodPassword).SessionToken
+
+	wantSaved(t, submitAs(t, s, u, initFlow(t, s, u).ID, profile(t, u.email, "Ada")))
+	if got := sdk.WhoamiStatus(t, s, other); got != http.StatusOK {
+		t.Fatalf("after a profile change the other device: whoami %d, want 200", got)
+	}
+	wantSaved(t, submitAs(t, s, u, initFlow(t, s, u).ID, password(t, "a-brand-new-passphrase-77")))
+	if got := sdk.WhoamiStatus(t, s, other); got != http.StatusUnauthorized {
+		t.Errorf("after a password change the other device: whoami %d, want 401", got)
+	}
+	if got := sdk.WhoamiStatus(t, s, u.token); got != http.StatusOK {
+		t.Errorf("the session that changed the password: whoami %d, want 200", got)
 	}
 }
