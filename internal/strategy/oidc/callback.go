@@ -42,7 +42,11 @@ func (s *Strategy) callback(w http.ResponseWriter, r *http.Request) error {
 		return httpx.ErrBadRequest.WithReason("the callback parameters could not be parsed")
 	}
 	st, err := s.take(ctx, r, p.ID(), r.FormValue("state"))
-	s.clearContinuity(w)
+	if st != nil {
+		// Only a callback that used up a round trip ends it: a forged
+		// one must not cancel the sign-in the browser has under way.
+		s.clearContinuity(w)
+	}
 	if err != nil {
 		return err
 	}

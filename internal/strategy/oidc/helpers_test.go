@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -117,7 +118,7 @@ func startProvider(t *testing.T) *provider {
 	st := &opStorage{Storage: storage.NewStorageWithClients(u, map[string]*storage.Client{})}
 	srv := httptest.NewUnstartedServer(nil)
 	issuer := "http://" + srv.Listener.Addr().String()
-	srv.Config.Handler = exampleop.SetupServer(issuer, st, nil, false)
+	srv.Config.Handler = exampleop.SetupServer(issuer, st, slog.New(slog.NewTextHandler(io.Discard, nil)), false)
 	srv.Start()
 	t.Cleanup(srv.Close)
 	return &provider{URL: issuer, users: u, store: st}
@@ -329,6 +330,16 @@ func (e *env) identities() []client.Identity {
 		e.t.Fatalf("list identities: %v", err)
 	}
 	return ids
+}
+
+// identity reads one identity through the admin API.
+func (e *env) identity(id string) client.Identity {
+	e.t.Helper()
+	i, _, err := e.admin.AdminApi.GetIdentity(context.Background(), id).Execute()
+	if err != nil || i == nil {
+		e.t.Fatalf("get identity %s: %v", id, err)
+	}
+	return *i
 }
 
 // errorAt reads the error page's error through the public API.

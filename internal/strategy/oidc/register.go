@@ -58,9 +58,14 @@ func (s *Strategy) register(w http.ResponseWriter, r *http.Request, f *flow.Flow
 	if p.TrustEmailVerified() && claims.EmailVerified() {
 		markVerified(i, claims.Email())
 	}
-	// Should the identifier be taken, the flow shows what was mapped.
-	f.UI.SetTraitValues(sch.Fields(), traits)
-	return s.RegistrationHandler.Complete(w, r, f, i, Method)
+	err = s.RegistrationHandler.Complete(w, r, f, i, Method)
+	if errors.Is(err, flow.ErrInvalid) {
+		// An identifier that is taken (4000007): the form shows what was
+		// mapped, as the reference does, so the user sees which address
+		// collided; nothing is linked.
+		s.completionForm(f, sch, traits)
+	}
+	return err
 }
 
 // completionForm turns a registration flow into the form that asks for

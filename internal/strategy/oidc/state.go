@@ -91,7 +91,8 @@ func (s *Strategy) store(ctx context.Context, f *flow.Flow, provider string, a A
 
 // take finds and uses up the round trip a callback belongs to. The record
 // is deleted before the browser is compared, so a callback URL works at
-// most once whatever happens next.
+// most once whatever happens next. The state comes back with the error
+// when a record was used up, nil when none matched.
 func (s *Strategy) take(ctx context.Context, r *http.Request, provider, state string) (*State, error) {
 	if state == "" {
 		return nil, errNoState
@@ -105,10 +106,10 @@ func (s *Strategy) take(ctx context.Context, r *http.Request, provider, state st
 	}
 	c, cerr := r.Cookie(ContinuityCookie)
 	if cerr != nil || !s.browserMatches(st.Browser, c.Value) || !s.now().Before(st.ExpiresAt) {
-		return nil, errNoRecord
+		return st, errNoRecord
 	}
 	if st.Provider != provider {
-		return nil, errWrongFlow
+		return st, errWrongFlow
 	}
 	return st, nil
 }

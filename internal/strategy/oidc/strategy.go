@@ -61,7 +61,6 @@ type Strategy struct {
 	// NewAddressStatus is the status of addresses a registration creates.
 	NewAddressStatus string
 	Log              *slog.Logger
-	Now              func() time.Time
 
 	LoginHandler        LoginFlow
 	RegistrationHandler RegistrationFlow
@@ -96,12 +95,8 @@ type SettingsFlow interface {
 // ID names the strategy.
 func (s *Strategy) ID() string { return Method }
 
-func (s *Strategy) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
-}
+// now is the flows' clock, so a round trip and its flow age together.
+func (s *Strategy) now() time.Time { return s.Kit.Clock.Now() }
 
 func (s *Strategy) provider(id string) *Provider {
 	for _, p := range s.Providers {
