@@ -214,7 +214,7 @@ func TestCallbackWithoutRoundTrip(t *testing.T) {
 	e := start(t, nil)
 	b := e.browser()
 	for path, want := range map[string]int{
-		"self-service/methods/oidc/callback/corp":                              http.StatusBadRequest,
+		"self-service/methods/oidc/callback/corp":                             http.StatusBadRequest,
 		"self-service/methods/oidc/callback/corp?code=abc&state=never-issued": http.StatusBadRequest,
 		"self-service/methods/oidc/callback/nope?code=abc&state=x":            http.StatusNotFound,
 	} {
