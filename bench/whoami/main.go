@@ -1,13 +1,15 @@
 // Command whoami measures Latchkey's GET /sessions/whoami under load and
 // compares it with a bare net/http baseline measured in the same run.
 //
-//	go run ./bench/whoami -db both
+//	go run ./bench/whoami -db all -rounds 3
 //
 // It starts the baseline (a map of token to a fixed session JSON) and the
-// real latchkey binary as child processes on 127.0.0.1, gives Latchkey N
-// identities with one session each, drives every server with the same
-// closed-loop load generator, and prints req/s, latency percentiles,
-// errors, the ratio to the baseline and the server's peak resident memory.
+// real latchkey binary on every database asked for as child processes on
+// 127.0.0.1, gives each Latchkey N identities with one session each, and
+// drives every server with wrk, in interleaved rounds (baseline, SQLite,
+// PostgreSQL, MariaDB, baseline, ...) at each connection count. It prints
+// the medians of req/s, latency percentiles, errors, the ratio to the
+// same round's baseline, the server's CPU time per request and memory.
 // See bench/README.md.
 package main
 
@@ -34,35 +36,48 @@ import (
 
 type options struct {
 	duration, warmup time.Duration
-	conns            int
+	conns            []int
 	identities       int
 	db               string
-	postgresDSN      string
 	jsonOut          string
 	latchkeyBin      string
 	cpuprofile       string
 	rounds           int
 	dsnParams        string
+	serverCmd        string
+	serverDB         string
+	serverConfig     string
+	wrk              string
+	threads          int
 }
 
-// Goals from the issue: whoami rate as a share of the baseline's.
-var goals = map[string]float64{"sqlite": 0.40, "postgres": 0.25}
+// The issue's goals: whoami's rate as a share of the baseline's at 64
+// connections, and its median latency at 8.
+var (
+	ratioGoals = map[string]float64{"sqlite": 0.60, "postgres": 0.40}
+	ratioConns = 64
+	p50Goal    = 0.3 // ms
+	p50Conns   = 8
+)
 
 func main() {
 	var o options
 	fs := flag.NewFlagSet("whoami", flag.ExitOnError)
-	fs.DurationVar(&o.duration, "duration", 10*time.Second, "measured time per target")
+	conns := fs.String("conns", "8,64", "comma-separated connection counts; every target is measured at each")
+	fs.DurationVar(&o.duration, "duration", 10*time.Second, "measured time per target, connection count and round (whole seconds)")
 	fs.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured load before each measurement")
-	fs.IntVar(&o.conns, "conns", 64, "concurrent keep-alive connections (closed loop: one request in flight each)")
 	fs.IntVar(&o.identities, "identities", 1000, "identities (one session each) the tokens are drawn from")
-	fs.IntVar(&o.rounds, "rounds", 1, "measure every target this many times, alternating, and report medians")
-	fs.StringVar(&o.db, "db", "sqlite", "Latchkey database: sqlite, postgres or both")
-	fs.StringVar(&o.postgresDSN, "postgres-dsn", os.Getenv("LATCHKEY_BENCH_POSTGRES_DSN"),
-		"PostgreSQL server to create the run's database on (default $LATCHKEY_BENCH_POSTGRES_DSN), e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
+	fs.IntVar(&o.rounds, "rounds", 3, "interleaved rounds; the table shows medians")
+	fs.StringVar(&o.db, "db", "all", "Latchkey's databases: a comma-separated list of sqlite, postgres, mysql, or all (SQLite plus each server whose "+harness.EnvPostgres+" or "+harness.EnvMySQL+" is set)")
 	fs.StringVar(&o.dsnParams, "dsn-params", "", "extra query parameters for Latchkey's DSN, e.g. max_conns=8 (default: Latchkey's defaults)")
+	fs.StringVar(&o.serverCmd, "server-cmd", "", "also measure this server, which has the reference's CLI (`migrate sql -e --yes -c CFG`, `serve -c CFG`), e.g. a kratos v0.6.3 binary")
+	fs.StringVar(&o.serverDB, "server-db", "sqlite", "the database of the -server-cmd server")
+	fs.StringVar(&o.serverConfig, "server-config", "", "a YAML file appended to the -server-cmd server's config (top-level keys), e.g. `throttle: {enabled: false}` when that server is latchkey")
+	fs.StringVar(&o.wrk, "wrk", "wrk", "the wrk binary (the load generator)")
+	fs.IntVar(&o.threads, "threads", 2, "wrk threads")
 	fs.StringVar(&o.jsonOut, "json", "", "also write the results as JSON to this file")
 	fs.StringVar(&o.latchkeyBin, "latchkey-bin", "", "use this latchkey binary instead of building ./cmd/latchkey")
-	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "profile Latchkey during the measured window: writes PREFIX-DB.cpu.pprof and PREFIX-DB.allocs.pprof (runs a profiling copy of `latchkey serve` built into this command)")
+	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "profile Latchkey during its first measured window at the highest connection count: writes PREFIX-DB.cpu.pprof and PREFIX-DB.allocs.pprof (runs a profiling copy of `latchkey serve` built into this command)")
 	// Hidden: how this command runs its own child servers.
 	child := fs.String("child", "", "internal: run as the baseline or profiled latchkey child")
 	addr := fs.String("addr", "", "internal: baseline listen address")
@@ -80,6 +95,13 @@ func main() {
 		return
 	default:
 		exitOn(fmt.Errorf("unknown -child %q", *child))
+	}
+	for _, c := range strings.Split(*conns, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(c))
+		if err != nil || n < 1 {
+			exitOn(fmt.Errorf("-conns: %q is not a positive number", c))
+		}
+		o.conns = append(o.conns, n)
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -99,11 +121,13 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	if o.conns < 1 || o.identities < 1 || o.rounds < 1 || o.duration <= 0 || o.warmup < 0 {
-		return errors.New("-conns, -identities and -rounds must be positive, -duration positive and -warmup not negative")
+	if o.identities < 1 || o.rounds < 1 || o.duration < time.Second || o.warmup < 0 || o.threads < 1 {
+		return errors.New("-identities, -rounds and -threads must be positive, -duration at least 1s and -warmup not negative")
 	}
-	if err := harness.NeedPostgresDSN(dbs, o.postgresDSN); err != nil {
-		return err
+	if o.serverCmd != "" {
+		if _, err := harness.Databases(o.serverDB); err != nil {
+			return fmt.Errorf("-server-db: %w", err)
+		}
 	}
 	tmp, err := os.MkdirTemp("", "latchkey-bench-")
 	if err != nil {
@@ -114,8 +138,12 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "whoami: %d CPUs, %s; %d connections, %s warm-up + %s measured per target, %d round(s), %d sessions\n",
-		runtime.NumCPU(), runtime.Version(), o.conns, o.warmup, o.duration, o.rounds, o.identities)
+	load, err := newLoader(o.wrk, tmp, o.threads)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "whoami: %d CPUs, %s; wrk -t%d at %v connections, %s warm-up + %s measured per target, %d round(s), %d sessions\n",
+		runtime.NumCPU(), runtime.Version(), o.threads, o.conns, o.warmup, o.duration, o.rounds, o.identities)
 
 	// Start every server first; they stay up, idle, while the others are
 	// driven, so that rounds can alternate between them.
@@ -137,6 +165,10 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 	}
+	var binSize int64
+	if fi, err := os.Stat(bin); err == nil {
+		binSize = fi.Size()
+	}
 	for _, d := range dbs {
 		t, err := startLatchkey(ctx, o, d, tmp, bin, self)
 		if err != nil {
@@ -144,47 +176,100 @@ func run(ctx context.Context, o options) error {
 		}
 		targets = append(targets, t)
 	}
+	if o.serverCmd != "" {
+		t, err := startServerCmd(ctx, o, tmp)
+		if err != nil {
+			return fmt.Errorf("-server-cmd %s: %w", o.serverCmd, err)
+		}
+		targets = append(targets, t)
+	}
 
-	// Each round drives the baseline, then each Latchkey; a target's ratio
-	// in a round is against that round's baseline.
-	perTarget := make([][]Result, len(targets))
+	// Each round drives every target at every connection count, in the
+	// same order; a target's ratio is against the baseline of its round
+	// and connection count, measured seconds before it.
+	type key struct{ target, conns int }
+	per := map[key][]Result{}
+	var detail []Result
+	maxConns := slices.Max(o.conns)
 	for round := range o.rounds {
-		var baseRPS float64
-		for k, t := range targets {
-			if ctx.Err() != nil {
-				return ctx.Err()
+		for _, conns := range o.conns {
+			var baseRPS float64
+			for k, t := range targets {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				r, err := load.measure(ctx, o, t, conns, round == 0 && conns == maxConns)
+				if err != nil {
+					return fmt.Errorf("%s: %w", t.name, err)
+				}
+				if err := t.child.Exited(); err != nil {
+					return fmt.Errorf("%s: %w", t.name, err)
+				}
+				if k == 0 {
+					baseRPS = r.RPS
+				}
+				if baseRPS > 0 {
+					r.Ratio = r.RPS / baseRPS
+				}
+				fmt.Fprintf(os.Stderr, "whoami: round %d, %d conns, %s: %.0f req/s (%.1f%% of baseline), p50 %.2fms, p99 %.2fms, %d errors, %.0fµs server CPU/req\n",
+					round+1, conns, r.Target, r.RPS, r.Ratio*100, r.P50ms, r.P99ms, r.Errors, r.CPUPerReq)
+				per[key{k, conns}] = append(per[key{k, conns}], r)
+				detail = append(detail, r)
 			}
-			r := drive(ctx, o, t, round == 0)
-			if err := t.child.Exited(); err != nil {
-				return fmt.Errorf("%s: %w", t.name, err)
-			}
-			if k == 0 {
-				baseRPS = r.RPS
-			}
-			if baseRPS > 0 {
-				r.Ratio = r.RPS / baseRPS
-			}
-			fmt.Fprintf(os.Stderr, "whoami: round %d %s: %.0f req/s (%.1f%% of baseline), p50 %.2fms, p99 %.2fms, %d errors, %.0fµs server CPU/req\n",
-				round+1, r.Target, r.RPS, r.Ratio*100, r.P50ms, r.P99ms, r.Errors, r.CPUPerReq)
-			perTarget[k] = append(perTarget[k], r)
 		}
 	}
 	var results []Result
-	for _, rs := range perTarget {
-		results = append(results, summarize(rs))
+	for _, conns := range o.conns {
+		for k := range targets {
+			results = append(results, summarize(per[key{k, conns}]))
+		}
 	}
-	printTable(os.Stdout, o, results)
+	verdicts := judge(results)
+	printTable(os.Stdout, o, binSize, targets, results, verdicts)
 	if o.jsonOut != "" {
+		var setup []map[string]any
+		for _, t := range targets {
+			setup = append(setup, map[string]any{"target": t.name, "start_to_ready_ms": harness.Ms(t.startup),
+				"idle_rss_kib": t.idleRSS, "fill_s": t.fill.Seconds(), "sessions": len(t.tokens)})
+		}
 		doc := map[string]any{
 			"cpus": runtime.NumCPU(), "go": runtime.Version(), "conns": o.conns, "identities": o.identities,
 			"warmup_s": o.warmup.Seconds(), "duration_s": o.duration.Seconds(), "rounds": o.rounds,
-			"results": results, "rounds_detail": perTarget, "goals": goals,
+			"load_generator": "wrk -t" + strconv.Itoa(o.threads), "latchkey_binary_bytes": binSize,
+			"setup": setup, "results": results, "rounds_detail": detail, "goals": verdicts,
 		}
 		if err := harness.WriteJSON(o.jsonOut, doc); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// Verdict is one of the issue's goals, judged on this run's medians.
+type Verdict struct {
+	Goal   string  `json:"goal"`
+	Value  float64 `json:"value"`
+	Target float64 `json:"target"`
+	Met    bool    `json:"met"`
+}
+
+func judge(results []Result) []Verdict {
+	var out []Verdict
+	for _, r := range results {
+		db, ok := strings.CutPrefix(r.Target, "latchkey-")
+		if !ok {
+			continue
+		}
+		if g, ok := ratioGoals[db]; ok && r.Conns == ratioConns {
+			out = append(out, Verdict{Goal: fmt.Sprintf("%s: whoami at %d connections >= %.0f%% of the baseline", r.Target, r.Conns, g*100),
+				Value: r.Ratio, Target: g, Met: r.Ratio >= g})
+		}
+		if r.Conns == p50Conns {
+			out = append(out, Verdict{Goal: fmt.Sprintf("%s: whoami p50 at %d connections <= %.1fms", r.Target, r.Conns, p50Goal),
+				Value: r.P50ms, Target: p50Goal, Met: r.P50ms <= p50Goal})
+		}
+	}
+	return out
 }
 
 // summarize reduces a target's rounds to one row: medians of the rates,
@@ -201,7 +286,7 @@ func summarize(rs []Result) Result {
 		}
 		return (v[len(v)/2-1] + v[len(v)/2]) / 2
 	}
-	out := Result{Target: rs[0].Target}
+	out := Result{Target: rs[0].Target, Conns: rs[0].Conns}
 	out.RPS = med(func(r Result) float64 { return r.RPS })
 	out.Ratio = med(func(r Result) float64 { return r.Ratio })
 	out.P50ms = med(func(r Result) float64 { return r.P50ms })
@@ -223,13 +308,17 @@ func summarize(rs []Result) Result {
 
 // target is a running server the load is driven against.
 type target struct {
-	name      string
-	url       string // whoami
-	tokens    []string
-	child     *harness.Child
-	onMeasure func() // when the measured window opens (first round only)
-	onDone    func() // when it closes (first round only)
-	cleanup   []func()
+	name       string
+	url        string // whoami
+	tokens     []string
+	tokensFile string // the tokens, one a line, for wrk
+	child      *harness.Child
+	startup    time.Duration // from exec to a 200 from its health check
+	idleRSS    int64         // KiB, once ready and filled, before any load
+	fill       time.Duration // creating its identities and sessions
+	onMeasure  func()        // when the profiled window opens
+	onDone     func()        // when it closes
+	cleanup    []func()
 }
 
 func (t *target) close() {
@@ -237,6 +326,17 @@ func (t *target) close() {
 	for k := len(t.cleanup) - 1; k >= 0; k-- {
 		t.cleanup[k]()
 	}
+}
+
+// ready records what a target looks like before the load: its tokens in a
+// file for wrk, and its idle memory.
+func (t *target) ready(dir string) error {
+	t.tokensFile = filepath.Join(dir, t.name+"-tokens")
+	if err := os.WriteFile(t.tokensFile, []byte(strings.Join(t.tokens, "\n")+"\n"), 0o600); err != nil {
+		return err
+	}
+	t.idleRSS = harness.ReadRSS(t.child.PID())
+	return nil
 }
 
 func startBaseline(ctx context.Context, o options, tmp, self string) (*target, error) {
@@ -253,6 +353,7 @@ func startBaseline(ctx context.Context, o options, tmp, self string) (*target, e
 		return nil, err
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
+	t0 := time.Now()
 	c, err := harness.StartChild("baseline", filepath.Join(tmp, "baseline.log"), self, "-child", "baseline", "-addr", addr, "-tokens-file", tf)
 	if err != nil {
 		return nil, err
@@ -262,8 +363,13 @@ func startBaseline(ctx context.Context, o options, tmp, self string) (*target, e
 		t.close()
 		return nil, err
 	}
+	t.startup = time.Since(t0)
 	size, err := checkWhoami(ctx, t.url, tokens[0])
 	if err != nil {
+		t.close()
+		return nil, err
+	}
+	if err := t.ready(tmp); err != nil {
 		t.close()
 		return nil, err
 	}
@@ -281,8 +387,7 @@ func startLatchkey(ctx context.Context, o options, db, tmp, bin, self string) (_
 		}
 	}()
 	inst, err := harness.Prepare(ctx, harness.Setup{
-		Prog: "whoami", DB: db, Tmp: tmp, Bin: bin,
-		PostgresDSN: o.postgresDSN, DBPrefix: "lk_bench_", DSNParams: o.dsnParams,
+		Prog: "whoami", DB: db, Tmp: tmp, Bin: bin, DBPrefix: "lk_bench_", DSNParams: o.dsnParams,
 	})
 	if err != nil {
 		return nil, err
@@ -291,6 +396,7 @@ func startLatchkey(ctx context.Context, o options, db, tmp, bin, self string) (_
 
 	var c *harness.Child
 	profPrefix := ""
+	t0 := time.Now()
 	if o.cpuprofile != "" {
 		profPrefix = o.cpuprofile + "-" + db
 		c, err = harness.StartChild("latchkey (profiled)", filepath.Join(inst.Dir, "serve.log"), self, "-child", "latchkey", "-config", inst.Config, "-cpuprofile", profPrefix)
@@ -314,7 +420,8 @@ func startLatchkey(ctx context.Context, o options, db, tmp, bin, self string) (_
 	if err := c.WaitReady(ctx, inst.PublicURL+"health/ready"); err != nil {
 		return nil, err
 	}
-	t0 := time.Now()
+	startup := time.Since(t0)
+	t1 := time.Now()
 	ids, err := createIdentities(ctx, inst.AdminURL, o.identities)
 	if err != nil {
 		return nil, err
@@ -323,15 +430,19 @@ func startLatchkey(ctx context.Context, o options, db, tmp, bin, self string) (_
 	if err != nil {
 		return nil, err
 	}
+	fill := time.Since(t1)
 	url := inst.PublicURL + "sessions/whoami"
 	size, err := checkWhoami(ctx, url, tokens[0])
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(os.Stderr, "whoami: latchkey on %s ready (pid %d, %d identities and sessions in %s, %d-byte session body)\n",
-		db, c.PID(), len(ids), time.Since(t0).Round(time.Millisecond), size)
 	// c.Stop runs in cleanup; Child.Stop is safe to call twice.
-	t := &target{name: "latchkey-" + db, url: url, tokens: tokens, child: c, cleanup: cleanup}
+	t := &target{name: "latchkey-" + db, url: url, tokens: tokens, child: c, cleanup: cleanup, startup: startup, fill: fill}
+	if err := t.ready(tmp); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(os.Stderr, "whoami: latchkey on %s ready in %s (pid %d, %d identities and sessions in %s, %d-byte session body)\n",
+		db, startup.Round(time.Millisecond), c.PID(), len(ids), fill.Round(time.Millisecond), size)
 	if profPrefix != "" {
 		t.onMeasure = func() { _ = c.Signal(syscall.SIGUSR1) }
 		t.onDone = func() { _ = c.Signal(syscall.SIGUSR2) }
@@ -339,54 +450,41 @@ func startLatchkey(ctx context.Context, o options, db, tmp, bin, self string) (_
 	return t, nil
 }
 
-// drive runs the load against one server while sampling its memory and CPU.
-func drive(ctx context.Context, o options, t *target, first bool) Result {
-	s := harness.NewSampler(t.child.PID())
-	r := Drive(ctx, LoadOptions{
-		URL: t.url, Tokens: t.tokens, Conns: o.conns, Warmup: o.warmup, Duration: o.duration,
-		OnMeasure: func() {
-			s.Start()
-			if first && t.onMeasure != nil {
-				t.onMeasure()
-			}
-		},
-		OnDone: func() {
-			s.Stop()
-			if first && t.onDone != nil {
-				t.onDone()
-			}
-		},
-	})
-	r.Target = t.name
-	r.PeakRSSKiB = s.PeakKiB()
-	r.ServerCPU = s.CPUCores()
-	if r.RPS > 0 {
-		r.CPUPerReq = r.ServerCPU / r.RPS * 1e6
-	}
-	return r
-}
-
-func printTable(w io.Writer, o options, results []Result) {
-	fmt.Fprintf(w, "\nwhoami, %d connections, %s measured after %s warm-up, %d sessions, %d CPUs (load generator and servers share them)\n\n",
-		o.conns, o.duration, o.warmup, o.identities, runtime.NumCPU())
+func printTable(w io.Writer, o options, binSize int64, targets []*target, results []Result, verdicts []Verdict) {
+	fmt.Fprintf(w, "\nwhoami: wrk -t%d, %s measured after %s warm-up, median of %d interleaved round(s), %d sessions, %d CPUs shared by wrk, servers and databases\n",
+		o.threads, o.duration, o.warmup, o.rounds, o.identities, runtime.NumCPU())
+	fmt.Fprintf(w, "latchkey binary: %.1f MiB\n\n", float64(binSize)/(1<<20))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "target\treq/s\tp50\tp90\tp99\terrors\tratio\tgoal\tpeak RSS\tserver CPU\tCPU/req\t")
-	for _, r := range results {
-		goal := "-"
-		if g, ok := goals[strings.TrimPrefix(r.Target, "latchkey-")]; ok && r.Target != "baseline" {
-			verdict := "MISSED"
-			if r.Ratio >= g {
-				verdict = "met"
-			}
-			goal = fmt.Sprintf(">=%.0f%% %s", g*100, verdict)
-		}
-		fmt.Fprintf(tw, "%s\t%.0f\t%.2fms\t%.2fms\t%.2fms\t%d\t%.1f%%\t%s\t%.1f MiB\t%.2f cores\t%.0fµs\t\n",
-			r.Target, r.RPS, r.P50ms, r.P90ms, r.P99ms, r.Errors, r.Ratio*100, goal, float64(r.PeakRSSKiB)/1024, r.ServerCPU, r.CPUPerReq)
+	fmt.Fprintln(tw, "target\tstart→ready\tidle RSS\tfill\t")
+	for _, t := range targets {
+		fmt.Fprintf(tw, "%s\t%.0fms\t%.1f MiB\t%s\t\n", t.name, harness.Ms(t.startup), float64(t.idleRSS)/1024, t.fill.Round(time.Millisecond))
 	}
 	tw.Flush()
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "conns\ttarget\treq/s\tratio\tp50\tp90\tp99\terrors\tCPU/req\tserver CPU\tpeak RSS\t")
+	for _, r := range results {
+		fmt.Fprintf(tw, "%d\t%s\t%.0f\t%.1f%%\t%.2fms\t%.2fms\t%.2fms\t%d\t%.0fµs\t%.2f cores\t%.1f MiB\t\n",
+			r.Conns, r.Target, r.RPS, r.Ratio*100, r.P50ms, r.P90ms, r.P99ms, r.Errors, r.CPUPerReq, r.ServerCPU, float64(r.PeakRSSKiB)/1024)
+	}
+	tw.Flush()
+	if len(verdicts) > 0 {
+		fmt.Fprintln(w, "\ngoals:")
+	}
+	for _, v := range verdicts {
+		verdict := "MISSED"
+		if v.Met {
+			verdict = "met"
+		}
+		val := fmt.Sprintf("%.2fms", v.Value)
+		if strings.Contains(v.Goal, "%") {
+			val = fmt.Sprintf("%.1f%%", v.Value*100)
+		}
+		fmt.Fprintf(w, "  %s: %s, %s\n", v.Goal, val, verdict)
+	}
 	for _, r := range results {
 		if r.FirstError != "" {
-			fmt.Fprintf(w, "%s: first error: %s\n", r.Target, r.FirstError)
+			fmt.Fprintf(w, "%s at %d connections: errors: %s\n", r.Target, r.Conns, r.FirstError)
 		}
 	}
 }

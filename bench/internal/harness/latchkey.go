@@ -11,14 +11,13 @@ import (
 
 // Setup says how to prepare one Latchkey for a run.
 type Setup struct {
-	Prog        string // the benchmark's name, for messages
-	DB          string // "sqlite" or "postgres"
-	Tmp         string // the run's temporary directory; the server's files go in Tmp/DB
-	Bin         string // the latchkey binary
-	PostgresDSN string // the server to create a PostgreSQL database on
-	DBPrefix    string // name prefix of that database
-	DSNParams   string // extra query parameters for the DSN, "" for none
-	Config      string // YAML added to the config (see WriteConfig)
+	Prog      string // the benchmark's name, for messages
+	DB        string // "sqlite", "postgres" or "mysql"
+	Tmp       string // the run's temporary directory; the server's files go in Tmp/DB
+	Bin       string // the latchkey binary
+	DBPrefix  string // name prefix of that database
+	DSNParams string // extra query parameters for the DSN, "" for none
+	Config    string // YAML added to the config (see WriteConfig)
 }
 
 // Instance is a Latchkey whose database, config and migrations are ready
@@ -40,7 +39,7 @@ func Prepare(ctx context.Context, s Setup) (_ *Instance, err error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	dsn, drop, err := Database(ctx, s.DB, dir, s.PostgresDSN, s.DBPrefix, s.Prog)
+	dsn, drop, err := Database(ctx, s.DB, dir, ServerDSN(s.DB), s.DBPrefix, s.Prog)
 	if err != nil {
 		return nil, err
 	}

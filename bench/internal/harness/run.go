@@ -2,32 +2,48 @@ package harness
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"time"
 )
 
-// Databases turns a -db flag into the databases to run on, in order.
+// Databases turns a -db flag into the databases to run on, in order:
+// a comma-separated list of sqlite, postgres and mysql, or "all", which is
+// SQLite plus every server whose variable (EnvPostgres, EnvMySQL) is set.
+// A database named explicitly without its server's variable is an error,
+// before anything is built or started.
 func Databases(db string) ([]string, error) {
-	switch db {
-	case "sqlite", "postgres":
-		return []string{db}, nil
-	case "both":
-		return []string{"sqlite", "postgres"}, nil
-	default:
-		return nil, fmt.Errorf("-db must be sqlite, postgres or both, not %q", db)
+	if db == "all" {
+		out := []string{"sqlite"}
+		for _, k := range []string{"postgres", "mysql"} {
+			if ServerDSN(k) != "" {
+				out = append(out, k)
+			}
+		}
+		return out, nil
 	}
-}
-
-// NeedPostgresDSN refuses a run on PostgreSQL without a server to create
-// its database on, before anything is built or started.
-func NeedPostgresDSN(dbs []string, dsn string) error {
-	if slices.Contains(dbs, "postgres") && dsn == "" {
-		return errors.New("PostgreSQL needs -postgres-dsn or LATCHKEY_BENCH_POSTGRES_DSN")
+	var out []string
+	for _, k := range strings.Split(db, ",") {
+		switch k = strings.TrimSpace(k); k {
+		case "sqlite":
+		case "postgres", "mysql":
+			if ServerDSN(k) == "" {
+				env := EnvPostgres
+				if k == "mysql" {
+					env = EnvMySQL
+				}
+				return nil, fmt.Errorf("-db %s needs %s: the server the run's database is created on", k, env)
+			}
+		default:
+			return nil, fmt.Errorf("-db: unknown database %q (sqlite, postgres, mysql or all)", k)
+		}
+		if !slices.Contains(out, k) {
+			out = append(out, k)
+		}
 	}
-	return nil
+	return out, nil
 }
 
 // WriteJSON writes a results document, indented, to path.
