@@ -22,7 +22,8 @@ func (a *App) webUI() *webui.Handler {
 			flow.Recovery:     a.flows.recovery != nil && builtin(f.Recovery.UIURL, "recovery"),
 			flow.Verification: a.flows.verification != nil && builtin(f.Verification.UIURL, "verification"),
 		},
-		ErrorPage: builtin(f.Error.UIURL, "error"),
+		ErrorPage:   builtin(f.Error.UIURL, "error"),
+		SessionList: a.Store, CSRF: a.flows.web.CSRF,
 	}
 	h.Texts = a.uiTexts
 	if cfg.Dev && cfg.Courier.SMTP.ConnectionURI == "" {

@@ -37,6 +37,10 @@ type Handler struct {
 	// was not configured elsewhere.
 	Pages     map[flow.Kind]bool
 	ErrorPage bool
+	// SessionList and CSRF, when set, let the settings page list the
+	// user's signed-in devices and sign them out.
+	SessionList SessionStore
+	CSRF        CSRF
 	// Texts holds the pages' words in every language they are offered in.
 	Texts *locale.Catalog
 	Log   *slog.Logger
@@ -64,6 +68,9 @@ func (h *Handler) Register(mux *http.ServeMux) {
 		if on {
 			mux.HandleFunc("GET /ui/"+string(kind), h.flowPage(kind))
 		}
+	}
+	if h.Pages[flow.Settings] && h.SessionList != nil {
+		mux.HandleFunc("POST /ui/sessions", h.endSessions)
 	}
 	if h.Mail != nil {
 		mux.HandleFunc("GET /ui/dev/mail", h.mailbox)
@@ -153,14 +160,18 @@ func (h *Handler) flowPage(kind flow.Kind) http.HandlerFunc {
 			h.start(w, r, kind)
 			return
 		}
+		var s *session.Session
 		if kind == flow.Settings {
-			s, err := h.Sessions.FromRequest(r)
-			if err != nil || s.Identity.ID != f.IdentityID {
+			if s, err = h.Sessions.FromRequest(r); err != nil || s.Identity.ID != f.IdentityID {
 				h.start(w, r, kind)
 				return
 			}
 		}
-		h.render(w, "flow", http.StatusOK, h.flowView(r, w, kind, f))
+		v := h.flowView(r, w, kind, f)
+		if s != nil {
+			v.Devices = h.devices(w, r, v.P, s, f)
+		}
+		h.render(w, "flow", http.StatusOK, v)
 	}
 }
 

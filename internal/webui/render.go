@@ -55,6 +55,8 @@ type view struct {
 	Links     []link
 	// LinksBelow puts the links under the cards, for pages with several.
 	LinksBelow bool
+	// Devices is the settings page's list of signed-in devices.
+	Devices *devicesView
 }
 
 // languageLink switches the page it is on to another language.
