@@ -47,15 +47,15 @@ func (l *Lister) identitySessions(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	offset, limit, pg, err := page(r)
+	sp, err := page(r)
 	if err != nil {
 		return err
 	}
-	list, total, err := l.Store.ListIdentitySessions(r.Context(), id, active, uuid.Nil, l.Now(), offset, limit)
+	list, total, err := l.Store.ListIdentitySessions(r.Context(), id, active, uuid.Nil, l.Now(), sp.offset, sp.limit)
 	if err != nil {
 		return err
 	}
-	return writePage(w, r, list, total, pg, limit)
+	return writePage(w, r, list, total, sp)
 }
 
 func (l *Lister) deleteIdentitySessions(w http.ResponseWriter, r *http.Request) error {

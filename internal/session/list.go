@@ -2,6 +2,8 @@ package session
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -40,43 +42,101 @@ type Lister struct {
 	}
 }
 
-// page reads page (0-based) and per_page (default 250, max 1000).
-func page(r *http.Request) (offset, limit, pg int, err error) {
-	q := r.URL.Query()
-	limit = 250
-	if v := q.Get("per_page"); v != "" {
-		if limit, err = strconv.Atoi(v); err != nil || limit < 1 {
-			return 0, 0, 0, httpx.ErrBadRequest.WithReason("per_page must be a positive number")
-		}
-		limit = min(limit, 1000)
-	}
-	if v := q.Get("page"); v != "" {
-		if pg, err = strconv.Atoi(v); err != nil || pg < 0 {
-			return 0, 0, 0, httpx.ErrBadRequest.WithReason("page must be a number from 0")
-		}
-	}
-	return pg * limit, limit, pg, nil
+// span is the slice of a list one page shows.
+type span struct{ offset, limit int }
+
+// pageToken is the later versions' page_token, unpadded base64url JSON.
+type pageToken struct {
+	Offset string `json:"offset"`
+	V      int    `json:"v"`
 }
 
-// writePage answers a page with X-Total-Count and a Link header.
-func writePage(w http.ResponseWriter, r *http.Request, list []*Session, total, pg, limit int) error {
+func encodeToken(offset int) string {
+	b, _ := json.Marshal(pageToken{Offset: strconv.Itoa(offset), V: 2})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+var errPageToken = httpx.ErrBadRequest.WithReason("page_token is not a token a Link header gave")
+
+func decodeToken(s string) (int, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	var t pageToken
+	if err != nil || json.Unmarshal(b, &t) != nil || t.V != 2 {
+		return 0, errPageToken
+	}
+	n, err := strconv.Atoi(t.Offset)
+	if err != nil || n < 0 {
+		return 0, errPageToken
+	}
+	return n, nil
+}
+
+// size reads a page length: default 250, at most 1000.
+func size(q url.Values, name string) (int, error) {
+	v := q.Get(name)
+	if v == "" {
+		return 250, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, httpx.ErrBadRequest.WithReason("%s must be a positive number", name)
+	}
+	return min(n, 1000), nil
+}
+
+// page reads either pair of paging parameters of the later versions:
+// page_token and page_size when either is given, else page (0-based) and
+// per_page.
+func page(r *http.Request) (span, error) {
+	q := r.URL.Query()
+	if q.Has("page_token") || q.Has("page_size") {
+		limit, err := size(q, "page_size")
+		if err != nil {
+			return span{}, err
+		}
+		offset := 0
+		if v := q.Get("page_token"); v != "" {
+			if offset, err = decodeToken(v); err != nil {
+				return span{}, err
+			}
+		}
+		return span{offset, limit}, nil
+	}
+	limit, err := size(q, "per_page")
+	if err != nil {
+		return span{}, err
+	}
+	pg := 0
+	if v := q.Get("page"); v != "" {
+		if pg, err = strconv.Atoi(v); err != nil || pg < 0 {
+			return span{}, httpx.ErrBadRequest.WithReason("page must be a number from 0")
+		}
+	}
+	return span{pg * limit, limit}, nil
+}
+
+// writePage answers a page with X-Total-Count and a Link header whose
+// first, next, prev and last links each carry both pairs of parameters, so
+// a client following them may use either.
+func writePage(w http.ResponseWriter, r *http.Request, list []*Session, total int, sp span) error {
 	h := w.Header()
 	h.Set("X-Total-Count", strconv.Itoa(total))
-	last := max((total-1)/limit, 0)
-	link := func(p int, rel string) string {
-		u := url.URL{Path: r.URL.Path}
+	last := max((total-1)/sp.limit, 0) * sp.limit
+	link := func(offset int, rel string) string {
 		q := r.URL.Query()
-		q.Set("page", strconv.Itoa(p))
-		q.Set("per_page", strconv.Itoa(limit))
-		u.RawQuery = q.Encode()
+		q.Set("page", strconv.Itoa(offset/sp.limit))
+		q.Set("per_page", strconv.Itoa(sp.limit))
+		q.Set("page_token", encodeToken(offset))
+		q.Set("page_size", strconv.Itoa(sp.limit))
+		u := url.URL{Path: r.URL.Path, RawQuery: q.Encode()}
 		return fmt.Sprintf("<%s>; rel=%q", u.String(), rel)
 	}
 	l := link(0, "first")
-	if pg < last {
-		l += "," + link(pg+1, "next")
+	if sp.offset+sp.limit < total {
+		l += "," + link(sp.offset+sp.limit, "next")
 	}
-	if pg > 0 {
-		l += "," + link(min(pg-1, last), "prev")
+	if sp.offset > 0 {
+		l += "," + link(min(max(sp.offset-sp.limit, 0), last), "prev")
 	}
 	h.Set("Link", l+","+link(last, "last"))
 	return httpx.WriteJSON(w, http.StatusOK, list)
@@ -112,16 +172,16 @@ func (l *Lister) mine(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	offset, limit, pg, err := page(r)
+	sp, err := page(r)
 	if err != nil {
 		return err
 	}
 	active := true
-	list, total, err := l.Store.ListIdentitySessions(r.Context(), s.IdentityID, &active, s.ID, l.Now(), offset, limit)
+	list, total, err := l.Store.ListIdentitySessions(r.Context(), s.IdentityID, &active, s.ID, l.Now(), sp.offset, sp.limit)
 	if err != nil {
 		return err
 	}
-	return writePage(w, r, list, total, pg, limit)
+	return writePage(w, r, list, total, sp)
 }
 
 // revokeMine ends one of the caller's other sessions: 204 whatever the id
