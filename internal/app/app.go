@@ -164,7 +164,8 @@ func (a *App) build(ctx context.Context) error {
 			Persistent: cfg.Session.Cookie.Persistent == nil || *cfg.Session.Cookie.Persistent,
 			SameSite:   sameSite(cfg.Session.Cookie.SameSite), Secure: !cfg.Dev,
 		},
-		Reference: session.NewReferenceCookie(cfg.Session.Cookie.Name, referenceCookieSecrets(cfg.Secrets)),
+		Reference:   session.NewReferenceCookie(cfg.Session.Cookie.Name, referenceCookieSecrets(cfg.Secrets)),
+		Credentials: a.Store,
 	}
 	if a.uiTexts, err = locale.Load(cfg.UI.TranslationsPath); err != nil {
 		return err

@@ -135,9 +135,10 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 		regStrategies = append(regStrategies, s)
 		settingsStrategies = append(settingsStrategies, s)
 	}
+	var secondFactors []login.SecondFactor
 	out.login = &login.Handler{
-		Kit: kit, Sessions: a.Sessions, Strategies: loginStrategies,
-		Lifespan: f.Login.Lifespan.D(), PublicBase: base, Hooks: loginHooks, Log: a.Log,
+		Kit: kit, Sessions: a.Sessions, Strategies: loginStrategies, SecondFactors: secondFactors,
+		WhoamiRequiredAAL: cfg.Session.Whoami.RequiredAAL, Lifespan: f.Login.Lifespan.D(), PublicBase: base, Hooks: loginHooks, Log: a.Log,
 	}
 	out.registration = &registration.Handler{
 		Kit: kit, Identities: a.Store, Sessions: a.Sessions, Strategies: regStrategies,
@@ -145,7 +146,7 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 	}
 	out.settings = &settings.Handler{
 		Kit: kit, Identities: a.Store, Decorate: a.Identities.Decorate, Sessions: a.Sessions, Strategies: settingsStrategies,
-		Lifespan: f.Settings.Lifespan.D(), PrivilegedMaxAge: f.Settings.PrivilegedSessionMaxAge.D(),
+		Lifespan: f.Settings.Lifespan.D(), PrivilegedMaxAge: f.Settings.PrivilegedSessionMaxAge.D(), RequiredAAL: f.Settings.RequiredAAL,
 		PublicBase: base, LoginUIURL: ss.Flows.Login.UIURL, Hooks: settingsHooks, Log: a.Log,
 	}
 	if out.oidc != nil {

@@ -26,7 +26,9 @@ func (a *App) routes() (public, admin http.Handler) {
 	schemas.Register(adm)
 
 	lister := &session.Lister{Manager: a.Sessions, Store: a.Store, Now: a.Clock.Now, Log: log}
-	(&session.Handler{Manager: a.Sessions, Lister: lister, Log: log}).Register(pub)
+	(&session.Handler{
+		Manager: a.Sessions, Lister: lister, RequiredAAL: a.Config.Session.Whoami.RequiredAAL, PublicBase: a.Config.Serve.Public.BaseURL, Log: log,
+	}).Register(pub)
 	lister.RegisterAdmin(adm, func(h httpx.HandlerFunc) http.Handler { return httpx.Handle(log, h) })
 	(&identity.AdminHandler{Manager: a.Identities, Hasher: a.Hasher, Log: log, AdminBase: a.Config.Serve.Admin.BaseURL}).Register(adm)
 

@@ -175,7 +175,9 @@ type SettingsFlow struct {
 	UIURL                   string   `yaml:"ui_url"`
 	Lifespan                Duration `yaml:"lifespan"`
 	PrivilegedSessionMaxAge Duration `yaml:"privileged_session_max_age"`
-	After                   After    `yaml:"after"`
+	// RequiredAAL is "aal1" or "highest_available" (the default).
+	RequiredAAL string `yaml:"required_aal"`
+	After       After  `yaml:"after"`
 }
 
 type RecoveryFlow struct {
@@ -209,6 +211,9 @@ type Methods struct {
 	Profile  Toggle         `yaml:"profile"`
 	Link     Toggle         `yaml:"link"`
 	OIDC     OIDCMethod     `yaml:"oidc"`
+	// TOTP and LookupSecret are second factors (later versions' keys).
+	TOTP         TOTPMethod         `yaml:"totp"`
+	LookupSecret LookupSecretMethod `yaml:"lookup_secret"`
 }
 
 // OIDCMethod is social sign-in. Unlike the other methods it is off unless
@@ -286,11 +291,15 @@ type SchemaRef struct {
 type Secrets struct {
 	Default []string `yaml:"default"`
 	Cookie  []string `yaml:"cookie"`
+	// Cipher encrypts TOTP seeds (the later versions' key); the first
+	// seals, all open, for rotation.
+	Cipher []string `yaml:"cipher"`
 }
 
 type Session struct {
 	Lifespan Duration      `yaml:"lifespan"`
 	Cookie   SessionCookie `yaml:"cookie"`
+	Whoami   Whoami        `yaml:"whoami"`
 }
 
 type SessionCookie struct {

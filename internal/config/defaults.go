@@ -55,6 +55,7 @@ func (c *Config) applyDefaults() (warnings []string) {
 	c.Serve.applyDefaults()
 	c.SelfService.applyDefaults(c.Serve.Public.BaseURL, c.Dev)
 	c.Session.applyDefaults()
+	applyMFADefaults(c)
 	c.Hashers.applyDefaults()
 	c.Throttle.applyDefaults()
 	def(&c.Courier.SMTP.FromAddress, "no-reply@latchkey.localhost")

@@ -42,6 +42,7 @@ func (c Config) Validate() error {
 	c.SelfService.validate(&p)
 	c.validateSecrets(&p)
 	c.Session.validate(&p)
+	c.validateMFA(&p)
 	c.Hashers.validate(&p)
 	c.Log.validate(&p)
 	c.Courier.validate(&p)

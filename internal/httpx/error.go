@@ -10,6 +10,9 @@ import (
 // only logged. It renders as the reference's envelope:
 // {"error":{"code","status","reason","message","details"}}.
 type Error struct {
+	// ID is the later versions' string error id (session_aal2_required…);
+	// v0.6.3 clients ignore it.
+	ID      string
 	Code    int
 	Reason  string
 	Message string
@@ -44,6 +47,13 @@ func (e *Error) WithCause(err error) *Error {
 	return &c
 }
 
+// WithID returns a copy of e with the later versions' error id.
+func (e *Error) WithID(id string) *Error {
+	c := *e
+	c.ID = id
+	return &c
+}
+
 // WithDetail returns a copy of e with one more detail.
 func (e *Error) WithDetail(key string, v any) *Error {
 	c := *e
@@ -65,6 +75,7 @@ var (
 	ErrNotFound          = newError(http.StatusNotFound, "The requested resource could not be found")
 	ErrMethodNotAllowed  = newError(http.StatusMethodNotAllowed, "The request method is not allowed for this resource")
 	ErrConflict          = newError(http.StatusConflict, "The resource could not be created due to a conflict")
+	ErrUnprocessable     = newError(http.StatusUnprocessableEntity, "The request was well-formed but was unable to be followed due to semantic errors")
 	ErrGone              = newError(http.StatusGone, "The requested resource is no longer available")
 	ErrTooLarge          = newError(http.StatusRequestEntityTooLarge, "The request body is too large")
 	ErrUnsupportedMedia  = newError(http.StatusUnsupportedMediaType, "The request content type is not supported")
@@ -87,9 +98,13 @@ func AsError(err error) *Error {
 
 type envelope struct {
 	Error body `json:"error"`
+	// RedirectBrowserTo repeats details.redirect_browser_to at the top, as
+	// the later versions send it.
+	RedirectBrowserTo any `json:"redirect_browser_to,omitempty"`
 }
 
 type body struct {
+	ID      string         `json:"id,omitempty"`
 	Code    int            `json:"code"`
 	Status  string         `json:"status"`
 	Reason  string         `json:"reason,omitempty"`
@@ -100,10 +115,10 @@ type body struct {
 // Envelope is the JSON body of an error, also stored for self-service
 // errors.
 func (e *Error) Envelope() any {
-	return envelope{Error: e.Body()}
+	return envelope{Error: e.Body(), RedirectBrowserTo: e.Details["redirect_browser_to"]}
 }
 
 // Body is the inner object of the envelope.
 func (e *Error) Body() body {
-	return body{Code: e.Code, Status: http.StatusText(e.Code), Reason: e.Reason, Message: e.Message, Details: e.Details}
+	return body{ID: e.ID, Code: e.Code, Status: http.StatusText(e.Code), Reason: e.Reason, Message: e.Message, Details: e.Details}
 }

@@ -16,7 +16,11 @@ type Handler struct {
 	Manager *Manager
 	// Lister, when set, serves the caller's session list too.
 	Lister *Lister
-	Log    *slog.Logger
+	// RequiredAAL is session.whoami.required_aal: "aal1" (the v0.6.3
+	// behaviour) or "highest_available".
+	RequiredAAL string
+	PublicBase  string // for the step-up URL of a refusal
+	Log         *slog.Logger
 }
 
 // Register mounts /sessions/whoami (on every common method, because
@@ -52,6 +56,13 @@ func (h *Handler) whoami(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err != nil {
 		return httpx.ErrServiceUnavailabe.WithCause(err)
+	}
+	ok, err := h.Manager.Satisfies(r.Context(), s, h.RequiredAAL)
+	if err != nil {
+		return httpx.ErrServiceUnavailabe.WithCause(err)
+	}
+	if !ok {
+		return AAL2Required(h.PublicBase, r.URL.Query().Get("return_to"))
 	}
 	w.Header().Set("X-Kratos-Authenticated-Identity-Id", s.Identity.ID.String())
 	return httpx.WriteJSON(w, http.StatusOK, s)

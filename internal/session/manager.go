@@ -38,16 +38,26 @@ type Manager struct {
 	Reference *ReferenceCookie
 	// Clock stamps sessions and decides whether one is still usable.
 	Clock clock.Clock
+	// Credentials and SecondFactors tell whether an identity could reach
+	// aal2 (AvailableAAL); without probes nobody can.
+	Credentials   CredentialReader
+	SecondFactors []SecondFactorProbe
 }
 
 // Issue starts a session for an identity and returns it with its token,
-// which exists nowhere else: only its hash is stored.
-func (m *Manager) Issue(ctx context.Context, i *identity.Identity, authenticatedAt time.Time) (*Session, string, error) {
+// which exists nowhere else: only its hash is stored. methods are what the
+// sign-in proved; none means a password, as every v0.6.3 sign-in was.
+func (m *Manager) Issue(ctx context.Context, i *identity.Identity, authenticatedAt time.Time, methods ...AuthenticationMethod) (*Session, string, error) {
 	now := m.Clock.Now()
 	s := &Session{
 		ID: uuid.New(), Active: true, IssuedAt: now, AuthenticatedAt: authenticatedAt.UTC().Truncate(time.Microsecond),
 		ExpiresAt: now.Add(m.Lifespan), Identity: i, IdentityID: i.ID,
 	}
+	if len(methods) == 0 {
+		methods = legacyMethods(s.AuthenticatedAt)
+	}
+	s.AMR = methods
+	s.AAL = LevelOf(methods)
 	// The device is recorded once, at sign-in: whoami stays a pure read.
 	c := httpx.ClientFrom(ctx)
 	s.Devices = []Device{{ID: uuid.New(), IPAddress: c.Addr, UserAgent: truncate(c.UserAgent, 512), FirstSeen: now, LastSeen: now}}
@@ -129,6 +139,44 @@ func (m *Manager) FromToken(ctx context.Context, tok string) (*Session, error) {
 	}
 	s.Identity.SchemaURL = identity.SchemaURL(m.PublicBase, s.Identity.SchemaID)
 	return s, nil
+}
+
+// AddMethod records one more method on a live session (a second factor at
+// a step-up, TOTP enabled in settings): same id and token, the level
+// recomputed, authenticated_at set to the method's time.
+func (m *Manager) AddMethod(ctx context.Context, s *Session, method AuthenticationMethod) error {
+	next := *s
+	next.AMR = append(append([]AuthenticationMethod{}, s.AMR...), method)
+	next.AAL = LevelOf(next.AMR)
+	next.AuthenticatedAt = method.CompletedAt
+	if err := m.Store.UpdateSessionMethods(ctx, &next); err != nil {
+		return err
+	}
+	*s = next
+	return nil
+}
+
+// AvailableAAL is the highest level identity id could reach with the
+// factors it has set up: aal2 when any registered probe counts one of its
+// credentials, else aal1.
+func (m *Manager) AvailableAAL(ctx context.Context, id uuid.UUID) (AAL, error) {
+	if len(m.SecondFactors) == 0 || m.Credentials == nil {
+		return AAL1, nil
+	}
+	types := make([]identity.CredentialType, len(m.SecondFactors))
+	for k, p := range m.SecondFactors {
+		types[k] = p.Type
+	}
+	configs, err := m.Credentials.CredentialConfigs(ctx, id, types)
+	if err != nil {
+		return "", err
+	}
+	for _, p := range m.SecondFactors {
+		if c, ok := configs[p.Type]; ok && p.Counts(c) {
+			return AAL2, nil
+		}
+	}
+	return AAL1, nil
 }
 
 // Revoke deactivates the session a token belongs to.

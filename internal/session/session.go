@@ -20,8 +20,12 @@ type Session struct {
 	Identity        *identity.Identity `json:"identity"`
 	// Devices is where the session was signed in from (the later
 	// reference versions' field; v0.6.3 clients ignore it).
-	Devices    []Device  `json:"devices"`
-	IdentityID uuid.UUID `json:"-"`
+	Devices []Device `json:"devices"`
+	// AAL and AMR are the later versions' assurance level and the methods
+	// that reached it; v0.6.3 clients ignore both.
+	AAL        AAL                    `json:"authenticator_assurance_level"`
+	AMR        []AuthenticationMethod `json:"authentication_methods"`
+	IdentityID uuid.UUID              `json:"-"`
 }
 
 // Device is the client a session was signed in from, as the later
@@ -56,6 +60,9 @@ type Store interface {
 	// RevokeIdentitySessions deactivates every session of an identity except
 	// keep (uuid.Nil keeps none).
 	RevokeIdentitySessions(ctx context.Context, identityID, keep uuid.UUID) error
+	// UpdateSessionMethods stores s.AAL, s.AMR and s.AuthenticatedAt (a
+	// step-up keeps the session's id and token).
+	UpdateSessionMethods(ctx context.Context, s *Session) error
 }
 
 // ErrNoSession means the request carries no usable session: none, unknown,

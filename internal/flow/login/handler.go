@@ -17,7 +17,13 @@ type Handler struct {
 	Kit        *flow.Kit
 	Sessions   *session.Manager
 	Strategies []Strategy
-	Lifespan   time.Duration
+	// SecondFactors serve login flows at aal2.
+	SecondFactors []SecondFactor
+	// WhoamiRequiredAAL is session.whoami.required_aal: with
+	// highest_available, a first-factor sign-in of an identity with a
+	// second factor is sent on to add it.
+	WhoamiRequiredAAL string
+	Lifespan          time.Duration
 	PublicBase string
 	Hooks      flow.Hooks
 	Log        *slog.Logger
@@ -67,6 +73,13 @@ func (h *Handler) newFlow(w http.ResponseWriter, r *http.Request, typ flow.Type,
 }
 
 func (h *Handler) initAPI(w http.ResponseWriter, r *http.Request) error {
+	aal, err := requestedAAL(r)
+	if err != nil {
+		return err
+	}
+	if aal == session.AAL2 {
+		return h.initStepUp(w, r, flow.API)
+	}
 	in, err := h.Sessions.SignedIn(r)
 	if err != nil {
 		return err
@@ -82,6 +95,13 @@ func (h *Handler) initAPI(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) initBrowser(w http.ResponseWriter, r *http.Request) error {
+	aal, err := requestedAAL(r)
+	if err != nil {
+		return err
+	}
+	if aal == session.AAL2 {
+		return h.initStepUp(w, r, flow.Browser)
+	}
 	signedIn := func() (bool, error) {
 		in, err := h.Sessions.SignedIn(r)
 		return in && !refresh(r), err
@@ -94,11 +114,21 @@ func (h *Handler) fetch(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) renew(w http.ResponseWriter, r *http.Request, old *flow.Flow) (*flow.Flow, error) {
+	if flowAAL(old) == session.AAL2 {
+		s, err := h.stepUpSession(r)
+		if err != nil {
+			return nil, err
+		}
+		return h.newStepUp(w, r, old.Type, s)
+	}
 	return h.newFlow(w, r, old.Type, old.Forced)
 }
 
 func (h *Handler) submit(w http.ResponseWriter, r *http.Request, f *flow.Flow, sub flow.Submission) error {
 	ctx := r.Context()
+	if flowAAL(f) == session.AAL2 {
+		return h.submitStepUp(w, r, f, sub)
+	}
 	in, err := h.Sessions.SignedIn(r)
 	if err != nil {
 		return err
@@ -135,7 +165,8 @@ func (h *Handler) Complete(w http.ResponseWriter, r *http.Request, f *flow.Flow,
 	if err := flow.RunHooks(ctx, hooks.Checks, flow.Event{Flow: f, Identity: i, Request: r}); err != nil {
 		return err
 	}
-	s, tok, err := h.Sessions.Issue(ctx, i, h.Kit.Clock.Now())
+	now := h.Kit.Clock.Now()
+	s, tok, err := h.Sessions.Issue(ctx, i, now, session.FirstFactor(method, now))
 	if err != nil {
 		return err
 	}
@@ -145,6 +176,13 @@ func (h *Handler) Complete(w http.ResponseWriter, r *http.Request, f *flow.Flow,
 	}
 	if err := flow.RunHooks(ctx, hooks.After, flow.Event{Flow: f, Identity: i, Session: s, Request: r}); err != nil {
 		return err
+	}
+	stepUp, err := h.needsStepUp(r, s)
+	if err != nil {
+		return err
+	}
+	if stepUp {
+		return h.finishAtAAL1(w, r, f, s, tok)
 	}
 	return h.Kit.Finish(w, r, f, flow.Outcome{
 		// A script driving a browser flow gets the bare session: the

@@ -16,3 +16,16 @@ type Strategy interface {
 	// flow.ErrInvalid with the problems on the flow's form.
 	Login(ctx context.Context, f *flow.Flow, sub flow.Submission) (*identity.Identity, error)
 }
+
+// SecondFactor is a way to step a signed-in identity up to aal2 (TOTP,
+// recovery codes, a security key). Login flows started with ?aal=aal2 show
+// only these, and only those the identity has set up.
+type SecondFactor interface {
+	ID() string
+	// PopulateSecondFactor adds the strategy's inputs to an aal2 flow when
+	// identity i has this factor; otherwise it adds nothing.
+	PopulateSecondFactor(ctx context.Context, f *flow.Flow, i *identity.Identity) error
+	// LoginSecondFactor checks a submission against i's factor, or returns
+	// flow.ErrInvalid with the problems on the flow's form.
+	LoginSecondFactor(ctx context.Context, f *flow.Flow, i *identity.Identity, sub flow.Submission) error
+}

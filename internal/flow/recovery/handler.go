@@ -173,7 +173,10 @@ func (h *Handler) followLink(w http.ResponseWriter, r *http.Request) error {
 	if err := flow.RunHooks(ctx, hooks.Checks, ev); err != nil {
 		return flow.HookError(f, err)
 	}
-	s, sessionToken, err := h.Sessions.Issue(ctx, i, h.Kit.Clock.Now())
+	// A recovery link is a first factor only: a user with a second factor
+	// must still add it wherever aal2 is required.
+	now := h.Kit.Clock.Now()
+	s, sessionToken, err := h.Sessions.Issue(ctx, i, now, session.FirstFactor(session.MethodLinkRecovery, now))
 	if err != nil {
 		return err
 	}

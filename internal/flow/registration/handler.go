@@ -144,7 +144,8 @@ func (h *Handler) Complete(w http.ResponseWriter, r *http.Request, f *flow.Flow,
 	}
 	res := Result{Identity: i}
 	if hooks.IssueSession {
-		s, tok, err := h.Sessions.Issue(ctx, i, h.Kit.Clock.Now())
+		now := h.Kit.Clock.Now()
+		s, tok, err := h.Sessions.Issue(ctx, i, now, session.FirstFactor(method, now))
 		if err != nil {
 			return err
 		}

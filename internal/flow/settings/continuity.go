@@ -32,10 +32,6 @@ type pending struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
-type internal struct {
-	Pending *pending `json:"pending,omitempty"`
-}
-
 type savedSubmission struct {
 	Values map[string]any `json:"values"`
 	Form   bool           `json:"form"`
@@ -61,7 +57,7 @@ func (h *Handler) keep(w http.ResponseWriter, f *flow.Flow, sub flow.Submission)
 		return err
 	}
 	p := &pending{Nonce: nonce, Sealed: aead.Seal(nil, nonce, plain, f.ID[:]), ExpiresAt: h.Kit.Clock.Now().Add(continuityLifetime)}
-	if f.Internal, err = json.Marshal(internal{Pending: p}); err != nil {
+	if err := f.SetInternal("pending", p); err != nil {
 		return err
 	}
 	c := h.continuityCookie()
@@ -75,9 +71,9 @@ func (h *Handler) keep(w http.ResponseWriter, f *flow.Flow, sub flow.Submission)
 // dropped from f (which the caller stores) and the cookie expired: it is
 // applied once at most.
 func (h *Handler) resumed(w http.ResponseWriter, r *http.Request, f *flow.Flow) (sub flow.Submission, ok bool) {
-	var in internal
-	if len(f.Internal) > 0 && json.Unmarshal(f.Internal, &in) == nil && in.Pending != nil {
-		f.Internal = nil
+	var p *pending
+	if f.GetInternal("pending", &p) {
+		_ = f.SetInternal("pending", nil)
 	}
 	c, err := r.Cookie(continuityCookie)
 	if err != nil {
@@ -86,7 +82,6 @@ func (h *Handler) resumed(w http.ResponseWriter, r *http.Request, f *flow.Flow) 
 	expired := h.continuityCookie()
 	expired.MaxAge = -1
 	http.SetCookie(w, expired)
-	p := in.Pending
 	if p == nil || !h.Kit.Clock.Now().Before(p.ExpiresAt) {
 		return sub, false
 	}

@@ -26,7 +26,9 @@ type Handler struct {
 	// PrivilegedMaxAge is how recent a sign-in must be to change the
 	// password or a password identifier.
 	PrivilegedMaxAge time.Duration
-	PublicBase       string
+	// RequiredAAL is selfservice.flows.settings.required_aal.
+	RequiredAAL string
+	PublicBase  string
 	// LoginUIURL (selfservice.flows.login.ui_url) is where a browser
 	// without a session is sent.
 	LoginUIURL string
@@ -97,6 +99,9 @@ func (h *Handler) initAPI(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if stopped, err := h.checkAAL(w, r, s, false, ""); stopped || err != nil {
+		return err
+	}
 	f, err := h.newFlow(w, r, flow.API, s.Identity)
 	if err != nil {
 		return err
@@ -111,6 +116,9 @@ func (h *Handler) initBrowser(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	if err != nil {
+		return err
+	}
+	if stopped, err := h.checkAAL(w, r, s, true, h.PublicBase+"self-service/settings/browser"); stopped || err != nil {
 		return err
 	}
 	return h.Kit.StartBrowser(w, r, flow.Settings, nil, func() (*flow.Flow, error) { return h.newFlow(w, r, flow.Browser, s.Identity) })
@@ -143,6 +151,9 @@ func (h *Handler) fetchPublic(w http.ResponseWriter, r *http.Request) error {
 	}
 	if f.IdentityID != s.Identity.ID {
 		return errNotOwner
+	}
+	if stopped, err := h.checkAAL(w, r, s, f.Type == flow.Browser, h.Kit.Responder.UIURL(f)); stopped || err != nil {
+		return err
 	}
 	return h.show(w, r, f)
 }

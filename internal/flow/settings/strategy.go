@@ -7,6 +7,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/flow"
 	"github.com/latchkey/latchkey/internal/identity"
+	"github.com/latchkey/latchkey/internal/session"
 )
 
 // Strategy is something a user can change in settings.
@@ -21,6 +22,14 @@ type Strategy interface {
 	// Settings applies a submission and returns the updated identity, or
 	// flow.ErrInvalid with the problems on the flow's form.
 	Settings(ctx context.Context, f *flow.Flow, i *identity.Identity, sub flow.Submission) (*identity.Identity, error)
+}
+
+// Authenticating is a settings strategy some of whose changes prove a
+// factor (enabling TOTP checks a code): after such a change the session
+// gains that method, and reaches aal2 for a second factor.
+type Authenticating interface {
+	// Proved names the method a successful submission proved, if any.
+	Proved(sub flow.Submission) (session.AuthenticationMethod, bool)
 }
 
 // IdentityStore loads the identity a flow belongs to.

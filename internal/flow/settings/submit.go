@@ -25,6 +25,12 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 		h.Kit.Web.Fail(w, r, false, err)
 		return
 	}
+	if stopped, err := h.checkAAL(w, r, s, !flow.IsJSONRequest(r) && r.Header.Get("X-Session-Token") == "", h.PublicBase+"self-service/settings/browser"); stopped || err != nil {
+		if err != nil {
+			h.Kit.Web.Fail(w, r, false, err)
+		}
+		return
+	}
 	i := s.Identity
 	sub := h.SubmitFor(i)
 	sub.Handle = func(w http.ResponseWriter, r *http.Request, f *flow.Flow, sub flow.Submission) error {
@@ -80,6 +86,13 @@ func (h *Handler) apply(w http.ResponseWriter, r *http.Request, s *session.Sessi
 	updated, err := strategy.Settings(ctx, f, i, sub)
 	if err != nil {
 		return err
+	}
+	if a, ok := strategy.(Authenticating); ok {
+		if m, proved := a.Proved(sub); proved {
+			if err := h.Sessions.AddMethod(ctx, s, m); err != nil {
+				return err
+			}
+		}
 	}
 	return h.Complete(w, r, s, f, updated, strategy.ID())
 }

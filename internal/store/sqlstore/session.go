@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 
 	"github.com/google/uuid"
 
@@ -12,7 +13,7 @@ import (
 	"github.com/latchkey/latchkey/internal/store/sqldb"
 )
 
-const insertSession = `INSERT INTO sessions (id, token_hash, identity_id, active, issued_at, expires_at, authenticated_at, created_at, updated_at, devices) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const insertSession = `INSERT INTO sessions (id, token_hash, identity_id, active, issued_at, expires_at, authenticated_at, created_at, updated_at, devices, aal, authentication_methods) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // CreateSession implements session.Store.
 func (s *Store) CreateSession(ctx context.Context, ss *session.Session, tokenHash string) error {
@@ -21,7 +22,7 @@ func (s *Store) CreateSession(ctx context.Context, ss *session.Session, tokenHas
 
 func (s *Store) createSession(ctx context.Context, q store.Querier, ss *session.Session, tokenHash string) error {
 	_, err := q.ExecContext(ctx, s.db.Q(insertSession),
-		ss.ID.String(), tokenHash, ss.IdentityID.String(), ss.Active, ss.IssuedAt, ss.ExpiresAt, ss.AuthenticatedAt, ss.IssuedAt, ss.IssuedAt, devicesJSON(ss.Devices))
+		ss.ID.String(), tokenHash, ss.IdentityID.String(), ss.Active, ss.IssuedAt, ss.ExpiresAt, ss.AuthenticatedAt, ss.IssuedAt, ss.IssuedAt, devicesJSON(ss.Devices), string(ss.AAL), methodsJSON(ss.AMR))
 	return sqldb.MapError(err)
 }
 
@@ -39,7 +40,7 @@ func (s *Store) CreateSessionWithRehash(ctx context.Context, ss *session.Session
 
 // whoamiQuery reads a session with its identity and addresses in one
 // indexed round trip: whoami is the hot path.
-const whoamiQuery = `SELECT s.id, s.active, s.issued_at, s.expires_at, s.authenticated_at, s.devices, ` + identitySelect + `
+const whoamiQuery = `SELECT s.id, s.active, s.issued_at, s.expires_at, s.authenticated_at, s.devices, s.authentication_methods, ` + identitySelect + `
 FROM sessions s JOIN identities i ON i.id = s.identity_id` + identityJoins + `
 WHERE s.token_hash IN (`
 
@@ -63,8 +64,8 @@ func (s *Store) SessionByTokenHash(ctx context.Context, hashes []string) (*sessi
 		ss  session.Session
 	)
 	j := newJoinedIdentity()
-	var devices sql.NullString
-	dest := append([]any{&sid, &ss.Active, &ss.IssuedAt, &ss.ExpiresAt, &ss.AuthenticatedAt, &devices}, j.dest()...)
+	var devices, methods sql.NullString
+	dest := append([]any{&sid, &ss.Active, &ss.IssuedAt, &ss.ExpiresAt, &ss.AuthenticatedAt, &devices, &methods}, j.dest()...)
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
@@ -81,6 +82,7 @@ func (s *Store) SessionByTokenHash(ctx context.Context, hashes []string) (*sessi
 	normalizeTimes(&ss.IssuedAt, &ss.ExpiresAt, &ss.AuthenticatedAt)
 	ss.Identity, ss.IdentityID = j.out, j.out.ID
 	ss.Devices = parseDevices(devices)
+	setMethods(&ss, methods)
 	return &ss, nil
 }
 
@@ -105,4 +107,60 @@ func (s *Store) RevokeIdentitySessions(ctx context.Context, identityID, keep uui
 	_, err := s.db.SQL.ExecContext(ctx, s.db.Q(`UPDATE sessions SET active = ?, updated_at = ? WHERE identity_id = ? AND id <> ? AND active = ?`),
 		false, s.clock.Now(), identityID.String(), keep.String(), true)
 	return err
+}
+
+// UpdateSessionMethods implements session.Store.
+func (s *Store) UpdateSessionMethods(ctx context.Context, ss *session.Session) error {
+	res, err := s.db.SQL.ExecContext(ctx, s.db.Q(`UPDATE sessions SET aal = ?, authentication_methods = ?, authenticated_at = ?, updated_at = ? WHERE id = ?`),
+		string(ss.AAL), methodsJSON(ss.AMR), ss.AuthenticatedAt, s.clock.Now(), ss.ID.String())
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+func methodsJSON(m []session.AuthenticationMethod) any {
+	if len(m) == 0 {
+		return nil
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil
+	}
+	return string(b)
+}
+
+// setMethods reads the AMR column (sessions from before it, and imported
+// ones, were password sign-ins) and the level it reaches.
+func setMethods(ss *session.Session, v sql.NullString) {
+	ss.AMR = session.ReadMethods(v.String, v.Valid, ss.AuthenticatedAt)
+	for k := range ss.AMR {
+		normalizeTimes(&ss.AMR[k].CompletedAt)
+	}
+	ss.AAL = session.LevelOf(ss.AMR)
+}
+
+// CredentialConfigs implements session.CredentialReader.
+func (s *Store) CredentialConfigs(ctx context.Context, identityID uuid.UUID, types []identity.CredentialType) (map[identity.CredentialType]json.RawMessage, error) {
+	args := []any{identityID.String()}
+	for _, t := range types {
+		args = append(args, string(t))
+	}
+	rows, err := s.db.SQL.QueryContext(ctx, s.db.Q(`SELECT type, config FROM identity_credentials WHERE identity_id = ? AND type IN (`+placeholders(len(types))+`)`), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[identity.CredentialType]json.RawMessage{}
+	for rows.Next() {
+		var typ, config string
+		if err := rows.Scan(&typ, &config); err != nil {
+			return nil, err
+		}
+		out[identity.CredentialType(typ)] = json.RawMessage(config)
+	}
+	return out, rows.Err()
 }

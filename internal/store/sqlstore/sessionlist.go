@@ -43,15 +43,15 @@ func parseDevices(v sql.NullString) []session.Device {
 }
 
 // sessionColumns are the columns of a session without its identity.
-const sessionColumns = `id, identity_id, active, issued_at, expires_at, authenticated_at, devices`
+const sessionColumns = `id, identity_id, active, issued_at, expires_at, authenticated_at, devices, authentication_methods`
 
 func scanSession(sc interface{ Scan(...any) error }) (*session.Session, error) {
 	var (
 		ss      session.Session
 		id, iid string
-		devices sql.NullString
+		devices, methods sql.NullString
 	)
-	if err := sc.Scan(&id, &iid, &ss.Active, &ss.IssuedAt, &ss.ExpiresAt, &ss.AuthenticatedAt, &devices); err != nil {
+	if err := sc.Scan(&id, &iid, &ss.Active, &ss.IssuedAt, &ss.ExpiresAt, &ss.AuthenticatedAt, &devices, &methods); err != nil {
 		return nil, sqldb.NoRows(err)
 	}
 	var err error
@@ -63,6 +63,7 @@ func scanSession(sc interface{ Scan(...any) error }) (*session.Session, error) {
 	}
 	normalizeTimes(&ss.IssuedAt, &ss.ExpiresAt, &ss.AuthenticatedAt)
 	ss.Devices = parseDevices(devices)
+	setMethods(&ss, methods)
 	return &ss, nil
 }
 
