@@ -87,7 +87,7 @@ func (s *Store) ImportSessions(ctx context.Context, batch []kratos.SessionRecord
 			}
 			if n, _ := res.RowsAffected(); n == 0 {
 				if _, err := tx.ExecContext(ctx, s.db.Q(insertSession), r.ID.String(), r.TokenHash, r.IdentityID.String(), r.Active,
-					r.IssuedAt, r.ExpiresAt, r.AuthenticatedAt, r.IssuedAt, now, nil); err != nil { // no devices: imported
+					r.IssuedAt, r.ExpiresAt, r.AuthenticatedAt, r.IssuedAt, now, nil, nil, nil); err != nil { // no devices, no AMR (read as password, aal1): imported
 					return sqldb.MapError(err)
 				}
 			}
