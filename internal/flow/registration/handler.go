@@ -114,15 +114,38 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request, f *flow.Flow, s
 	if err != nil {
 		return err
 	}
-	return h.Complete(w, r, f, i, strategy.ID())
+	var again func() (*identity.Identity, error)
+	if rs, ok := strategy.(Resubmitter); ok {
+		again = func() (*identity.Identity, error) { return rs.Resubmitted(ctx, i, sub) }
+	}
+	return h.complete(w, r, f, i, strategy.ID(), again)
 }
 
 // Complete creates identity i from flow f (an identifier that exists is
 // 4000007 on the flow), then the session, the after hooks and the answer.
 // Strategies that finish elsewhere (social sign-in's callback) end here too.
 func (h *Handler) Complete(w http.ResponseWriter, r *http.Request, f *flow.Flow, i *identity.Identity, method string) error {
+	return h.complete(w, r, f, i, method, nil)
+}
+
+// complete is Complete with again, which (when not nil) finds the identity
+// an earlier submission of the same flow created from the same values.
+func (h *Handler) complete(w http.ResponseWriter, r *http.Request, f *flow.Flow, i *identity.Identity, method string, again func() (*identity.Identity, error)) error {
 	ctx := r.Context()
-	if err := h.Identities.CreateIdentity(ctx, i); errors.Is(err, store.ErrConflict) {
+	// A flow creates one identity, whose id follows from the flow's: a
+	// client that sends its submission again, because the first answer was
+	// lost or was a 503 after the commit, gets the identity it created
+	// instead of "exists already".
+	i.ID = IdentityID(f.ID)
+	err := h.Identities.CreateIdentity(ctx, i)
+	if errors.Is(err, store.ErrConflict) && again != nil {
+		if prev, aerr := again(); aerr != nil {
+			return aerr
+		} else if prev != nil && sameTraits(prev.Traits, i.Traits) {
+			i, err = prev, nil
+		}
+	}
+	if errors.Is(err, store.ErrConflict) {
 		f.UI.ClearTraitValues() // the reference does not echo them
 		f.UI.AddMessage(text.DuplicateCredentials())
 		return flow.ErrInvalid

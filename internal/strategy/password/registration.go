@@ -8,6 +8,7 @@ import (
 	"github.com/latchkey/latchkey/internal/flow"
 	"github.com/latchkey/latchkey/internal/identity"
 	"github.com/latchkey/latchkey/internal/schema"
+	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/text"
 	"github.com/latchkey/latchkey/internal/ui"
 )
@@ -90,4 +91,29 @@ func (s *Strategy) Register(ctx context.Context, f *flow.Flow, sub flow.Submissi
 	}
 	cred.Config, _ = json.Marshal(identity.PasswordConfig{HashedPassword: hash})
 	return draft, nil
+}
+
+// Resubmitted implements registration.Resubmitter: the identity with
+// draft's id that owns draft's password identifier, when the submitted
+// password is its password. Anyone else meets "exists already".
+func (s *Strategy) Resubmitted(ctx context.Context, draft *identity.Identity, sub flow.Submission) (*identity.Identity, error) {
+	cred := draft.Credentials[identity.CredentialPassword]
+	if cred == nil {
+		return nil, nil
+	}
+	prev, stored, err := s.Store.IdentityByIdentifier(ctx, identity.CredentialPassword, cred.Identifiers)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	var cfg identity.PasswordConfig
+	if prev.ID != draft.ID || json.Unmarshal(stored.Config, &cfg) != nil || cfg.HashedPassword == "" {
+		return nil, nil
+	}
+	password, _ := sub.String("password")
+	if err := s.Hasher.Compare(ctx, []byte(password), cfg.HashedPassword); err != nil {
+		return nil, ctx.Err()
+	}
+	return prev, nil
 }
