@@ -35,9 +35,17 @@ func WriteError(log *slog.Logger, w http.ResponseWriter, r *http.Request, err er
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
+	if he.Code == http.StatusServiceUnavailable {
+		h.Set("Retry-After", RetryAfter)
+	}
 	w.WriteHeader(he.Code)
 	_ = json.NewEncoder(w).Encode(he.Envelope())
 }
+
+// RetryAfter is the Retry-After of every 503, in seconds: about as long as
+// a database takes to restart or fail over, so a client's retry is likely
+// to find it back.
+const RetryAfter = "2"
 
 // LogFailure records a server error. Inside the request log it goes on the
 // request's one line (which also tells a client's hang-up from a server
