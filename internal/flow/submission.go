@@ -19,10 +19,46 @@ type Submission struct {
 	// Language is the submitter's language preference (locale.Preference),
 	// for mail a submission sends.
 	Language string
+	// queried: a social sign-in field came from the query string.
+	queried bool
 }
 
-// Decode reads a submission from a JSON or form-urlencoded body.
+// socialFields are the names of social sign-in's buttons. As in the
+// reference they are read from a form body or the query string, never
+// from JSON.
+var socialFields = []string{"provider", "link", "unlink"}
+
+// fromQuery fills the social fields the body did not carry from the
+// query string.
+func (s *Submission) fromQuery(q url.Values) {
+	for _, k := range socialFields {
+		if !s.Has(k) && q.Get(k) != "" {
+			if s.Values == nil {
+				s.Values = map[string]any{}
+			}
+			s.Values[k] = q.Get(k)
+			s.queried = true
+		}
+	}
+}
+
+// Decode reads a submission from a JSON or form-urlencoded body, or from
+// the query string of a GET (the reference starts social sign-in with
+// GET /self-service/login?flow=…&provider=…).
 func Decode(w http.ResponseWriter, r *http.Request) (Submission, error) {
+	sub, err := decode(w, r)
+	if err == nil {
+		sub.fromQuery(r.URL.Query())
+	}
+	return sub, err
+}
+
+func decode(w http.ResponseWriter, r *http.Request) (Submission, error) {
+	if r.Method == http.MethodGet {
+		q := r.URL.Query()
+		q.Del("flow")
+		return Submission{Values: nest(q), Form: true, Language: locale.Preference(r)}, nil
+	}
 	switch httpx.MediaType(r) {
 	case "application/json":
 		b, err := httpx.ReadBody(w, r)
@@ -35,6 +71,9 @@ func Decode(w http.ResponseWriter, r *http.Request) (Submission, error) {
 		var v map[string]any
 		if err := json.Unmarshal(b, &v); err != nil {
 			return Submission{}, httpx.ErrBadRequest.WithReason("the body must be a JSON object")
+		}
+		for _, k := range socialFields {
+			delete(v, k)
 		}
 		return Submission{Values: v, Language: locale.Preference(r)}, nil
 	case "application/x-www-form-urlencoded":
@@ -102,12 +141,12 @@ func (s Submission) Has(key string) bool {
 // Method is the submitted "method", the strategy the client chose. Social
 // sign-in's buttons submit provider (login, registration) or link / unlink
 // (settings) without a method, as the reference's forms do; like the
-// reference, only form bodies select it that way.
+// reference, only form bodies and the query string select it that way.
 func (s Submission) Method() string {
 	if m, _ := s.String("method"); m != "" {
 		return m
 	}
-	if s.Form {
+	if s.Form || s.queried {
 		for _, k := range []string{"provider", "link", "unlink"} {
 			if s.Has(k) {
 				return "oidc"

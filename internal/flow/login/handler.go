@@ -35,6 +35,9 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /self-service/login/browser", h.Kit.Web.Handle(true, h.initBrowser))
 	mux.Handle("GET /self-service/login/flows", httpx.Handle(h.Log, h.fetch))
 	mux.Handle("POST /self-service/login", h.Kit.Handler(h.Submit()))
+	// The reference starts social sign-in from a GET too (provider=… in
+	// the query); it needs the csrf_token like any submit.
+	mux.Handle("GET /self-service/login", h.Kit.Handler(h.Submit()))
 }
 
 // Submit describes the submit endpoint; social sign-in's callback answers

@@ -155,6 +155,11 @@ func errUnknownProvider(id string) error {
 // Login sends the browser to the provider the submission names.
 func (s *Strategy) Login(ctx context.Context, f *flow.Flow, sub flow.Submission) (*identity.Identity, error) {
 	id, _ := sub.String("provider")
+	if id == "" {
+		// method=oidc in JSON: the provider is read from forms only.
+		f.UI.AddMessage(text.LoginNoStrategy())
+		return nil, flow.ErrInvalid
+	}
 	return nil, s.start(ctx, f, id, nil)
 }
 
@@ -162,6 +167,10 @@ func (s *Strategy) Login(ctx context.Context, f *flow.Flow, sub flow.Submission)
 // travel along and win over the mapped ones.
 func (s *Strategy) Register(ctx context.Context, f *flow.Flow, sub flow.Submission) (*identity.Identity, error) {
 	id, _ := sub.String("provider")
+	if id == "" {
+		f.UI.AddMessage(text.RegistrationNoStrategy())
+		return nil, flow.ErrInvalid
+	}
 	var traits json.RawMessage
 	if raw, ok := sub.Values["traits"].(map[string]any); ok {
 		sch := s.Schemas.Default()
