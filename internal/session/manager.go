@@ -72,6 +72,7 @@ func (m *Manager) Issue(ctx context.Context, i *identity.Identity, authenticated
 		return nil, "", err
 	}
 	i.Rehash = nil
+	s.Identity.SchemaURL = identity.SchemaURL(m.PublicBase, i.SchemaID)
 	return s, tok, nil
 }
 

@@ -74,7 +74,7 @@ func TestEnteringRegistrationWithSession(t *testing.T) {
 	early.Jar.SetCookies(mustParse(t, e.public), []*http.Cookie{{Name: "ory_kratos_session", Value: b.Cookie("ory_kratos_session")}})
 
 	wantReason(t, "api init with a session", b.Get(e.public+"self-service/registration/api", "Accept", "application/json"),
-		http.StatusBadRequest, "A valid session was detected and thus registration is not possible. Sign out first.")
+		http.StatusBadRequest, "A valid session was detected and thus registration is not possible.")
 	wantRedirect(t, "browser init", b.Get(e.public+"self-service/registration/browser"), e.app+"app/")
 	wantRedirect(t, "browser init, allow-listed return_to",
 		b.Get(e.public+"self-service/registration/browser?return_to="+url.QueryEscape("https://allowed.example/app/z")), e.app+"app/")
@@ -83,7 +83,7 @@ func TestEnteringRegistrationWithSession(t *testing.T) {
 
 	body := map[string]any{"csrf_token": earlyTok, "method": "password", "password": password, "traits": map[string]any{"email": "third@example.com"}}
 	wantReason(t, "JSON submit while signed in", early.postJSON(e.public+"self-service/registration?flow="+earlyID, body),
-		http.StatusBadRequest, "A valid session was detected and thus registration is not possible. Sign out first.")
+		http.StatusBadRequest, "A valid session was detected and thus registration is not possible.")
 	form := url.Values{"csrf_token": {earlyTok}, "method": {"password"}, "password": {password}, "traits.email": {"third@example.com"}}
 	wantRedirect(t, "form submit while signed in", early.submit("registration", earlyID, form), e.app+"app/")
 	if n := len(e.identities()); n != 1 {

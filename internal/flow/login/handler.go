@@ -1,6 +1,7 @@
 package login
 
 import (
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -69,10 +70,32 @@ func (h *Handler) newFlow(w http.ResponseWriter, r *http.Request, typ flow.Type,
 	for _, s := range h.Strategies {
 		s.PopulateLogin(f)
 	}
+	if forced {
+		if err := h.prefill(r, f); err != nil {
+			return nil, err
+		}
+	}
 	if err := flow.RunBefore(r.Context(), h.Hooks.Before, r, f); err != nil {
 		return nil, err
 	}
 	return f, h.Kit.Flows.CreateFlow(r.Context(), f)
+}
+
+// prefill names the signed-in identity in a refresh login's form, as the
+// reference does: the person confirms who they are, they do not choose.
+func (h *Handler) prefill(r *http.Request, f *flow.Flow) error {
+	s, err := h.Sessions.FromRequest(r)
+	if errors.Is(err, session.ErrNoSession) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	for _, st := range h.Strategies {
+		if p, ok := st.(Refresher); ok {
+			p.PrefillRefresh(f, s.Identity)
+		}
+	}
+	return nil
 }
 
 func (h *Handler) initAPI(w http.ResponseWriter, r *http.Request) error {

@@ -3,6 +3,7 @@ package login_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -97,4 +98,62 @@ func TestRevokeLoginSession(t *testing.T) {
 	// A revoked token cannot start settings either.
 	r := sdk.Do(t, http.MethodGet, s.PublicURL+"self-service/settings/api", "", nil, "X-Session-Token", first.SessionToken)
 	sdk.WantError(t, r, http.StatusForbidden)
+}
+
+// TestRefreshNamesTheIdentity: a refresh login started with a session
+// (token, bearer or cookie) pre-fills password_identifier with that
+// identity's identifier as stored (lower-cased); without a session, or
+// without refresh=true, it stays "". forced is refresh=true either way.
+func TestRefreshNamesTheIdentity(t *testing.T) {
+	s := testkit.StartSQLite(t, nil)
+	reg := sdk.Register(t, s, "Mixed.Case@Example.COM", sdk.GoodPassword)
+	cases := []struct {
+		name, query string
+		headers     []string
+		value       string
+		forced      bool
+	}{
+		{"token", "?refresh=true", []string{"X-Session-Token", reg.SessionToken}, "mixed.case@example.com", true},
+		{"bearer", "?refresh=true", []string{"Authorization", "bearer " + reg.SessionToken}, "mixed.case@example.com", true},
+		{"no session", "?refresh=true", nil, "", true},
+		{"not a refresh", "", nil, "", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := sdk.Do(t, http.MethodGet, s.PublicURL+"self-service/login/api"+c.query, "", nil, c.headers...)
+			if r.Status != http.StatusOK {
+				t.Fatalf("init: %d %s", r.Status, r.Body)
+			}
+			f := sdk.DecodeFlow(t, r.Body)
+			n := f.Node("password_identifier")
+			if n == nil || n.Attributes.Value != c.value {
+				t.Errorf("password_identifier %+v, want value %q", n, c.value)
+			}
+			if got := sdk.DecodeObject(t, r.Body)["forced"]; got != c.forced {
+				t.Errorf("forced %v, want %v", got, c.forced)
+			}
+		})
+	}
+
+	// A browser with the session cookie gets the same pre-filled form.
+	b := sdk.NewBrowser(t, s.PublicURL, nil)
+	id := b.Get(s.PublicURL + "self-service/login/browser").Location(t).Query().Get("flow")
+	r := b.PostForm(s.PublicURL+"self-service/login?flow="+id, url.Values{
+		"csrf_token": {b.CSRFToken()}, "method": {"password"}, "password_identifier": {"MIXED.case@example.com"}, "password": {sdk.GoodPassword},
+	})
+	if r.SetCookie("ory_kratos_session") == nil {
+		t.Fatalf("browser sign-in: %d, no session cookie", r.StatusCode)
+	}
+	id = b.Get(s.PublicURL + "self-service/login/browser?refresh=true").Location(t).Query().Get("flow")
+	f, _, err := b.SDK.PublicApi.GetSelfServiceLoginFlow(context.Background()).Id(id).Execute()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range f.Ui.Nodes {
+		if in := n.Attributes.UiNodeInputAttributes; in != nil && in.Name == "password_identifier" {
+			if in.Value == nil || in.Value.String == nil || *in.Value.String != "mixed.case@example.com" || in.Required == nil || !*in.Required {
+				t.Errorf("browser refresh login: password_identifier %+v, want mixed.case@example.com, required", in)
+			}
+		}
+	}
 }

@@ -29,3 +29,9 @@ type SecondFactor interface {
 	// flow.ErrInvalid with the problems on the flow's form.
 	LoginSecondFactor(ctx context.Context, f *flow.Flow, i *identity.Identity, sub flow.Submission) error
 }
+
+// Refresher is a Strategy that fills in a refresh login (refresh=true with
+// a session) for the identity already signed in.
+type Refresher interface {
+	PrefillRefresh(f *flow.Flow, i *identity.Identity)
+}

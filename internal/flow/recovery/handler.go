@@ -13,6 +13,7 @@ import (
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/text"
 	"github.com/latchkey/latchkey/internal/token"
+	"github.com/latchkey/latchkey/internal/ui"
 )
 
 // Handler serves the recovery flow.
@@ -100,12 +101,18 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request, f *flow.Flow, s
 		h.Kit.SignedIn(w, r, flow.Recovery, f.ReturnTo)
 		return nil
 	}
+	// A refused submission names the group that refused it in active, as
+	// the reference's does.
 	if m := sub.Method(); m != "" && m != h.Strategy.ID() {
+		f.Active = ui.GroupDefault
 		f.UI.AddMessage(text.RecoveryNoStrategy())
 		return flow.ErrInvalid
 	}
 	// The mailed link points back to the path the address was posted to.
 	if err := h.Strategy.SubmitRecovery(r.Context(), f, sub, strings.TrimPrefix(r.URL.Path, "/")); err != nil {
+		if errors.Is(err, flow.ErrInvalid) {
+			f.Active = h.Strategy.ID()
+		}
 		return err
 	}
 	return h.Kit.Advance(w, r, f, wire(f))

@@ -58,7 +58,7 @@ func (h *Handler) RegisterAdmin(mux *http.ServeMux) {
 	mux.Handle("GET /self-service/registration/flows", httpx.Handle(h.Log, h.fetch))
 }
 
-var errSignedIn = httpx.ErrBadRequest.WithReason("A valid session was detected and thus registration is not possible. Sign out first.")
+var errSignedIn = httpx.ErrBadRequest.WithReason("A valid session was detected and thus registration is not possible.")
 
 func (h *Handler) newFlow(w http.ResponseWriter, r *http.Request, typ flow.Type) (*flow.Flow, error) {
 	f := flow.New(h.Kit.Clock.Now(), flow.Registration, typ, h.Lifespan, h.PublicBase, r, h.Kit.Web.Token(w, r, typ))

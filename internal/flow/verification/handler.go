@@ -14,6 +14,7 @@ import (
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/text"
 	"github.com/latchkey/latchkey/internal/token"
+	"github.com/latchkey/latchkey/internal/ui"
 )
 
 // Handler serves the verification flow.
@@ -83,12 +84,18 @@ func (h *Handler) renew(w http.ResponseWriter, r *http.Request, old *flow.Flow) 
 // is shown again (200), or shows its problems. The method is implied when
 // none is named, as the reference's SDK sends only the address.
 func (h *Handler) submit(w http.ResponseWriter, r *http.Request, f *flow.Flow, sub flow.Submission) error {
+	// A refused submission names the group that refused it in active, as
+	// the reference's does.
 	if m := sub.Method(); m != "" && m != h.Strategy.ID() {
+		f.Active = ui.GroupDefault
 		f.UI.AddMessage(text.VerificationNoStrategy())
 		return flow.ErrInvalid
 	}
 	// The mailed link points back to the path the address was posted to.
 	if err := h.Strategy.SubmitVerification(r.Context(), f, sub, strings.TrimPrefix(r.URL.Path, "/")); err != nil {
+		if errors.Is(err, flow.ErrInvalid) {
+			f.Active = h.Strategy.ID()
+		}
 		return err
 	}
 	return h.Kit.Advance(w, r, f, wire(f))

@@ -27,6 +27,18 @@ func (s *Strategy) PopulateLogin(f *flow.Flow) {
 	)
 }
 
+// PrefillRefresh puts the signed-in identity's first password identifier
+// (in its stored, canonical form) into the identifier input.
+func (s *Strategy) PrefillRefresh(f *flow.Flow, i *identity.Identity) {
+	sch, ok := s.Schemas.Schema(i.SchemaID)
+	if !ok {
+		return
+	}
+	if ext, err := sch.Extract(i.Traits); err == nil && len(ext.PasswordIdentifiers) > 0 {
+		f.UI.SetValue("password_identifier", ext.PasswordIdentifiers[0])
+	}
+}
+
 // identifierLabel names the identifier input after the default schema's
 // identifier trait ("Email address"); the id stays the reference's.
 func (s *Strategy) identifierLabel() text.Message {
