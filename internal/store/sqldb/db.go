@@ -96,7 +96,7 @@ func (db *DB) Q(query string) string { return db.Dialect.Rebind(query) }
 func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	tx, err := db.SQL.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
+		return MapError(fmt.Errorf("begin transaction: %w", err))
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -108,7 +108,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 		}
 	}()
 	if err = fn(tx); err != nil {
-		return err
+		return MapError(err)
 	}
 	if err = tx.Commit(); err != nil {
 		return MapError(fmt.Errorf("commit: %w", err))

@@ -19,14 +19,20 @@ import (
 
 func init() { store.RegisterErrorMap(MapError) }
 
-// MapError is the one map from driver errors to what callers act on: a
-// unique constraint's refusal is joined with store.ErrConflict; an error
-// meaning the database cannot serve just now (see unavailable) with
-// store.ErrUnavailable. Other errors pass through unchanged.
+// MapError is the one map from database errors to what callers act on: no
+// row is store.ErrNotFound; a unique constraint's refusal is joined with
+// store.ErrConflict; an error meaning the database cannot serve just now
+// (see unavailable) with store.ErrUnavailable. Other errors pass through
+// unchanged. Every sqlstore method returns through it, and InTx maps
+// whatever its function returns.
 func MapError(err error) error {
 	switch {
 	case err == nil:
 		return nil
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrUnavailable):
+		return err // mapped already
+	case errors.Is(err, sql.ErrNoRows):
+		return store.ErrNotFound
 	case conflict(err):
 		return errors.Join(store.ErrConflict, err)
 	case unavailable(err):
@@ -98,10 +104,19 @@ func unavailable(err error) bool {
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }
 
-// NoRows maps sql.ErrNoRows to store.ErrNotFound.
-func NoRows(err error) error {
-	if errors.Is(err, sql.ErrNoRows) {
+// Affected maps a write's error and answers store.ErrNotFound when the write
+// touched no row, for writes that must find theirs. MySQL counts matched
+// rather than changed rows because the DSN sets clientFoundRows.
+func Affected(res sql.Result, err error) error {
+	if err != nil {
+		return MapError(err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return MapError(err)
+	}
+	if n == 0 {
 		return store.ErrNotFound
 	}
-	return err
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/courier"
 	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/store/sqldb"
 )
 
 const messageColumns = `id, status, recipient, subject, body, body_html, template_type, attempts, next_attempt_at, last_error, sent_at, created_at, updated_at`
@@ -17,7 +18,7 @@ const messageColumns = `id, status, recipient, subject, body, body_html, templat
 func (s *Store) insertMessage(ctx context.Context, q store.Querier, m *courier.Message) error {
 	_, err := q.ExecContext(ctx, s.db.Q(`INSERT INTO courier_messages (id, type, status, recipient, subject, body, body_html, template_type, attempts, next_attempt_at, last_error, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		m.ID.String(), "email", m.Status, m.Recipient, m.Subject, m.Body, m.BodyHTML, string(m.TemplateType), m.Attempts, m.NextAttemptAt, m.LastError, m.CreatedAt, m.UpdatedAt)
-	return err
+	return sqldb.MapError(err)
 }
 
 // EnqueueMessage queues one message on its own.
@@ -30,12 +31,11 @@ func scanMessages(rows *sql.Rows) ([]courier.Message, error) {
 	var out []courier.Message
 	for rows.Next() {
 		var m courier.Message
-		var id, tt string
+		var tt string
 		var sent sql.NullTime
-		if err := rows.Scan(&id, &m.Status, &m.Recipient, &m.Subject, &m.Body, &m.BodyHTML, &tt, &m.Attempts, &m.NextAttemptAt, &m.LastError, &sent, &m.CreatedAt, &m.UpdatedAt); err != nil {
-			return nil, err
+		if err := rows.Scan(&m.ID, &m.Status, &m.Recipient, &m.Subject, &m.Body, &m.BodyHTML, &tt, &m.Attempts, &m.NextAttemptAt, &m.LastError, &sent, &m.CreatedAt, &m.UpdatedAt); err != nil {
+			return nil, sqldb.MapError(err)
 		}
-		m.ID, _ = uuid.Parse(id)
 		m.TemplateType = courier.TemplateType(tt)
 		if sent.Valid {
 			t := sent.Time.UTC()
@@ -44,7 +44,7 @@ func scanMessages(rows *sql.Rows) ([]courier.Message, error) {
 		normalizeTimes(&m.NextAttemptAt, &m.CreatedAt, &m.UpdatedAt)
 		out = append(out, m)
 	}
-	return out, rows.Err()
+	return out, sqldb.MapError(rows.Err())
 }
 
 // ClaimMessages implements courier.Store. PostgreSQL and MySQL skip rows
@@ -73,9 +73,8 @@ ORDER BY next_attempt_at LIMIT ?`+s.db.Dialect.SkipLocked()), courier.StatusQueu
 
 // MarkSent implements courier.Store.
 func (s *Store) MarkSent(ctx context.Context, id uuid.UUID, at time.Time) error {
-	_, err := s.db.SQL.ExecContext(ctx, s.db.Q(`UPDATE courier_messages SET status = ?, sent_at = ?, locked_until = NULL, attempts = attempts + 1, updated_at = ? WHERE id = ?`),
-		courier.StatusSent, at, at, id.String())
-	return err
+	return sqldb.Affected(s.db.SQL.ExecContext(ctx, s.db.Q(`UPDATE courier_messages SET status = ?, sent_at = ?, locked_until = NULL, attempts = attempts + 1, updated_at = ? WHERE id = ?`),
+		courier.StatusSent, at, at, id.String()))
 }
 
 // MarkFailed implements courier.Store.
@@ -87,16 +86,15 @@ func (s *Store) MarkFailed(ctx context.Context, id uuid.UUID, lastError string, 
 	if len(lastError) > 1000 {
 		lastError = lastError[:1000]
 	}
-	_, err := s.db.SQL.ExecContext(ctx, s.db.Q(`UPDATE courier_messages SET status = ?, last_error = ?, next_attempt_at = ?, locked_until = NULL, attempts = attempts + 1, updated_at = ? WHERE id = ?`),
-		status, lastError, next, s.clock.Now(), id.String())
-	return err
+	return sqldb.Affected(s.db.SQL.ExecContext(ctx, s.db.Q(`UPDATE courier_messages SET status = ?, last_error = ?, next_attempt_at = ?, locked_until = NULL, attempts = attempts + 1, updated_at = ? WHERE id = ?`),
+		status, lastError, next, s.clock.Now(), id.String()))
 }
 
 // Messages implements courier.Store.
 func (s *Store) Messages(ctx context.Context, limit int) ([]courier.Message, error) {
 	rows, err := s.db.SQL.QueryContext(ctx, s.db.Q(`SELECT `+messageColumns+` FROM courier_messages ORDER BY created_at DESC, id LIMIT ?`), limit)
 	if err != nil {
-		return nil, err
+		return nil, sqldb.MapError(err)
 	}
 	return scanMessages(rows)
 }
@@ -107,7 +105,7 @@ func (s *Store) Messages(ctx context.Context, limit int) ([]courier.Message, err
 func (s *Store) QueueStats(ctx context.Context) (int, time.Time, error) {
 	var n int
 	if err := s.db.SQL.QueryRowContext(ctx, s.db.Q(`SELECT COUNT(*) FROM courier_messages WHERE status = ?`), courier.StatusQueued).Scan(&n); err != nil {
-		return 0, time.Time{}, err
+		return 0, time.Time{}, sqldb.MapError(err)
 	}
 	if n == 0 {
 		return 0, time.Time{}, nil
@@ -117,5 +115,5 @@ func (s *Store) QueueStats(ctx context.Context) (int, time.Time, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, time.Time{}, nil // sent in between
 	}
-	return n, oldest.UTC(), err
+	return n, oldest.UTC(), sqldb.MapError(err)
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/latchkey/latchkey/internal/identity"
-	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/store/sqldb"
 )
 
@@ -22,50 +21,33 @@ func (s *Store) IdentityByIdentifier(ctx context.Context, ctype identity.Credent
 	for _, id := range identifiers {
 		args = append(args, id)
 	}
-	st, err := s.db.Stmt(ctx, `SELECT ci.identifier, c.id, c.config, c.created_at, c.updated_at, `+identitySelect+`
+	var (
+		c                identity.Credential
+		matched, first   string
+		credID           uuid.UUID
+		config           string
+		created, updated time.Time
+	)
+	// The first identifier in order decides the identity; rows of another
+	// identifier that matched too are not read.
+	keep := func() bool {
+		if first == "" {
+			first = matched
+			c = identity.Credential{ID: credID, Type: ctype, Config: json.RawMessage(config), CreatedAt: created.UTC(), UpdatedAt: updated.UTC()}
+		}
+		return matched == first
+	}
+	i, err := s.readIdentity(ctx, `SELECT ci.identifier, c.id, c.config, c.created_at, c.updated_at, `+identitySelect+`
 FROM identity_credential_identifiers ci
 JOIN identity_credentials c ON c.id = ci.credential_id
 JOIN identities i ON i.id = c.identity_id`+identityJoins+`
 WHERE ci.type = ? AND ci.identifier IN (`+placeholders(len(identifiers))+`)
-ORDER BY ci.identifier`)
+ORDER BY ci.identifier`, args,
+		[]any{&matched, &credID, &config, &created, &updated}, keep)
 	if err != nil {
 		return nil, nil, err
 	}
-	rows, err := st.QueryContext(ctx, args...)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rows.Close()
-	var (
-		c                       identity.Credential
-		matched, credID, config string
-		first                   string
-		created, updated        time.Time
-	)
-	j := newJoinedIdentity()
-	dest := append([]any{&matched, &credID, &config, &created, &updated}, j.dest()...)
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return nil, nil, err
-		}
-		if first == "" {
-			first = matched
-			c.ID, _ = uuid.Parse(credID)
-			c.Type, c.Config = ctype, json.RawMessage(config)
-			c.CreatedAt, c.UpdatedAt = created.UTC(), updated.UTC()
-		}
-		if matched != first {
-			break
-		}
-		j.add()
-	}
-	if err := rows.Err(); err != nil {
-		return nil, nil, err
-	}
-	if j.finish() == nil {
-		return nil, nil, store.ErrNotFound
-	}
-	return j.out, &c, nil
+	return i, &c, nil
 }
 
 // SetCredentialConfig implements password.Store.
@@ -77,8 +59,8 @@ func (s *Store) SetCredentialConfig(ctx context.Context, identityID uuid.UUID, c
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n > 0 {
-			return nil
+		if n, err := res.RowsAffected(); err != nil || n > 0 {
+			return err
 		}
 		_, err = tx.ExecContext(ctx, s.db.Q(`INSERT INTO identity_credentials (id, identity_id, type, config, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`),
 			uuid.NewString(), identityID.String(), string(ctype), string(config), now, now)

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 
@@ -22,17 +21,16 @@ func nullableID(id uuid.UUID) any {
 	return id.String()
 }
 
-func flowArgs(f *flow.Flow) ([]any, error) {
-	uiJSON, err := json.Marshal(f.UI)
+// encodeFlow is the flow's form and internal state as stored.
+func encodeFlow(f *flow.Flow) (ui, internal string, err error) {
+	b, err := json.Marshal(f.UI)
 	if err != nil {
-		return nil, fmt.Errorf("encode flow form: %w", err)
+		return "", "", fmt.Errorf("encode flow form: %w", err)
 	}
-	internal := f.Internal
-	if len(internal) == 0 {
-		internal = []byte("{}")
+	if len(f.Internal) == 0 {
+		return string(b), "{}", nil
 	}
-	return []any{f.ID.String(), string(f.Kind), string(f.Type), f.State, nullableID(f.IdentityID), f.CSRFToken, f.RequestURL, f.ReturnTo,
-		f.Forced, f.Active, string(uiJSON), string(internal), f.IssuedAt, f.ExpiresAt, f.CreatedAt, f.UpdatedAt}, nil
+	return string(b), string(f.Internal), nil
 }
 
 // CreateFlow implements flow.Store.
@@ -41,35 +39,34 @@ func (s *Store) CreateFlow(ctx context.Context, f *flow.Flow) error {
 }
 
 func (s *Store) createFlow(ctx context.Context, q store.Querier, f *flow.Flow) error {
-	args, err := flowArgs(f)
+	ui, internal, err := encodeFlow(f)
 	if err != nil {
 		return err
 	}
-	_, err = q.ExecContext(ctx, s.db.Q(`INSERT INTO selfservice_flows (`+flowColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), args...)
+	_, err = q.ExecContext(ctx, s.db.Q(`INSERT INTO selfservice_flows (`+flowColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		f.ID.String(), string(f.Kind), string(f.Type), f.State, nullableID(f.IdentityID), f.CSRFToken, f.RequestURL, f.ReturnTo,
+		f.Forced, f.Active, ui, internal, f.IssuedAt, f.ExpiresAt, f.CreatedAt, f.UpdatedAt)
 	return sqldb.MapError(err)
 }
 
 // Flow implements flow.Store.
 func (s *Store) Flow(ctx context.Context, kind flow.Kind, id uuid.UUID) (*flow.Flow, error) {
 	var (
-		f                               flow.Flow
-		rawID, k, typ, uiJSON, internal string
-		identityID                      sql.NullString
+		f                        flow.Flow
+		k, typ, uiJSON, internal string
+		identityID               uuid.NullUUID
 	)
 	st, err := s.db.Stmt(ctx, `SELECT `+flowColumns+` FROM selfservice_flows WHERE id = ? AND kind = ?`)
 	if err != nil {
-		return nil, err
+		return nil, sqldb.MapError(err)
 	}
 	err = st.QueryRowContext(ctx, id.String(), string(kind)).Scan(
-		&rawID, &k, &typ, &f.State, &identityID, &f.CSRFToken, &f.RequestURL, &f.ReturnTo, &f.Forced, &f.Active, &uiJSON, &internal,
+		&f.ID, &k, &typ, &f.State, &identityID, &f.CSRFToken, &f.RequestURL, &f.ReturnTo, &f.Forced, &f.Active, &uiJSON, &internal,
 		&f.IssuedAt, &f.ExpiresAt, &f.CreatedAt, &f.UpdatedAt)
 	if err != nil {
-		return nil, sqldb.NoRows(err)
+		return nil, sqldb.MapError(err)
 	}
-	f.ID, f.Kind, f.Type = id, flow.Kind(k), flow.Type(typ)
-	if identityID.Valid {
-		f.IdentityID, _ = uuid.Parse(identityID.String)
-	}
+	f.Kind, f.Type, f.IdentityID = flow.Kind(k), flow.Type(typ), identityID.UUID
 	if err := json.Unmarshal([]byte(uiJSON), &f.UI); err != nil {
 		return nil, fmt.Errorf("decode flow form: %w", err)
 	}
@@ -78,24 +75,17 @@ func (s *Store) Flow(ctx context.Context, kind flow.Kind, id uuid.UUID) (*flow.F
 	return &f, nil
 }
 
-// UpdateFlow implements flow.Store.
+// UpdateFlow implements flow.Store. It writes every column but id and
+// created_at, and stamps updated_at with the store's clock (on f too), so
+// updated_at moves on every update whoever the caller is.
 func (s *Store) UpdateFlow(ctx context.Context, f *flow.Flow) error {
-	return s.updateFlow(ctx, s.db.SQL, f)
-}
-
-func (s *Store) updateFlow(ctx context.Context, q store.Querier, f *flow.Flow) error {
-	args, err := flowArgs(f)
+	ui, internal, err := encodeFlow(f)
 	if err != nil {
 		return err
 	}
-	// Reorder: every column but id and created_at, then the id.
-	set := append(args[1:14:14], args[15], args[0])
-	res, err := q.ExecContext(ctx, s.db.Q(`UPDATE selfservice_flows SET kind = ?, type = ?, state = ?, identity_id = ?, csrf_token = ?, request_url = ?, return_to = ?, forced = ?, active_method = ?, ui = ?, internal = ?, issued_at = ?, expires_at = ?, updated_at = ? WHERE id = ?`), set...)
-	if err != nil {
-		return sqldb.MapError(err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return store.ErrNotFound
-	}
-	return nil
+	f.UpdatedAt = s.clock.Now()
+	return sqldb.Affected(s.db.SQL.ExecContext(ctx, s.db.Q(`UPDATE selfservice_flows SET kind = ?, type = ?, state = ?, identity_id = ?, csrf_token = ?, request_url = ?, return_to = ?,
+ forced = ?, active_method = ?, ui = ?, internal = ?, issued_at = ?, expires_at = ?, updated_at = ? WHERE id = ?`),
+		string(f.Kind), string(f.Type), f.State, nullableID(f.IdentityID), f.CSRFToken, f.RequestURL, f.ReturnTo,
+		f.Forced, f.Active, ui, internal, f.IssuedAt, f.ExpiresAt, f.UpdatedAt, f.ID.String()))
 }

@@ -3,7 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"fmt"
+	"errors"
 	"strings"
 
 	"github.com/google/uuid"
@@ -44,13 +44,13 @@ func (s *Store) insertCredential(ctx context.Context, tx *sql.Tx, identityID uui
 		c.ID.String(), identityID.String(), string(c.Type), string(cfg), c.CreatedAt, c.UpdatedAt); err != nil {
 		return sqldb.MapError(err)
 	}
-	return s.insertIdentifiers(ctx, tx, identityID, c.ID.String(), c)
+	return s.insertIdentifiers(ctx, tx, identityID, c.ID, c)
 }
 
-func (s *Store) insertIdentifiers(ctx context.Context, tx *sql.Tx, identityID uuid.UUID, credentialID string, c *identity.Credential) error {
+func (s *Store) insertIdentifiers(ctx context.Context, tx *sql.Tx, identityID, credentialID uuid.UUID, c *identity.Credential) error {
 	for _, ident := range c.Identifiers {
 		if _, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO identity_credential_identifiers (id, identity_id, credential_id, type, identifier, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
-			uuid.NewString(), identityID.String(), credentialID, string(c.Type), ident, c.UpdatedAt, c.UpdatedAt); err != nil {
+			uuid.NewString(), identityID.String(), credentialID.String(), string(c.Type), ident, c.UpdatedAt, c.UpdatedAt); err != nil {
 			return sqldb.MapError(err)
 		}
 	}
@@ -78,23 +78,23 @@ func (s *Store) insertAddresses(ctx context.Context, tx *sql.Tx, id uuid.UUID, v
 // writeCredential upserts a credential of an existing identity and
 // replaces its identifiers. A nil Config keeps the stored one.
 func (s *Store) writeCredential(ctx context.Context, tx *sql.Tx, identityID uuid.UUID, c *identity.Credential) error {
-	var existing string
+	var existing uuid.UUID
 	err := tx.QueryRowContext(ctx, s.db.Q(`SELECT id FROM identity_credentials WHERE identity_id = ? AND type = ?`), identityID.String(), string(c.Type)).Scan(&existing)
 	switch {
-	case err == sql.ErrNoRows:
+	case errors.Is(err, sql.ErrNoRows):
 		return s.insertCredential(ctx, tx, identityID, c)
 	case err != nil:
 		return err
-	default:
-		c.ID = uuid.MustParse(existing)
-		if c.Config != nil {
-			if _, err := tx.ExecContext(ctx, s.db.Q(`UPDATE identity_credentials SET config = ?, updated_at = ? WHERE id = ?`), string(c.Config), c.UpdatedAt, existing); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.ExecContext(ctx, s.db.Q(`DELETE FROM identity_credential_identifiers WHERE credential_id = ?`), existing); err != nil {
+	}
+	c.ID = existing
+	if c.Config != nil {
+		err := sqldb.Affected(tx.ExecContext(ctx, s.db.Q(`UPDATE identity_credentials SET config = ?, updated_at = ? WHERE id = ?`), string(c.Config), c.UpdatedAt, existing.String()))
+		if err != nil {
 			return err
 		}
+	}
+	if _, err := tx.ExecContext(ctx, s.db.Q(`DELETE FROM identity_credential_identifiers WHERE credential_id = ?`), existing.String()); err != nil {
+		return err
 	}
 	return s.insertIdentifiers(ctx, tx, identityID, existing, c)
 }
@@ -102,13 +102,10 @@ func (s *Store) writeCredential(ctx context.Context, tx *sql.Tx, identityID uuid
 // UpdateIdentity implements identity.Store.
 func (s *Store) UpdateIdentity(ctx context.Context, i *identity.Identity) error {
 	return s.db.InTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.db.Q(`UPDATE identities SET schema_id = ?, traits = ?, updated_at = ? WHERE id = ?`),
-			i.SchemaID, string(i.Traits), i.UpdatedAt, i.ID.String())
+		err := sqldb.Affected(tx.ExecContext(ctx, s.db.Q(`UPDATE identities SET schema_id = ?, traits = ?, updated_at = ? WHERE id = ?`),
+			i.SchemaID, string(i.Traits), i.UpdatedAt, i.ID.String()))
 		if err != nil {
-			return sqldb.MapError(err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return store.ErrNotFound
+			return err
 		}
 		if err := s.syncAddresses(ctx, tx, i); err != nil {
 			return err
@@ -164,18 +161,18 @@ func (s *Store) syncAddresses(ctx context.Context, tx *sql.Tx, i *identity.Ident
 func (s *Store) ids(ctx context.Context, q store.Querier, query string, id uuid.UUID) (map[string]bool, error) {
 	rows, err := q.QueryContext(ctx, s.db.Q(query), id.String())
 	if err != nil {
-		return nil, err
+		return nil, sqldb.MapError(err)
 	}
 	defer rows.Close()
 	out := map[string]bool{}
 	for rows.Next() {
 		var v string
 		if err := rows.Scan(&v); err != nil {
-			return nil, err
+			return nil, sqldb.MapError(err)
 		}
 		out[v] = true
 	}
-	return out, rows.Err()
+	return out, sqldb.MapError(rows.Err())
 }
 
 func (s *Store) deleteExcept(ctx context.Context, tx *sql.Tx, table string, identityID uuid.UUID, keep []string) error {
@@ -197,66 +194,40 @@ func placeholders(n int) string {
 
 // Identity implements identity.Store.
 func (s *Store) Identity(ctx context.Context, id uuid.UUID) (*identity.Identity, error) {
-	st, err := s.db.Stmt(ctx, `SELECT `+identitySelect+` FROM identities i`+identityJoins+` WHERE i.id = ?`)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := st.QueryContext(ctx, id.String())
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	j := newJoinedIdentity()
-	dest := j.dest()
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return nil, err
-		}
-		j.add()
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if j.finish() == nil {
-		return nil, store.ErrNotFound
-	}
-	return j.out, nil
+	return s.readIdentity(ctx, `SELECT `+identitySelect+` FROM identities i`+identityJoins+` WHERE i.id = ?`, []any{id.String()}, nil, nil)
 }
 
 // ListIdentities implements identity.Store.
 func (s *Store) ListIdentities(ctx context.Context, offset, limit int) ([]*identity.Identity, int, error) {
 	var total int
 	if err := s.db.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM identities`).Scan(&total); err != nil {
-		return nil, 0, err
+		return nil, 0, sqldb.MapError(err)
 	}
 	if offset >= total {
 		return nil, total, nil
 	}
 	rows, err := s.db.SQL.QueryContext(ctx, s.db.Q(`SELECT id, schema_id, traits, created_at, updated_at FROM identities ORDER BY created_at, id LIMIT ? OFFSET ?`), limit, offset)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, sqldb.MapError(err)
 	}
 	defer rows.Close()
 	var list []*identity.Identity
 	for rows.Next() {
 		i := &identity.Identity{}
-		var rawID, traits string
-		if err := rows.Scan(&rawID, &i.SchemaID, &traits, &i.CreatedAt, &i.UpdatedAt); err != nil {
-			return nil, 0, err
-		}
-		if i.ID, err = uuid.Parse(rawID); err != nil {
-			return nil, 0, fmt.Errorf("identity id %q: %w", rawID, err)
+		var traits string
+		if err := rows.Scan(&i.ID, &i.SchemaID, &traits, &i.CreatedAt, &i.UpdatedAt); err != nil {
+			return nil, 0, sqldb.MapError(err)
 		}
 		i.Traits = []byte(traits)
 		normalizeTimes(&i.CreatedAt, &i.UpdatedAt)
 		list = append(list, i)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, 0, err
+		return nil, 0, sqldb.MapError(err)
 	}
 	rows.Close()
 	if err := s.loadAddresses(ctx, s.db.SQL, list); err != nil {
-		return nil, 0, err
+		return nil, 0, sqldb.MapError(err)
 	}
 	return list, total, nil
 }
@@ -266,10 +237,10 @@ func (s *Store) loadAddresses(ctx context.Context, q store.Querier, list []*iden
 	if len(list) == 0 {
 		return nil
 	}
-	byID := make(map[string]*identity.Identity, len(list))
+	byID := make(map[uuid.UUID]*identity.Identity, len(list))
 	args := make([]any, 0, len(list))
 	for _, i := range list {
-		byID[i.ID.String()] = i
+		byID[i.ID] = i
 		args = append(args, i.ID.String())
 		i.VerifiableAddresses, i.RecoveryAddresses = []identity.VerifiableAddress{}, []identity.RecoveryAddress{}
 	}
@@ -279,7 +250,7 @@ func (s *Store) loadAddresses(ctx context.Context, q store.Querier, list []*iden
 		return err
 	}
 	for rows.Next() {
-		var owner string
+		var owner uuid.UUID
 		a, err := scanVerifiable(rows, &owner)
 		if err != nil {
 			rows.Close()
@@ -298,12 +269,11 @@ func (s *Store) loadAddresses(ctx context.Context, q store.Querier, list []*iden
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var owner, id string
+		var owner uuid.UUID
 		var a identity.RecoveryAddress
-		if err := rows.Scan(&owner, &id, &a.Via, &a.Value, &a.CreatedAt, &a.UpdatedAt); err != nil {
+		if err := rows.Scan(&owner, &a.ID, &a.Via, &a.Value, &a.CreatedAt, &a.UpdatedAt); err != nil {
 			return err
 		}
-		a.ID, _ = uuid.Parse(id)
 		normalizeTimes(&a.CreatedAt, &a.UpdatedAt)
 		i := byID[owner]
 		i.RecoveryAddresses = append(i.RecoveryAddresses, a)
@@ -313,14 +283,12 @@ func (s *Store) loadAddresses(ctx context.Context, q store.Querier, list []*iden
 
 type scanner interface{ Scan(dest ...any) error }
 
-func scanVerifiable(row scanner, owner *string) (identity.VerifiableAddress, error) {
+func scanVerifiable(row scanner, owner *uuid.UUID) (identity.VerifiableAddress, error) {
 	var a identity.VerifiableAddress
-	var id string
 	var verifiedAt sql.NullTime
-	if err := row.Scan(owner, &id, &a.Via, &a.Value, &a.Verified, &a.Status, &verifiedAt, &a.CreatedAt, &a.UpdatedAt); err != nil {
+	if err := row.Scan(owner, &a.ID, &a.Via, &a.Value, &a.Verified, &a.Status, &verifiedAt, &a.CreatedAt, &a.UpdatedAt); err != nil {
 		return a, err
 	}
-	a.ID, _ = uuid.Parse(id)
 	if verifiedAt.Valid {
 		t := verifiedAt.Time.UTC()
 		a.VerifiedAt = &t
@@ -331,12 +299,5 @@ func scanVerifiable(row scanner, owner *string) (identity.VerifiableAddress, err
 
 // DeleteIdentity implements identity.Store.
 func (s *Store) DeleteIdentity(ctx context.Context, id uuid.UUID) error {
-	res, err := s.db.SQL.ExecContext(ctx, s.db.Q(`DELETE FROM identities WHERE id = ?`), id.String())
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return store.ErrNotFound
-	}
-	return nil
+	return sqldb.Affected(s.db.SQL.ExecContext(ctx, s.db.Q(`DELETE FROM identities WHERE id = ?`), id.String()))
 }

@@ -8,24 +8,22 @@ import (
 	"github.com/latchkey/latchkey/internal/store/sqldb"
 )
 
-var _ kratos.Target = (*Store)(nil)
-
 // Imported implements kratos.Target.
 func (s *Store) Imported(ctx context.Context, kind string) (map[string]string, error) {
 	rows, err := s.db.SQL.QueryContext(ctx, s.db.Q(`SELECT source_id, fingerprint FROM kratos_imports WHERE kind = ?`), kind)
 	if err != nil {
-		return nil, err
+		return nil, sqldb.MapError(err)
 	}
 	defer rows.Close()
 	out := map[string]string{}
 	for rows.Next() {
 		var id, fp string
 		if err := rows.Scan(&id, &fp); err != nil {
-			return nil, err
+			return nil, sqldb.MapError(err)
 		}
 		out[id] = fp
 	}
-	return out, rows.Err()
+	return out, sqldb.MapError(rows.Err())
 }
 
 func (s *Store) record(ctx context.Context, tx *sql.Tx, kind, id, fingerprint string) error {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/latchkey/latchkey/internal/courier"
 	"github.com/latchkey/latchkey/internal/identity"
-	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/store/sqldb"
 	"github.com/latchkey/latchkey/internal/token"
 )
@@ -25,11 +24,11 @@ func (s *Store) VerifiableAddress(ctx context.Context, via, value string) (uuid.
 }
 
 func (s *Store) addressOwner(ctx context.Context, query, via, value string) (uuid.UUID, uuid.UUID, error) {
-	var identityID, addressID string
+	var identityID, addressID uuid.UUID
 	if err := s.db.SQL.QueryRowContext(ctx, s.db.Q(query), via, value).Scan(&identityID, &addressID); err != nil {
-		return uuid.Nil, uuid.Nil, sqldb.NoRows(err)
+		return uuid.Nil, uuid.Nil, sqldb.MapError(err)
 	}
-	return uuid.MustParse(identityID), uuid.MustParse(addressID), nil
+	return identityID, addressID, nil
 }
 
 // CreateLinkToken implements link.Store.
@@ -38,7 +37,7 @@ func (s *Store) CreateLinkToken(ctx context.Context, t *token.Link, hash string,
 		_, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO selfservice_link_tokens (id, token_hash, kind, flow_id, identity_id, address_id, used, expires_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			t.ID.String(), hash, t.Kind, nullableID(t.FlowID), t.IdentityID.String(), nullableID(t.AddressID), false, t.ExpiresAt, t.CreatedAt, t.CreatedAt)
 		if err != nil {
-			return sqldb.MapError(err)
+			return err
 		}
 		if m == nil {
 			return nil
@@ -57,22 +56,15 @@ func (s *Store) ConsumeLinkToken(ctx context.Context, kind string, hashes []stri
 		for _, h := range hashes {
 			args = append(args, h)
 		}
-		var t token.Link
-		var id, identityID string
-		var flowID, addressID sql.NullString
+		t := token.Link{Kind: kind}
+		var flowID, addressID uuid.NullUUID
 		err := tx.QueryRowContext(ctx, s.db.Q(`SELECT id, flow_id, identity_id, address_id, expires_at, created_at FROM selfservice_link_tokens
 WHERE kind = ? AND used = ? AND token_hash IN (`+placeholders(len(hashes))+`)`), args...).
-			Scan(&id, &flowID, &identityID, &addressID, &t.ExpiresAt, &t.CreatedAt)
+			Scan(&t.ID, &flowID, &t.IdentityID, &addressID, &t.ExpiresAt, &t.CreatedAt)
 		if err != nil {
-			return sqldb.NoRows(err)
+			return err
 		}
-		t.ID, t.Kind, t.IdentityID = uuid.MustParse(id), kind, uuid.MustParse(identityID)
-		if flowID.Valid {
-			t.FlowID = uuid.MustParse(flowID.String)
-		}
-		if addressID.Valid {
-			t.AddressID = uuid.MustParse(addressID.String)
-		}
+		t.FlowID, t.AddressID = flowID.UUID, addressID.UUID
 		normalizeTimes(&t.ExpiresAt, &t.CreatedAt)
 		out = &t
 		if !now.Before(t.ExpiresAt) {
@@ -88,22 +80,16 @@ WHERE kind = ? AND used = ? AND token_hash IN (`+placeholders(len(hashes))+`)`),
 			var one int
 			err := tx.QueryRowContext(ctx, s.db.Q(`SELECT 1 FROM `+table+` WHERE id = ? AND identity_id = ?`), t.AddressID.String(), t.IdentityID.String()).Scan(&one)
 			if err != nil {
-				return sqldb.NoRows(err)
+				return err
 			}
 		}
 		at := now.UTC().Truncate(time.Microsecond)
-		res, err := tx.ExecContext(ctx, s.db.Q(`UPDATE selfservice_link_tokens SET used = ?, used_at = ?, updated_at = ? WHERE id = ? AND used = ?`), true, at, at, id, false)
-		if err != nil {
+		err = sqldb.Affected(tx.ExecContext(ctx, s.db.Q(`UPDATE selfservice_link_tokens SET used = ?, used_at = ?, updated_at = ? WHERE id = ? AND used = ?`), true, at, at, t.ID.String(), false))
+		if err != nil || kind != token.Verification || t.AddressID == uuid.Nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return store.ErrNotFound
-		}
-		if kind == token.Verification && t.AddressID != uuid.Nil {
-			_, err = tx.ExecContext(ctx, s.db.Q(`UPDATE identity_verifiable_addresses SET verified = ?, status = ?, verified_at = ?, updated_at = ? WHERE id = ?`),
-				true, identity.StatusCompleted, at, at, t.AddressID.String())
-		}
-		return err
+		return sqldb.Affected(tx.ExecContext(ctx, s.db.Q(`UPDATE identity_verifiable_addresses SET verified = ?, status = ?, verified_at = ?, updated_at = ? WHERE id = ?`),
+			true, identity.StatusCompleted, at, at, t.AddressID.String()))
 	})
 	if err != nil {
 		return nil, err

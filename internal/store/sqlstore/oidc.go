@@ -9,7 +9,6 @@ import (
 
 	"github.com/latchkey/latchkey/internal/flow"
 	"github.com/latchkey/latchkey/internal/identity"
-	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/store/sqldb"
 	"github.com/latchkey/latchkey/internal/strategy/oidc"
 )
@@ -19,7 +18,7 @@ import (
 func (s *Store) CreateOIDCState(ctx context.Context, st *oidc.State) error {
 	return s.db.InTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, s.db.Q(`DELETE FROM selfservice_oidc_states WHERE expires_at < ?`), st.CreatedAt); err != nil {
-			return sqldb.MapError(err)
+			return err
 		}
 		_, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO selfservice_oidc_states (id, flow_id, flow_kind, browser, provider, verifier, nonce, traits, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			st.ID, st.FlowID.String(), string(st.FlowKind), st.Browser, st.Provider, st.Verifier, st.Nonce, string(st.Traits), st.ExpiresAt, st.CreatedAt)
@@ -37,20 +36,13 @@ func (s *Store) TakeOIDCState(ctx context.Context, ids []string) (*oidc.State, e
 		for i, id := range ids {
 			args[i] = id
 		}
-		var flowID, kind, traits string
+		var kind, traits string
 		err := tx.QueryRowContext(ctx, s.db.Q(`SELECT id, flow_id, flow_kind, browser, provider, verifier, nonce, traits, expires_at, created_at FROM selfservice_oidc_states WHERE id IN (`+placeholders(len(ids))+`)`), args...).
-			Scan(&st.ID, &flowID, &kind, &st.Browser, &st.Provider, &st.Verifier, &st.Nonce, &traits, &st.ExpiresAt, &st.CreatedAt)
+			Scan(&st.ID, &st.FlowID, &kind, &st.Browser, &st.Provider, &st.Verifier, &st.Nonce, &traits, &st.ExpiresAt, &st.CreatedAt)
 		if err != nil {
-			return sqldb.NoRows(err)
+			return err
 		}
-		res, err := tx.ExecContext(ctx, s.db.Q(`DELETE FROM selfservice_oidc_states WHERE id = ?`), st.ID)
-		if err != nil {
-			return sqldb.MapError(err)
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return store.ErrNotFound
-		}
-		if st.FlowID, err = uuid.Parse(flowID); err != nil {
+		if err := sqldb.Affected(tx.ExecContext(ctx, s.db.Q(`DELETE FROM selfservice_oidc_states WHERE id = ?`), st.ID)); err != nil {
 			return err
 		}
 		st.Traits, st.FlowKind = []byte(traits), flow.Kind(kind)
@@ -76,20 +68,17 @@ WHERE c.identity_id = ? ORDER BY c.type, ci.identifier`), identityID.String())
 	out := map[identity.CredentialType]*identity.Credential{}
 	for rows.Next() {
 		var (
-			id, typ, config string
-			ident           sql.NullString
-			created, upd    time.Time
+			id           uuid.UUID
+			typ, config  string
+			ident        sql.NullString
+			created, upd time.Time
 		)
 		if err := rows.Scan(&id, &typ, &config, &created, &upd, &ident); err != nil {
-			return nil, err
+			return nil, sqldb.MapError(err)
 		}
 		c := out[identity.CredentialType(typ)]
 		if c == nil {
-			cid, err := uuid.Parse(id)
-			if err != nil {
-				return nil, err
-			}
-			c = &identity.Credential{ID: cid, Type: identity.CredentialType(typ), Config: []byte(config), CreatedAt: created, UpdatedAt: upd}
+			c = &identity.Credential{ID: id, Type: identity.CredentialType(typ), Config: []byte(config), CreatedAt: created, UpdatedAt: upd}
 			normalizeTimes(&c.CreatedAt, &c.UpdatedAt)
 			out[c.Type] = c
 		}
@@ -97,14 +86,14 @@ WHERE c.identity_id = ? ORDER BY c.type, ci.identifier`), identityID.String())
 			c.Identifiers = append(c.Identifiers, ident.String)
 		}
 	}
-	return out, rows.Err()
+	return out, sqldb.MapError(rows.Err())
 }
 
 // SetCredential implements oidc.Store. An identifier another identity
 // holds comes back as store.ErrConflict, and nothing is written.
 func (s *Store) SetCredential(ctx context.Context, identityID uuid.UUID, c *identity.Credential) error {
 	return s.db.InTx(ctx, func(tx *sql.Tx) error {
-		return sqldb.MapError(s.writeCredential(ctx, tx, identityID, c))
+		return s.writeCredential(ctx, tx, identityID, c)
 	})
 }
 
@@ -113,5 +102,3 @@ func (s *Store) DeleteCredential(ctx context.Context, identityID uuid.UUID, ctyp
 	_, err := s.db.SQL.ExecContext(ctx, s.db.Q(`DELETE FROM identity_credentials WHERE identity_id = ? AND type = ?`), identityID.String(), string(ctype))
 	return sqldb.MapError(err)
 }
-
-var _ oidc.Store = (*Store)(nil)

@@ -18,7 +18,7 @@ func (s *Store) InsertError(ctx context.Context, c *selfserviceerror.Container) 
 	}
 	_, err = s.db.SQL.ExecContext(ctx, s.db.Q(`INSERT INTO selfservice_errors (id, errors, csrf_token, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`),
 		c.ID, string(body), "", c.CreatedAt, c.UpdatedAt)
-	return err
+	return sqldb.MapError(err)
 }
 
 // Error implements selfserviceerror.Store.
@@ -28,7 +28,7 @@ func (s *Store) Error(ctx context.Context, id uuid.UUID) (*selfserviceerror.Cont
 	err := s.db.SQL.QueryRowContext(ctx, s.db.Q(`SELECT errors, created_at, updated_at FROM selfservice_errors WHERE id = ?`), id.String()).
 		Scan(&body, &c.CreatedAt, &c.UpdatedAt)
 	if err != nil {
-		return nil, sqldb.NoRows(err)
+		return nil, sqldb.MapError(err)
 	}
 	normalizeTimes(&c.CreatedAt, &c.UpdatedAt)
 	return c, json.Unmarshal([]byte(body), &c.Errors)

@@ -34,7 +34,7 @@ func (s *Store) CreateSessionWithRehash(ctx context.Context, ss *session.Session
 		}
 		_, err := tx.ExecContext(ctx, s.db.Q(`UPDATE identity_credentials SET config = ?, updated_at = ? WHERE identity_id = ? AND type = ? AND config = ?`),
 			string(r.New), ss.IssuedAt, ss.IdentityID.String(), string(r.Type), string(r.Old))
-		return err
+		return err // no row: another sign-in rehashed it first
 	})
 }
 
@@ -50,37 +50,17 @@ func (s *Store) SessionByTokenHash(ctx context.Context, hashes []string) (*sessi
 	for k, h := range hashes {
 		args[k] = h
 	}
-	st, err := s.db.Stmt(ctx, whoamiQuery+placeholders(len(hashes))+`)`)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := st.QueryContext(ctx, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var (
-		sid string
-		ss  session.Session
+		ss               session.Session
+		devices, methods sql.NullString
 	)
-	j := newJoinedIdentity()
-	var devices, methods sql.NullString
-	dest := append([]any{&sid, &ss.Active, &ss.IssuedAt, &ss.ExpiresAt, &ss.AuthenticatedAt, &devices, &methods}, j.dest()...)
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return nil, err
-		}
-		j.add()
-	}
-	if err := rows.Err(); err != nil {
+	i, err := s.readIdentity(ctx, whoamiQuery+placeholders(len(hashes))+`)`, args,
+		[]any{&ss.ID, &ss.Active, &ss.IssuedAt, &ss.ExpiresAt, &ss.AuthenticatedAt, &devices, &methods}, nil)
+	if err != nil {
 		return nil, err
 	}
-	if j.finish() == nil {
-		return nil, store.ErrNotFound
-	}
-	ss.ID, _ = uuid.Parse(sid)
 	normalizeTimes(&ss.IssuedAt, &ss.ExpiresAt, &ss.AuthenticatedAt)
-	ss.Identity, ss.IdentityID = j.out, j.out.ID
+	ss.Identity, ss.IdentityID = i, i.ID
 	ss.Devices = parseDevices(devices)
 	setMethods(&ss, methods)
 	return &ss, nil
@@ -92,34 +72,20 @@ func (s *Store) RevokeSessionByTokenHash(ctx context.Context, hashes []string) e
 	for _, h := range hashes {
 		args = append(args, h)
 	}
-	res, err := s.db.SQL.ExecContext(ctx, s.db.Q(`UPDATE sessions SET active = ?, updated_at = ? WHERE token_hash IN (`+placeholders(len(hashes))+`)`), args...)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return store.ErrNotFound
-	}
-	return nil
+	return sqldb.Affected(s.db.SQL.ExecContext(ctx, s.db.Q(`UPDATE sessions SET active = ?, updated_at = ? WHERE token_hash IN (`+placeholders(len(hashes))+`)`), args...))
 }
 
 // RevokeIdentitySessions implements session.Store.
 func (s *Store) RevokeIdentitySessions(ctx context.Context, identityID, keep uuid.UUID) error {
 	_, err := s.db.SQL.ExecContext(ctx, s.db.Q(`UPDATE sessions SET active = ?, updated_at = ? WHERE identity_id = ? AND id <> ? AND active = ?`),
 		false, s.clock.Now(), identityID.String(), keep.String(), true)
-	return err
+	return sqldb.MapError(err)
 }
 
 // UpdateSessionMethods implements session.Store.
 func (s *Store) UpdateSessionMethods(ctx context.Context, ss *session.Session) error {
-	res, err := s.db.SQL.ExecContext(ctx, s.db.Q(`UPDATE sessions SET aal = ?, authentication_methods = ?, authenticated_at = ?, updated_at = ? WHERE id = ?`),
-		string(ss.AAL), methodsJSON(ss.AMR), ss.AuthenticatedAt, s.clock.Now(), ss.ID.String())
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return store.ErrNotFound
-	}
-	return nil
+	return sqldb.Affected(s.db.SQL.ExecContext(ctx, s.db.Q(`UPDATE sessions SET aal = ?, authentication_methods = ?, authenticated_at = ?, updated_at = ? WHERE id = ?`),
+		string(ss.AAL), methodsJSON(ss.AMR), ss.AuthenticatedAt, s.clock.Now(), ss.ID.String()))
 }
 
 func methodsJSON(m []session.AuthenticationMethod) any {

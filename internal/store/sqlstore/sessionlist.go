@@ -4,13 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/latchkey/latchkey/internal/session"
-	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/store/sqldb"
 )
 
@@ -19,7 +17,7 @@ import (
 func (s *Store) CountActiveSessions(ctx context.Context, now time.Time) (int, error) {
 	var n int
 	err := s.db.SQL.QueryRowContext(ctx, s.db.Q(`SELECT COUNT(*) FROM sessions WHERE active = ? AND expires_at > ?`), true, now.UTC()).Scan(&n)
-	return n, err
+	return n, sqldb.MapError(err)
 }
 
 func devicesJSON(d []session.Device) any {
@@ -47,19 +45,11 @@ const sessionColumns = `id, identity_id, active, issued_at, expires_at, authenti
 
 func scanSession(sc interface{ Scan(...any) error }) (*session.Session, error) {
 	var (
-		ss      session.Session
-		id, iid string
+		ss               session.Session
 		devices, methods sql.NullString
 	)
-	if err := sc.Scan(&id, &iid, &ss.Active, &ss.IssuedAt, &ss.ExpiresAt, &ss.AuthenticatedAt, &devices, &methods); err != nil {
-		return nil, sqldb.NoRows(err)
-	}
-	var err error
-	if ss.ID, err = uuid.Parse(id); err != nil {
-		return nil, fmt.Errorf("session id %q: %w", id, err)
-	}
-	if ss.IdentityID, err = uuid.Parse(iid); err != nil {
-		return nil, fmt.Errorf("session identity id %q: %w", iid, err)
+	if err := sc.Scan(&ss.ID, &ss.IdentityID, &ss.Active, &ss.IssuedAt, &ss.ExpiresAt, &ss.AuthenticatedAt, &devices, &methods); err != nil {
+		return nil, sqldb.MapError(err)
 	}
 	normalizeTimes(&ss.IssuedAt, &ss.ExpiresAt, &ss.AuthenticatedAt)
 	ss.Devices = parseDevices(devices)
@@ -84,22 +74,22 @@ func (s *Store) ListIdentitySessions(ctx context.Context, identityID uuid.UUID, 
 	}
 	var total int
 	if err := s.db.SQL.QueryRowContext(ctx, s.db.Q(`SELECT COUNT(*) FROM sessions`+where), args...).Scan(&total); err != nil {
-		return nil, 0, err
+		return nil, 0, sqldb.MapError(err)
 	}
 	rows, err := s.db.SQL.QueryContext(ctx, s.db.Q(`SELECT `+sessionColumns+` FROM sessions`+where+` ORDER BY issued_at DESC, id LIMIT ? OFFSET ?`), append(args, limit, offset)...)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, sqldb.MapError(err)
 	}
 	defer rows.Close()
 	out := []*session.Session{}
 	for rows.Next() {
 		ss, err := scanSession(rows)
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, sqldb.MapError(err)
 		}
 		out = append(out, ss)
 	}
-	return out, total, rows.Err()
+	return out, total, sqldb.MapError(rows.Err())
 }
 
 // SessionByID implements session.ListStore, without the identity.
@@ -115,17 +105,7 @@ func (s *Store) RevokeSession(ctx context.Context, identityID, id uuid.UUID, now
 	if identityID != uuid.Nil {
 		q, args = q+` AND identity_id = ?`, append(args, identityID.String())
 	}
-	res, err := s.db.SQL.ExecContext(ctx, s.db.Q(q), args...)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		// MySQL counts only changed rows: an already revoked one exists.
-		if _, err := s.SessionByID(ctx, id); err != nil {
-			return err
-		}
-	}
-	return nil
+	return sqldb.Affected(s.db.SQL.ExecContext(ctx, s.db.Q(q), args...))
 }
 
 // RevokeOtherSessions implements session.ListStore: deactivates every
@@ -134,10 +114,10 @@ func (s *Store) RevokeOtherSessions(ctx context.Context, identityID, keep uuid.U
 	res, err := s.db.SQL.ExecContext(ctx, s.db.Q(`UPDATE sessions SET active = ?, updated_at = ? WHERE identity_id = ? AND id <> ? AND active = ?`),
 		false, now.UTC(), identityID.String(), keep.String(), true)
 	if err != nil {
-		return 0, err
+		return 0, sqldb.MapError(err)
 	}
-	n, _ := res.RowsAffected()
-	return int(n), nil
+	n, err := res.RowsAffected()
+	return int(n), sqldb.MapError(err)
 }
 
 // DeleteIdentitySessions implements session.ListStore: removes the rows;
@@ -145,20 +125,13 @@ func (s *Store) RevokeOtherSessions(ctx context.Context, identityID, keep uuid.U
 func (s *Store) DeleteIdentitySessions(ctx context.Context, identityID uuid.UUID) (int, error) {
 	res, err := s.db.SQL.ExecContext(ctx, s.db.Q(`DELETE FROM sessions WHERE identity_id = ?`), identityID.String())
 	if err != nil {
-		return 0, err
+		return 0, sqldb.MapError(err)
 	}
-	n, _ := res.RowsAffected()
-	return int(n), nil
+	n, err := res.RowsAffected()
+	return int(n), sqldb.MapError(err)
 }
 
 // ExtendSession implements session.ListStore.
 func (s *Store) ExtendSession(ctx context.Context, id uuid.UUID, expiresAt, now time.Time) error {
-	res, err := s.db.SQL.ExecContext(ctx, s.db.Q(`UPDATE sessions SET expires_at = ?, updated_at = ? WHERE id = ?`), expiresAt.UTC(), now.UTC(), id.String())
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return store.ErrNotFound
-	}
-	return nil
+	return sqldb.Affected(s.db.SQL.ExecContext(ctx, s.db.Q(`UPDATE sessions SET expires_at = ?, updated_at = ? WHERE id = ?`), expiresAt.UTC(), now.UTC(), id.String()))
 }

@@ -67,13 +67,13 @@ func scanCounters(rows *sql.Rows, keys []string) ([]throttle.Counter, error) {
 	for rows.Next() {
 		var c throttle.Counter
 		if err := rows.Scan(&c.Key, &c.Hits, &c.WindowEnd); err != nil {
-			return nil, err
+			return nil, sqldb.MapError(err)
 		}
 		normalizeTimes(&c.WindowEnd)
 		byKey[c.Key] = c
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, sqldb.MapError(err)
 	}
 	out := make([]throttle.Counter, len(keys))
 	for i, k := range keys {
@@ -121,5 +121,5 @@ func (s *Store) ReleaseAttempts(ctx context.Context, now time.Time, releases []t
 // DeleteExpiredAttempts removes counters whose window has ended.
 func (s *Store) DeleteExpiredAttempts(ctx context.Context, now time.Time) error {
 	_, err := s.db.SQL.ExecContext(ctx, s.db.Q(`DELETE FROM throttle_counters WHERE window_end <= ?`), now.UTC().Truncate(time.Microsecond))
-	return err
+	return sqldb.MapError(err)
 }

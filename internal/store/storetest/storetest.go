@@ -48,7 +48,7 @@ type testCase struct {
 // every dialect.
 func Run(t *testing.T, open Opener) {
 	t.Helper()
-	cases := append(identityCases(), sessionCases()...)
+	cases := append(append(identityCases(), sessionCases()...), corruptCases()...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			testdb.Each(t, func(t *testing.T, dsn string) {
