@@ -18,6 +18,7 @@ import (
 	"github.com/latchkey/latchkey/internal/identity"
 	"github.com/latchkey/latchkey/internal/locale"
 	"github.com/latchkey/latchkey/internal/metrics"
+	"github.com/latchkey/latchkey/internal/notify"
 	"github.com/latchkey/latchkey/internal/schema"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/store/sqldb"
@@ -54,6 +55,9 @@ type App struct {
 	OIDCClient *http.Client
 	// Courier sends queued mail; Serve runs it when watch-courier is on.
 	Courier *courier.Worker
+	// Notify mails security notices (notifications.*); the second-factor
+	// strategies call Notify.SecondFactorChanged.
+	Notify *notify.Notifier
 
 	Public http.Handler
 	Admin  http.Handler
@@ -170,6 +174,7 @@ func (a *App) build(ctx context.Context) error {
 	if a.uiTexts, err = locale.Load(cfg.UI.TranslationsPath); err != nil {
 		return err
 	}
+	a.Notify = a.notifier()
 	f, err := a.buildFlows(ctx)
 	if err != nil {
 		return err

@@ -19,6 +19,7 @@ import (
 	"github.com/latchkey/latchkey/internal/hook"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/identity"
+	"github.com/latchkey/latchkey/internal/notify"
 	"github.com/latchkey/latchkey/internal/selfserviceerror"
 	"github.com/latchkey/latchkey/internal/strategy/link"
 	"github.com/latchkey/latchkey/internal/strategy/oidc"
@@ -112,6 +113,11 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 	settingsHooks, err := a.flowHooks(ctx, "settings", nil, &f.Settings.After, mail...)
 	if err != nil {
 		return nil, err
+	}
+
+	if a.Notify != nil {
+		addAfter(&loginHooks, notify.SignInHook{N: a.Notify}, methods...)
+		addAfter(&settingsHooks, notify.PasswordHook{N: a.Notify}, "password")
 	}
 
 	var loginStrategies []login.Strategy
@@ -215,4 +221,13 @@ func (s loggedFlows) CreateFlow(ctx context.Context, f *flow.Flow) error {
 func (s loggedFlows) Flow(ctx context.Context, kind flow.Kind, id uuid.UUID) (*flow.Flow, error) {
 	httpx.NoteFlow(ctx, id.String())
 	return s.Store.Flow(ctx, kind, id)
+}
+
+// addAfter appends an after-hook to the lists of methods.
+func addAfter(h *flow.Hooks, hook flow.AfterHook, methods ...string) {
+	for _, m := range methods {
+		mh := h.ByMethod[m]
+		mh.After = append(mh.After, hook)
+		h.ByMethod[m] = mh
+	}
 }

@@ -15,18 +15,19 @@ type Config struct {
 	WatchCourier *bool  `yaml:"watch-courier"`
 	// ExposeMetricsPort serves /metrics/prometheus on this port from
 	// `courier watch` (the reference's flag and key).
-	ExposeMetricsPort int         `yaml:"expose-metrics-port"`
-	Serve             Serve       `yaml:"serve"`
-	SelfService       SelfService `yaml:"selfservice"`
-	Identity          Identity    `yaml:"identity"`
-	Secrets           Secrets     `yaml:"secrets"`
-	Session           Session     `yaml:"session"`
-	Hashers           Hashers     `yaml:"hashers"`
-	Courier           Courier     `yaml:"courier"`
-	Log               Log         `yaml:"log"`
-	Tracing           Tracing     `yaml:"tracing"`
-	UI                UI          `yaml:"ui"`
-	Throttle          Throttle    `yaml:"throttle"`
+	ExposeMetricsPort int           `yaml:"expose-metrics-port"`
+	Serve             Serve         `yaml:"serve"`
+	SelfService       SelfService   `yaml:"selfservice"`
+	Identity          Identity      `yaml:"identity"`
+	Secrets           Secrets       `yaml:"secrets"`
+	Session           Session       `yaml:"session"`
+	Hashers           Hashers       `yaml:"hashers"`
+	Courier           Courier       `yaml:"courier"`
+	Log               Log           `yaml:"log"`
+	Tracing           Tracing       `yaml:"tracing"`
+	UI                UI            `yaml:"ui"`
+	Throttle          Throttle      `yaml:"throttle"`
+	Notifications     Notifications `yaml:"notifications"`
 }
 
 type Serve struct {

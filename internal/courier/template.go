@@ -27,6 +27,11 @@ const (
 	RecoveryInvalid     TemplateType = "recovery/invalid"
 	VerificationValid   TemplateType = "verification/valid"
 	VerificationInvalid TemplateType = "verification/invalid"
+	// Security notices (Latchkey's own, off unless configured).
+	PasswordChanged     TemplateType = "notice/password_changed"
+	SecondFactorAdded   TemplateType = "notice/second_factor_added"
+	SecondFactorRemoved TemplateType = "notice/second_factor_removed"
+	NewDevice           TemplateType = "notice/new_device"
 )
 
 // Data is what templates see. Field names follow the reference's, so
@@ -39,6 +44,10 @@ type Data struct {
 	// Language is the reader's preference when rendering starts (a
 	// locale.Preference) and the chosen language tag once it has.
 	Language string
+	// The security notices' facts: when, from which device and address,
+	// which second factor, and where to secure the account.
+	Time, Device, ClientAddress, Method string
+	SettingsURL                         string
 }
 
 //go:embed templates

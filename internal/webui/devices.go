@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -72,42 +71,11 @@ func (h *Handler) devices(w http.ResponseWriter, r *http.Request, p *locale.Prin
 
 // describe names a session by the device it was signed in from.
 func describe(p *locale.Printer, s *session.Session) device {
-	d := device{ID: s.ID.String(), Name: p.T("settings.devices.unknown"), Since: s.AuthenticatedAt.UTC().Format("2 Jan 2006, 15:04 MST")}
+	d := device{ID: s.ID.String(), Name: p.T("device.unknown"), Since: s.AuthenticatedAt.UTC().Format("2 Jan 2006, 15:04 MST")}
 	if len(s.Devices) > 0 {
-		first := s.Devices[0]
-		d.Address = first.IPAddress
-		if name := agentName(p, first.UserAgent); name != "" {
-			d.Name = name
-		}
+		d.Address, d.Name = s.Devices[0].IPAddress, s.Devices[0].Name(p.T)
 	}
 	return d
-}
-
-// agentName says "Firefox on Linux" for the browsers and systems people
-// recognise, else shows the user agent itself, shortened.
-func agentName(p *locale.Printer, ua string) string {
-	browser := firstMatch(ua, [][2]string{{"Edg/", "Edge"}, {"OPR/", "Opera"}, {"Firefox/", "Firefox"}, {"Chrome/", "Chrome"}, {"Chromium/", "Chromium"}, {"Safari/", "Safari"}})
-	system := firstMatch(ua, [][2]string{{"Android", "Android"}, {"iPhone", "iOS"}, {"iPad", "iPadOS"}, {"Windows", "Windows"}, {"Mac OS X", "macOS"}, {"CrOS", "ChromeOS"}, {"Linux", "Linux"}})
-	switch {
-	case browser != "" && system != "":
-		return p.T("settings.devices.browser_on", "browser", browser, "system", system)
-	case browser != "":
-		return browser
-	}
-	ua = strings.TrimSpace(ua)
-	if len([]rune(ua)) > 60 {
-		ua = string([]rune(ua)[:60]) + "…"
-	}
-	return ua
-}
-
-func firstMatch(ua string, table [][2]string) string {
-	for _, m := range table {
-		if strings.Contains(ua, m[0]) {
-			return m[1]
-		}
-	}
-	return ""
 }
 
 // endSessions answers the settings page's sign-out buttons: one other
