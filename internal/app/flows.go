@@ -25,6 +25,7 @@ import (
 	"github.com/latchkey/latchkey/internal/strategy/oidc"
 	"github.com/latchkey/latchkey/internal/strategy/password"
 	"github.com/latchkey/latchkey/internal/strategy/profile"
+	"github.com/latchkey/latchkey/internal/strategy/webauthn"
 )
 
 // flows builds the self-service flows with their strategies and hooks.
@@ -36,8 +37,9 @@ type flows struct {
 	recovery     *recovery.Handler     // nil when recovery is off
 	verification *verification.Handler // nil when verification is off
 	errors       *selfserviceerror.Handler
-	web          *flow.Web      // for the answers of disabled flows
-	oidc         *oidc.Strategy // nil when social sign-in is off
+	web          *flow.Web          // for the answers of disabled flows
+	oidc         *oidc.Strategy     // nil when social sign-in is off
+	webauthn     *webauthn.Strategy // nil when security keys are off
 	log          *slog.Logger
 }
 
@@ -141,6 +143,19 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 		regStrategies = append(regStrategies, s)
 		settingsStrategies = append(settingsStrategies, s)
 	}
+	if wa := ss.Methods.WebAuthn; wa.Enabled {
+		s, err := webauthn.New(wa, base)
+		if err != nil {
+			return nil, err
+		}
+		s.Store, s.Identities, s.Schemas, s.NewAddressStatus, s.Clock, s.Log = a.Store, a.Identities, a.Schemas, addressStatus, a.Clock, a.Log
+		out.webauthn = s
+		if wa.Config.Passwordless {
+			loginStrategies = append(loginStrategies, s)
+			regStrategies = append(regStrategies, s)
+		}
+		settingsStrategies = append(settingsStrategies, s)
+	}
 	var secondFactors []login.SecondFactor
 	out.login = &login.Handler{
 		Kit: kit, Sessions: a.Sessions, Strategies: loginStrategies, SecondFactors: secondFactors,
@@ -190,6 +205,9 @@ func (f *flows) register(pub, adm *http.ServeMux) {
 	f.logout.Register(pub)
 	if f.oidc != nil {
 		f.oidc.RegisterRoutes(pub)
+	}
+	if f.webauthn != nil {
+		f.webauthn.RegisterRoutes(pub)
 	}
 	if f.recovery != nil {
 		f.recovery.Register(pub)

@@ -16,7 +16,7 @@ import (
 
 // methods are the method sections an after block may have; the
 // configuration resolves which list each runs (its own, or the flow's).
-var methods = []string{"password", "profile", "oidc", "link"}
+var methods = []string{"password", "profile", "oidc", "link", "webauthn"}
 
 // flowHooks builds one flow's hooks from its section of the configuration.
 // extra runs first after every method (the verification mail).

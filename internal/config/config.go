@@ -117,6 +117,7 @@ type After struct {
 	Password                AfterMethod `yaml:"password"`
 	Profile                 AfterMethod `yaml:"profile"`
 	OIDC                    AfterMethod `yaml:"oidc"`
+	WebAuthn                AfterMethod `yaml:"webauthn"`
 }
 
 type AfterMethod struct {
@@ -215,6 +216,7 @@ type Methods struct {
 	// TOTP and LookupSecret are second factors (later versions' keys).
 	TOTP         TOTPMethod         `yaml:"totp"`
 	LookupSecret LookupSecretMethod `yaml:"lookup_secret"`
+	WebAuthn     WebAuthnMethod     `yaml:"webauthn"`
 }
 
 // OIDCMethod is social sign-in. Unlike the other methods it is off unless

@@ -10,7 +10,7 @@ import (
 
 // afterMethods are the per-method sections of an after block, by method.
 func (a *After) methods() map[string]*AfterMethod {
-	return map[string]*AfterMethod{"password": &a.Password, "profile": &a.Profile, "oidc": &a.OIDC}
+	return map[string]*AfterMethod{"password": &a.Password, "profile": &a.Profile, "oidc": &a.OIDC, "webauthn": &a.WebAuthn}
 }
 
 // HooksFor returns the hooks that run after the flow succeeded with

@@ -112,6 +112,7 @@ func (s SelfService) validate(p *problems) {
 	}
 	s.Flows.validate(p)
 	s.Methods.OIDC.validate(p.add)
+	s.Methods.WebAuthn.validate(p.add)
 	pw := s.Methods.Password.Config
 	if pw.MinPasswordLength < 6 {
 		p.add("selfservice.methods.password.config.min_password_length", "must be at least 6")

@@ -146,6 +146,13 @@ func (s Submission) Method() string {
 	if m, _ := s.String("method"); m != "" {
 		return m
 	}
+	// The WebAuthn script submits its form without pressing a button, as
+	// the later versions' does: the answer it fills in names the method.
+	for _, k := range []string{"webauthn_register", "webauthn_login", "webauthn_remove"} {
+		if v, _ := s.String(k); v != "" {
+			return "webauthn"
+		}
+	}
 	if s.Form || s.queried {
 		for _, k := range []string{"provider", "link", "unlink"} {
 			if s.Has(k) {

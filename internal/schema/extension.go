@@ -12,6 +12,7 @@ import (
 type extension struct {
 	path         []string // property names; "[]" steps into array items
 	identifier   bool
+	webauthn     bool   // credentials.webauthn.identifier
 	verification string // "email" or ""
 	recovery     string
 	email        bool // the trait is an email address, so it is case-folded
@@ -57,6 +58,9 @@ func parseExtension(raw any) (extension, error) {
 			Password struct {
 				Identifier any `json:"identifier"`
 			} `json:"password"`
+			WebAuthn struct {
+				Identifier any `json:"identifier"`
+			} `json:"webauthn"`
 		} `json:"credentials"`
 		Verification struct {
 			Via string `json:"via"`
@@ -69,12 +73,8 @@ func parseExtension(raw any) (extension, error) {
 		return extension{}, fmt.Errorf("ory.sh/kratos extension is malformed: %v", err)
 	}
 	var ext extension
-	switch v := e.Credentials.Password.Identifier.(type) {
-	case bool:
-		ext.identifier = v
-	case string:
-		ext.identifier = v == "true"
-	}
+	ext.identifier = truthy(e.Credentials.Password.Identifier)
+	ext.webauthn = truthy(e.Credentials.WebAuthn.Identifier)
 	for _, via := range []string{e.Verification.Via, e.Recovery.Via} {
 		if via != "" && via != "email" {
 			return extension{}, fmt.Errorf("ory.sh/kratos: via %q is not supported (only email)", via)
@@ -82,6 +82,17 @@ func parseExtension(raw any) (extension, error) {
 	}
 	ext.verification, ext.recovery = e.Verification.Via, e.Recovery.Via
 	return ext, nil
+}
+
+// truthy reads a flag written as true or "true".
+func truthy(v any) bool {
+	switch v := v.(type) {
+	case bool:
+		return v
+	case string:
+		return v == "true"
+	}
+	return false
 }
 
 // MaxIdentifierBytes bounds identifiers and addresses, whatever the schema
@@ -98,6 +109,10 @@ type Address struct {
 // with every value canonicalised.
 type Extracted struct {
 	PasswordIdentifiers []string
+	// WebAuthnIdentifiers are the traits flagged
+	// credentials.webauthn.identifier: what a security key or passkey
+	// signs in with.
+	WebAuthnIdentifiers []string
 	Verifiable          []Address
 	Recovery            []Address
 }
@@ -134,6 +149,9 @@ func (s *Schema) Extract(traits json.RawMessage) (Extracted, error) {
 			}
 			if e.identifier {
 				add(&out.PasswordIdentifiers, "id", v)
+			}
+			if e.webauthn {
+				add(&out.WebAuthnIdentifiers, "webauthn", v)
 			}
 			if e.verification != "" {
 				add(&ver, "ver", v)
@@ -199,6 +217,17 @@ func (s *Schema) IsEmailIdentifier() bool {
 func (s *Schema) IsIdentifierField(name string) bool {
 	for _, e := range s.ext {
 		if e.identifier && "traits."+strings.Join(e.path, ".") == name {
+			return true
+		}
+	}
+	return false
+}
+
+// HasWebAuthnIdentifier reports whether a trait is flagged
+// credentials.webauthn.identifier, which adding a key needs.
+func (s *Schema) HasWebAuthnIdentifier() bool {
+	for _, e := range s.ext {
+		if e.webauthn {
 			return true
 		}
 	}

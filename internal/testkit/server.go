@@ -52,6 +52,9 @@ type Options struct {
 	// OIDCClient replaces social sign-in's HTTP client (to reach the test's
 	// stand-ins for providers' user APIs).
 	OIDCClient *http.Client
+	// PublicHost, when set, names the public base URL's host instead of
+	// 127.0.0.1 (WebAuthn needs a domain: "localhost").
+	PublicHost string
 }
 
 // Config returns a configuration for a test: the given DSN, a fixed secret,
@@ -104,6 +107,9 @@ func StartWith(t testing.TB, cfg config.Config, o Options) *Server {
 	}
 	if cfg.Serve.Public.BaseURL == "" {
 		cfg.Serve.Public.BaseURL = fmt.Sprintf("http://%s/", pub.Addr())
+		if o.PublicHost != "" {
+			cfg.Serve.Public.BaseURL = fmt.Sprintf("http://%s:%d/", o.PublicHost, pub.Addr().(*net.TCPAddr).Port)
+		}
 	}
 	if cfg.Serve.Admin.BaseURL == "" {
 		cfg.Serve.Admin.BaseURL = fmt.Sprintf("http://%s/", adm.Addr())

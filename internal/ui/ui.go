@@ -23,6 +23,7 @@ const (
 	GroupPassword = "password"
 	GroupProfile  = "profile"
 	GroupLink     = "link"
+	GroupWebAuthn = "webauthn"
 )
 
 // Node is one input of the form.
@@ -37,12 +38,27 @@ type Node struct {
 // Attributes of an input node. Only the reference's keys appear on the wire,
 // because its SDK decodes them strictly.
 type Attributes struct {
-	Name     string `json:"name"`
+	Name     string `json:"name,omitempty"`
 	Type     string `json:"type"`
 	Value    any    `json:"value,omitempty"`
 	Required bool   `json:"required,omitempty"`
 	Disabled bool   `json:"disabled"`
 	Pattern  string `json:"pattern,omitempty"`
+
+	// The later versions' input attributes, on the nodes that need them.
+	Autocomplete   string `json:"autocomplete,omitempty"`
+	OnClick        string `json:"onclick,omitempty"`
+	OnClickTrigger string `json:"onclickTrigger,omitempty"`
+
+	// A script node's attributes (node type "script", later versions).
+	NodeType       string `json:"node_type,omitempty"`
+	ID             string `json:"id,omitempty"`
+	Src            string `json:"src,omitempty"`
+	Async          bool   `json:"async,omitempty"`
+	ReferrerPolicy string `json:"referrerpolicy,omitempty"`
+	CrossOrigin    string `json:"crossorigin,omitempty"`
+	Integrity      string `json:"integrity,omitempty"`
+	Nonce          string `json:"nonce,omitempty"`
 }
 
 // Meta carries a node's label.
@@ -53,6 +69,16 @@ type Meta struct {
 // Input makes an input node.
 func Input(group, name, typ string, value any, required bool, label *text.Message) Node {
 	return Node{Type: "input", Group: group, Attributes: Attributes{Name: name, Type: typ, Value: value, Required: required}, Meta: Meta{Label: label}}
+}
+
+// Script makes a script node, as the later versions load their WebAuthn
+// script: asynchronously, anonymous, without a referrer, pinned by its
+// digest.
+func Script(group, id, src, integrity, nonce string) Node {
+	return Node{Type: "script", Group: group, Attributes: Attributes{
+		NodeType: "script", ID: id, Type: "text/javascript", Src: src, Async: true,
+		ReferrerPolicy: "no-referrer", CrossOrigin: "anonymous", Integrity: integrity, Nonce: nonce,
+	}}
 }
 
 // Label returns a pointer to a message, for Meta.Label.

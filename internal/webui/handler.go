@@ -129,7 +129,13 @@ func (h *Handler) render(w http.ResponseWriter, name string, status int, data an
 	}
 	hd := w.Header()
 	hd.Set("Content-Type", "text/html; charset=utf-8")
-	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' https: data:; frame-ancestors 'none'; base-uri 'none'")
+	csp := "default-src 'none'; style-src 'self'; img-src 'self' https: data:; frame-ancestors 'none'; base-uri 'none'"
+	if v, ok := data.(view); ok && v.Script {
+		// Only pages with a security-key form run a script: Latchkey's
+		// own WebAuthn helper, pinned by its digest.
+		csp += "; script-src 'self'"
+	}
+	hd.Set("Content-Security-Policy", csp)
 	hd.Set("X-Frame-Options", "DENY")
 	w.WriteHeader(status)
 	_, _ = w.Write(b.Bytes())

@@ -57,6 +57,9 @@ type view struct {
 	LinksBelow bool
 	// Devices is the settings page's list of signed-in devices.
 	Devices *devicesView
+	// Script is set when a form loads the WebAuthn script: the page's
+	// Content-Security-Policy then allows scripts of its own origin.
+	Script bool
 }
 
 // languageLink switches the page it is on to another language.
@@ -87,10 +90,16 @@ type field struct {
 	// screen-reader user lands on it.
 	Focus    bool
 	Messages []shown
+	// Trigger names the WebAuthn script's function a button calls
+	// (it is wired by the script, never by an inline handler).
+	Trigger string
+	// Script is a script node: Src and Integrity load it.
+	Script         bool
+	Src, Integrity string
 }
 
 // groupTitles name the forms of pages with several (settings).
-var groupTitles = map[string]string{ui.GroupProfile: "settings.group.profile", ui.GroupPassword: "settings.group.password"}
+var groupTitles = map[string]string{ui.GroupProfile: "settings.group.profile", ui.GroupPassword: "settings.group.password", ui.GroupWebAuthn: "settings.group.webauthn"}
 
 // forms splits a flow's nodes into one form per method group, in the order
 // the groups first appear; the default group (CSRF token, identifier)
@@ -145,7 +154,11 @@ func (b pageBuilder) field(group string, n ui.Node) field {
 	f := field{
 		ID: group + "-" + strings.ReplaceAll(a.Name, ".", "-"), Name: a.Name, Type: a.Type, Pattern: a.Pattern,
 		Required: a.Required, Disabled: a.Disabled, Messages: sayAll(b.p, n.Messages, a.Type), Autocomplete: autocomplete(b.kind, a.Name),
-		Hidden: a.Type == "hidden", Submit: a.Type == "submit",
+		Hidden: a.Type == "hidden", Submit: a.Type == "submit", Trigger: a.OnClickTrigger,
+		Script: n.Type == "script", Src: a.Src, Integrity: a.Integrity,
+	}
+	if a.Autocomplete != "" {
+		f.Autocomplete = a.Autocomplete
 	}
 	if a.Value != nil {
 		f.Value = fmt.Sprint(a.Value)
@@ -153,14 +166,14 @@ func (b pageBuilder) field(group string, n ui.Node) field {
 	if a.Type == "checkbox" {
 		f.Checked = f.Value == "true"
 	}
-	f.Label = b.label(n)
+	f.Label = b.label(group, n)
 	return f
 }
 
 // label words a node's label: the catalog's text for the reference's label
 // ids, the schema's title for a trait, and Latchkey's own for the nodes the
 // reference leaves unlabelled.
-func (b pageBuilder) label(n ui.Node) string {
+func (b pageBuilder) label(group string, n ui.Node) string {
 	a := n.Attributes
 	if b.kind == flow.Recovery || b.kind == flow.Verification {
 		switch {
@@ -169,6 +182,9 @@ func (b pageBuilder) label(n ui.Node) string {
 		case a.Name == "email":
 			return b.p.T("field.email")
 		}
+	}
+	if b.kind == flow.Login && group == ui.GroupWebAuthn && a.Type == "submit" && a.Name == "method" {
+		return b.p.T("login.passkey")
 	}
 	if l := n.Meta.Label; l != nil {
 		// Translate the reference's standard wording only: a label the

@@ -29,6 +29,11 @@ func (h *Handler) flowView(r *http.Request, w http.ResponseWriter, kind flow.Kin
 	}
 	v.Messages = sayAll(p, messages, "")
 	focusFirstProblem(v.Forms)
+	for _, fm := range v.Forms {
+		for _, n := range fm.Nodes {
+			v.Script = v.Script || n.Script
+		}
+	}
 	if f.State == "sent_email" {
 		v.Intro = ""
 	}
