@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/latchkey/latchkey/internal/flow"
+	"github.com/latchkey/latchkey/internal/flow/registration"
 	"github.com/latchkey/latchkey/internal/identity"
 	"github.com/latchkey/latchkey/internal/schema"
 	"github.com/latchkey/latchkey/internal/text"
@@ -17,10 +18,10 @@ import (
 
 // PopulateRegistration offers sign-up with a passkey (passwordless only,
 // browser flows only): the traits, and a trigger whose key is made for the
-// identity id the new identity will have.
+// id the flow's identity will have.
 func (s *Strategy) PopulateRegistration(f *flow.Flow) {
 	if s.Passwordless && f.Type == flow.Browser {
-		s.offerSignUp(f, uuid.New(), nil)
+		s.offerSignUp(f, registration.IdentityID(f.ID), nil)
 	}
 }
 
@@ -56,10 +57,7 @@ func (s *Strategy) Register(ctx context.Context, f *flow.Flow, sub flow.Submissi
 	}
 	sch := s.Schemas.Default()
 	traits, tok := sch.ParseTraits(sub.Values["traits"], sub.Form)
-	id := c.Identity
-	if !ok {
-		id = uuid.New()
-	}
+	id := registration.IdentityID(f.ID)
 	// Whatever happens next, the flow offers a fresh challenge.
 	s.offerSignUp(f, id, traits)
 	raw, _ := sub.String("webauthn_register")
@@ -97,7 +95,7 @@ func (s *Strategy) Register(ctx context.Context, f *flow.Flow, sub flow.Submissi
 	if err != nil {
 		return nil, s.refuse(ctx, f, "sign-up", err)
 	}
-	draft.ID = id
+	draft.ID = id // as the handler sets it too
 	ids, err := s.identifiers(draft)
 	if errors.Is(err, errNoIdentifier) {
 		f.UI.AddMessage(text.WebAuthnIdentifierMissing())
