@@ -78,6 +78,11 @@ func TestCookieAttributes(t *testing.T) {
 				if got > lifespan || got < lifespan-time.Minute {
 					t.Errorf("session cookie %q: Max-Age %v, want about session.lifespan %v", line, got, lifespan)
 				}
+				// As the reference's cookie store does, Expires says the
+				// same for clients that ignore Max-Age.
+				if want := time.Now().Add(lifespan); c.Expires.Before(want.Add(-time.Minute)) || c.Expires.After(want.Add(time.Minute)) {
+					t.Errorf("session cookie %q: Expires %v, want about now + session.lifespan (%v)", line, c.Expires, want)
+				}
 			} else if c.MaxAge != 0 || strings.Contains(line, "Expires=") {
 				t.Errorf("session cookie %q: want neither Max-Age nor Expires for a browser-session cookie", line)
 			}
