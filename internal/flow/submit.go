@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/text"
 )
@@ -88,7 +89,7 @@ func (k *Kit) Load(w http.ResponseWriter, r *http.Request, kind Kind) (*Flow, Su
 	}
 	sub, err := Decode(w, r)
 	if err != nil {
-		return f, sub, err
+		return f, sub, unreadable(f, err)
 	}
 	if f.Type == Browser {
 		if err := k.Web.CheckCSRF(r, f, sub); err != nil {
@@ -101,6 +102,20 @@ func (k *Kit) Load(w http.ResponseWriter, r *http.Request, kind Kind) (*Flow, Su
 		return f, sub, ErrInvalid
 	}
 	return f, sub, nil
+}
+
+// unreadable answers a body that could not be read as the reference does:
+// a bad request (415 included, which the reference does not tell apart)
+// becomes a form message (4000001 with the reason) on the flow, shown
+// again; a body over the limit stays a 413.
+func unreadable(f *Flow, err error) error {
+	he := httpx.AsError(err)
+	if he.Code != http.StatusBadRequest && he.Code != http.StatusUnsupportedMediaType {
+		return err
+	}
+	f.UI.ResetMessages()
+	f.UI.AddMessage(text.Generic(he.Reason))
+	return ErrInvalid
 }
 
 // Find reads the flow ?flow= names: *ExpiredError once it expired.

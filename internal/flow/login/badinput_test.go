@@ -10,8 +10,9 @@ import (
 )
 
 // TestBadInput: broken or hostile login submissions get a clear 4xx
-// (never a session, never a 5xx). Where the body is well-formed, a refused
-// login is the flow with a message.
+// (never a session, never a 5xx). A body that cannot be read is, as in the
+// reference, the flow with a 4000001 saying why; one over the size limit
+// is a 413.
 func TestBadInput(t *testing.T) {
 	s := testkit.StartSQLite(t, nil)
 	sdk.Register(t, s, "victim@example.com", sdk.GoodPassword)
@@ -25,11 +26,11 @@ func TestBadInput(t *testing.T) {
 		status      int
 		flowID      int64 // 0: the error envelope; else the flow with this message
 	}{
-		{"malformed JSON", js, `{"method":"password",}`, 400, 0},
-		{"truncated JSON", js, `{"method":"password","password_identifier":"victim@example.com","password":"` + pw, 400, 0},
-		{"duplicate password key", js, `{"method":"password","password_identifier":"victim@example.com","password":"x","password":"` + pw + `"}`, 400, 0},
-		{"NUL in identifier", js, `{"method":"password","password_identifier":"victim@example.com\u0000","password":"` + pw + `"}`, 400, 0},
-		{"invalid UTF-8 in identifier", js, "{\"method\":\"password\",\"password_identifier\":\"victim\xff@example.com\",\"password\":\"" + pw + "\"}", 400, 0},
+		{"malformed JSON", js, `{"method":"password",}`, 400, 4000001},
+		{"truncated JSON", js, `{"method":"password","password_identifier":"victim@example.com","password":"` + pw, 400, 4000001},
+		{"duplicate password key", js, `{"method":"password","password_identifier":"victim@example.com","password":"x","password":"` + pw + `"}`, 400, 4000001},
+		{"NUL in identifier", js, `{"method":"password","password_identifier":"victim@example.com\u0000","password":"` + pw + `"}`, 400, 4000001},
+		{"invalid UTF-8 in identifier", js, "{\"method\":\"password\",\"password_identifier\":\"victim\xff@example.com\",\"password\":\"" + pw + "\"}", 400, 4000001},
 		{"identifier is an object", js, `{"method":"password","password_identifier":{"$gt":""},"password":"` + pw + `"}`, 400, 4000002},
 		{"identifier is an array", js, `{"method":"password","password_identifier":["victim@example.com"],"password":"` + pw + `"}`, 400, 4000002},
 		{"2 KB password", js, `{"method":"password","password_identifier":"victim@example.com","password":"` + strings.Repeat("x", 2048) + `"}`, 400, 4000006},

@@ -167,7 +167,8 @@ func TestFormBody(t *testing.T) {
 	}
 }
 
-// TestBadInput: broken bodies are a clear 4xx and change nothing.
+// TestBadInput: broken bodies are a clear 4xx and change nothing: the
+// flow with a 4000001 when the body cannot be read, 413 when it is too big.
 func TestBadInput(t *testing.T) {
 	s := testkit.StartSQLite(t, nil)
 	u := signUp(t, s, "bad@example.com")
@@ -185,7 +186,15 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			sdk.WantError(t, submitAs(t, s, u, initFlow(t, s, u).ID, []byte(c.body)), c.status)
+			r := submitAs(t, s, u, initFlow(t, s, u).ID, []byte(c.body))
+			if c.status != http.StatusBadRequest {
+				sdk.WantError(t, r, c.status)
+				return
+			}
+			// Unreadable: the flow again, with a 4000001 saying why.
+			if f := sdk.WantFlow(t, "settings", r); f.UI.Messages == nil || f.UI.Messages[0].ID != 4000001 {
+				t.Errorf("messages %v, want 4000001 on the form", f.MessageIDs())
+			}
 		})
 	}
 	sdk.Login(t, s, "bad@example.com", sdk.GoodPassword)

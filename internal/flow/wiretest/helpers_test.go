@@ -5,6 +5,8 @@
 // the wire cannot drift unnoticed. Ids, times, tokens and ports are
 // normalised; each answer must also decode into the reference Go SDK's
 // type for it. go test ./internal/flow/wiretest -update records them anew.
+// Behaviour every flow kind shares on the wire is tested here too, one
+// table across the five kinds.
 package wiretest_test
 
 import (
