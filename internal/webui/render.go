@@ -138,6 +138,9 @@ func (b pageBuilder) forms(c ui.Container, titled bool) []form {
 		for _, n := range nodes {
 			f.Nodes = append(f.Nodes, b.field(g, n))
 		}
+		if g == oidcGroup {
+			b.oidcForm(&f, nodes, titled)
+		}
 		out = append(out, f)
 	}
 	return out

@@ -51,6 +51,9 @@ func (h *Handler) flowView(r *http.Request, w http.ResponseWriter, kind flow.Kin
 			v.Links = append(v.Links, link{p.T("login.forgot"), p.T("login.recover"), base + "self-service/recovery/browser"})
 		}
 	case flow.Registration:
+		if oidcCompletion(kind, v.Forms) {
+			v.Intro = p.T("registration.oidc.complete")
+		}
 		v.Links = append(v.Links, link{p.T("registration.have_account"), p.T("registration.sign_in"), base + "self-service/login/browser"})
 	case flow.Settings:
 		v.Links, v.LinksBelow = append(v.Links, link{"", p.T("settings.back"), base + "ui/"}), true

@@ -1,39 +1,33 @@
 // The tests drive social sign-in as a browser does, against a real OpenID
-// provider run in-process: zitadel's op package with the storage and login
-// page of its example server (users sign in there with a username and
-// password). Latchkey runs exactly as main builds it (testkit).
+// provider run in-process (testkit/oidctest: zitadel's op package; users
+// sign in at its login page with a username and password). Latchkey runs
+// exactly as main builds it (testkit).
 package oidc_test
 
 import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 
 	client "github.com/ory/kratos-client-go"
-	"github.com/zitadel/oidc/v3/example/server/exampleop"
-	"github.com/zitadel/oidc/v3/example/server/storage"
-	"github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/testkit"
+	"github.com/latchkey/latchkey/internal/testkit/oidctest"
 	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
 const (
-	clientID     = "latchkey"
-	clientSecret = "latchkey-client-secret-0123456789"
-	userPassword = "provider-password-1"
+	clientID     = oidctest.ClientID
+	clientSecret = oidctest.ClientSecret
+	userPassword = oidctest.Password
 )
 
 // mapper maps email and name when the provider sent them.
@@ -47,81 +41,23 @@ func base64URL(src string) string {
 	return "base64://" + base64.StdEncoding.EncodeToString([]byte(src))
 }
 
-// users is the provider's user directory.
-type users struct {
-	mu sync.Mutex
-	m  map[string]*storage.User
-}
-
-func (u *users) add(id, username, email string, verified bool, first, last string) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	u.m[id] = &storage.User{ID: id, Username: username, Password: userPassword, Email: email, EmailVerified: verified, FirstName: first, LastName: last}
-}
-
-func (u *users) GetUserByID(id string) *storage.User {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	return u.m[id]
-}
-
-func (u *users) GetUserByUsername(name string) *storage.User {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	for _, x := range u.m {
-		if x.Username == name {
-			return x
-		}
-	}
-	return nil
-}
-
-func (u *users) ExampleClientID() string { return "service" }
-
-// opStorage is the example storage with one web client whose redirect URI
-// is Latchkey's callback (known only once Latchkey listens), and whose ID
-// tokens carry the profile and email claims, as Latchkey reads them.
-type opStorage struct {
-	*storage.Storage
-	redirect atomic.Pointer[string]
-}
-
-type claimsClient struct{ op.Client }
-
-func (claimsClient) IDTokenUserinfoClaimsAssertion() bool { return true }
-
-func (s *opStorage) GetClientByClientID(_ context.Context, id string) (op.Client, error) {
-	r := s.redirect.Load()
-	if id != clientID || r == nil {
-		return nil, errors.New("unknown client")
-	}
-	return claimsClient{storage.WebClient(clientID, clientSecret, *r)}, nil
-}
-
-func (s *opStorage) AuthorizeClientIDSecret(_ context.Context, id, secret string) error {
-	if id != clientID || secret != clientSecret {
-		return errors.New("invalid client credentials")
-	}
-	return nil
-}
-
 // provider is a running OpenID provider.
 type provider struct {
-	URL   string // the issuer, no trailing slash
-	users *users
-	store *opStorage
+	*oidctest.Provider
+	users providerUsers
+}
+
+// providerUsers adds accounts to the provider.
+type providerUsers struct{ p *oidctest.Provider }
+
+func (u providerUsers) add(id, username, email string, verified bool, first, last string) {
+	u.p.AddUser(id, username, email, verified, first, last)
 }
 
 func startProvider(t *testing.T) *provider {
 	t.Helper()
-	u := &users{m: map[string]*storage.User{}}
-	st := &opStorage{Storage: storage.NewStorageWithClients(u, map[string]*storage.Client{})}
-	srv := httptest.NewUnstartedServer(nil)
-	issuer := "http://" + srv.Listener.Addr().String()
-	srv.Config.Handler = exampleop.SetupServer(issuer, st, slog.New(slog.NewTextHandler(io.Discard, nil)), false)
-	srv.Start()
-	t.Cleanup(srv.Close)
-	return &provider{URL: issuer, users: u, store: st}
+	p := oidctest.Start(t)
+	return &provider{Provider: p, users: providerUsers{p}}
 }
 
 // env is Latchkey with social sign-in at one provider ("corp"), and the
@@ -171,7 +107,7 @@ func startOn(t *testing.T, dsn string, mutate func(c *config.Config, e *env)) *e
 	e.srv = testkit.Start(t, cfg)
 	e.public = e.srv.PublicURL
 	cb := e.public + "self-service/methods/oidc/callback/corp"
-	e.op.store.redirect.Store(&cb)
+	e.op.SetRedirect(cb)
 	e.admin = sdk.NewClient(e.srv.AdminURL, nil)
 	return e
 }
