@@ -156,7 +156,11 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 		}
 		settingsStrategies = append(settingsStrategies, s)
 	}
-	var secondFactors []login.SecondFactor
+	secondFactors, mfaSettings, err := a.secondFactors()
+	if err != nil {
+		return nil, err
+	}
+	settingsStrategies = append(settingsStrategies, mfaSettings...)
 	out.login = &login.Handler{
 		Kit: kit, Sessions: a.Sessions, Strategies: loginStrategies, SecondFactors: secondFactors,
 		WhoamiRequiredAAL: cfg.Session.Whoami.RequiredAAL, Lifespan: f.Login.Lifespan.D(), PublicBase: base, Hooks: loginHooks, Log: a.Log,

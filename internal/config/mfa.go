@@ -1,6 +1,9 @@
 package config
 
-import "net/url"
+import (
+	"fmt"
+	"net/url"
+)
 
 // Second factors and assurance levels: the later reference versions' keys.
 
@@ -48,6 +51,11 @@ func validateRequiredAAL(p *problems, key, v string) {
 func (c Config) validateMFA(p *problems) {
 	validateRequiredAAL(p, "session.whoami.required_aal", c.Session.Whoami.RequiredAAL)
 	validateRequiredAAL(p, "selfservice.flows.settings.required_aal", c.SelfService.Flows.Settings.RequiredAAL)
+	for i, s := range c.Secrets.Cipher {
+		if len(s) < 16 {
+			p.add(fmt.Sprintf("secrets.cipher[%d]", i), "is %d characters long; use at least 16", len(s))
+		}
+	}
 }
 
 // CipherSecrets are the keys that encrypt TOTP seeds: secrets.cipher, or

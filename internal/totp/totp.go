@@ -110,3 +110,12 @@ func Verify(keyURL, code string, now time.Time, lastStep int64) (int64, error) {
 func opts() totp.ValidateOpts {
 	return totp.ValidateOpts{Period: period, Digits: digits, Algorithm: otp.AlgorithmSHA1}
 }
+
+// SecretOf is the base32 secret of a key URL, for manual entry.
+func SecretOf(keyURL string) (string, error) {
+	k, err := otp.NewKeyFromURL(keyURL)
+	if err != nil {
+		return "", err
+	}
+	return k.Secret(), nil
+}

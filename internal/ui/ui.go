@@ -24,6 +24,8 @@ const (
 	GroupProfile  = "profile"
 	GroupLink     = "link"
 	GroupWebAuthn = "webauthn"
+	GroupTOTP     = "totp"
+	GroupLookup   = "lookup_secret"
 )
 
 // Node is one input of the form.
@@ -59,6 +61,11 @@ type Attributes struct {
 	CrossOrigin    string `json:"crossorigin,omitempty"`
 	Integrity      string `json:"integrity,omitempty"`
 	Nonce          string `json:"nonce,omitempty"`
+
+	// ImageSrc (img nodes) and Text (text nodes) are the only attributes
+	// of those nodes on the wire; Name then stays on Latchkey's side.
+	ImageSrc string        `json:"-"`
+	Text     *text.Message `json:"-"`
 }
 
 // Meta carries a node's label.
