@@ -172,7 +172,8 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 	out.settings = &settings.Handler{
 		Kit: kit, Identities: a.Store, Decorate: a.Identities.Decorate, Sessions: a.Sessions, Strategies: settingsStrategies,
 		Lifespan: f.Settings.Lifespan.D(), PrivilegedMaxAge: f.Settings.PrivilegedSessionMaxAge.D(), RequiredAAL: f.Settings.RequiredAAL,
-		PublicBase: base, LoginUIURL: ss.Flows.Login.UIURL, Hooks: settingsHooks, Log: a.Log,
+		FactorChanged: a.Notify.SecondFactorChanged,
+		PublicBase:    base, LoginUIURL: ss.Flows.Login.UIURL, Hooks: settingsHooks, Log: a.Log,
 	}
 	if out.oidc != nil {
 		out.oidc.LoginHandler, out.oidc.RegistrationHandler, out.oidc.SettingsHandler = out.login, out.registration, out.settings

@@ -25,9 +25,9 @@ type Handler struct {
 	// second factor is sent on to add it.
 	WhoamiRequiredAAL string
 	Lifespan          time.Duration
-	PublicBase string
-	Hooks      flow.Hooks
-	Log        *slog.Logger
+	PublicBase        string
+	Hooks             flow.Hooks
+	Log               *slog.Logger
 }
 
 // Register mounts the public routes.

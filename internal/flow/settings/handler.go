@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/latchkey/latchkey/internal/flow"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/identity"
@@ -26,6 +28,9 @@ type Handler struct {
 	// PrivilegedMaxAge is how recent a sign-in must be to change the
 	// password or a password identifier.
 	PrivilegedMaxAge time.Duration
+	// FactorChanged is told about every second factor a submission added
+	// or removed (the security notice); nil sends nothing.
+	FactorChanged func(r *http.Request, identityID uuid.UUID, method string, added bool)
 	// RequiredAAL is selfservice.flows.settings.required_aal.
 	RequiredAAL string
 	PublicBase  string

@@ -32,6 +32,13 @@ type Authenticating interface {
 	Proved(sub flow.Submission) (session.AuthenticationMethod, bool)
 }
 
+// FactorChanging is a settings strategy whose changes add or remove a
+// second factor: once one is saved, the handler tells FactorChanged (the
+// security notice).
+type FactorChanging interface {
+	FactorChange(sub flow.Submission) (method string, added, ok bool)
+}
+
 // IdentityStore loads the identity a flow belongs to.
 type IdentityStore interface {
 	Identity(ctx context.Context, id uuid.UUID) (*identity.Identity, error)

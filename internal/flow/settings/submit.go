@@ -87,6 +87,11 @@ func (h *Handler) apply(w http.ResponseWriter, r *http.Request, s *session.Sessi
 	if err != nil {
 		return err
 	}
+	if fc, ok := strategy.(FactorChanging); ok && h.FactorChanged != nil {
+		if method, added, changed := fc.FactorChange(sub); changed {
+			h.FactorChanged(r, i.ID, method, added)
+		}
+	}
 	if a, ok := strategy.(Authenticating); ok {
 		if m, proved := a.Proved(sub); proved {
 			if err := h.Sessions.AddMethod(ctx, s, m); err != nil {

@@ -99,7 +99,6 @@ func (s *Strategy) Settings(ctx context.Context, f *flow.Flow, i *identity.Ident
 		if err := s.Store.DeleteCredential(ctx, i.ID, CredentialType); err != nil {
 			return nil, err
 		}
-		s.changed(ctx, i.ID, false)
 		return i, nil
 	}
 	code, _ := sub.String("totp_code")
@@ -135,8 +134,13 @@ func (s *Strategy) Settings(ctx context.Context, f *flow.Flow, i *identity.Ident
 		return nil, err
 	}
 	_ = f.SetInternal(pendingKey, nil)
-	s.changed(ctx, i.ID, true)
 	return i, nil
+}
+
+// FactorChange implements settings.FactorChanging: enabling adds the
+// factor, unlinking removes it.
+func (s *Strategy) FactorChange(sub flow.Submission) (string, bool, bool) {
+	return Method, !unlinking(sub), true
 }
 
 // Proved implements settings.Authenticating: a confirmed code is a second

@@ -34,9 +34,6 @@ type Strategy struct {
 	Sealer *totp.Sealer
 	Issuer string
 	Clock  clock.Clock
-	// Changed, when set, is told that an identity's second factors changed
-	// (added true, removed false), for notices and session bookkeeping.
-	Changed func(ctx context.Context, identityID uuid.UUID, method string, added bool)
 }
 
 // ID implements the flow strategies.
@@ -84,10 +81,4 @@ func account(i *identity.Identity) string {
 		return i.RecoveryAddresses[0].Value
 	}
 	return i.ID.String()
-}
-
-func (s *Strategy) changed(ctx context.Context, id uuid.UUID, added bool) {
-	if s.Changed != nil {
-		s.Changed(ctx, id, Method, added)
-	}
 }
