@@ -54,11 +54,11 @@ func FetchURL(publicBase string, kind Kind, id uuid.UUID) string {
 
 // IsJSONRequest reports whether a client wants JSON answers instead of
 // redirects (single-page apps, native apps), as the reference decides it:
-// the body is exactly application/json, or content negotiation over
-// text/html, text/*, */* and application/json picks application/json.
-// Without an Accept header a client is a browser.
+// the Content-Type is exactly application/json (with a charset it is not),
+// or content negotiation over text/html, text/*, */* and application/json
+// picks application/json. Without an Accept header a client is a browser.
 func IsJSONRequest(r *http.Request) bool {
-	return httpx.MediaType(r) == "application/json" || negotiate(r.Header.Values("Accept")) == "application/json"
+	return r.Header.Get("Content-Type") == "application/json" || negotiate(r.Header.Values("Accept")) == "application/json"
 }
 
 var offers = []string{"text/html", "text/*", "*/*", "application/json"}
