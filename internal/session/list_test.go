@@ -131,6 +131,24 @@ func TestListAndRevokeAcrossInstances(t *testing.T) {
 		if got := sdk.WhoamiStatus(t, b, laptop); got != http.StatusUnauthorized {
 			t.Errorf("the laptop after an admin revoke: whoami %d, want 401", got)
 		}
+		// An instance trusting no proxy records the peer, whatever the
+		// client claims.
+		direct := testkit.Start(t, testkit.Config(t, dsn, nil))
+		f := sdk.Init(t, direct, "login")
+		r = sdk.Submit(t, direct, "login", f.ID, "application/json",
+			sdk.Marshal(t, map[string]string{"method": "password", "password_identifier": "two@example.com", "password": sdk.GoodPassword}),
+			"X-Forwarded-For", "198.51.100.99", "Forwarded", "for=198.51.100.98")
+		if r.Status != http.StatusOK || !strings.Contains(string(r.Body), `"ip_address":"127.0.0.1"`) {
+			t.Errorf("sign-in with spoofed headers from an untrusted peer: %d, want the device at 127.0.0.1: %s", r.Status, r.Body)
+		}
+		var signed struct {
+			Token string `json:"session_token"`
+		}
+		_ = json.Unmarshal(r.Body, &signed)
+		if r := do(t, "DELETE", direct.PublicURL+"sessions", "application/json", sdk.Marshal(t, map[string]string{"session_token": signed.Token})); r.Status != http.StatusNoContent {
+			t.Errorf("token logout of the direct sign-in: %d %s", r.Status, r.Body)
+		}
+
 		m := do(t, "GET", a.AdminURL+"metrics/prometheus", "", nil)
 		for _, want := range []string{"latchkey_active_sessions 0", `latchkey_throttled_attempts_total{flow="login"} 0`} {
 			if !strings.Contains(string(m.Body), want) {

@@ -149,6 +149,10 @@ func TestAttackerThrottledOwnerSignsIn(t *testing.T) {
 		if got := messageOf(t, tryFrom(t, direct, "192.0.2.99", "owner@example.com", sdk.GoodPassword)); got != tooManyAttempts {
 			t.Errorf("a spoofed X-Forwarded-For from an untrusted peer escaped the throttle (message %d)", got)
 		}
+		forwarded := submit(t, direct, "application/json", credentials(t, "owner@example.com", sdk.GoodPassword), "Forwarded", "for=192.0.2.98")
+		if got := messageOf(t, forwarded); got != tooManyAttempts {
+			t.Errorf("a spoofed Forwarded from an untrusted peer escaped the throttle (message %d)", got)
+		}
 	})
 }
 
