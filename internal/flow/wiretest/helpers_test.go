@@ -23,6 +23,7 @@ import (
 
 	client "github.com/ory/kratos-client-go"
 
+	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/testkit"
 	"github.com/latchkey/latchkey/internal/testkit/golden"
 	"github.com/latchkey/latchkey/internal/testkit/mailtest"
@@ -44,8 +45,14 @@ type env struct {
 
 func start(t *testing.T) *env {
 	t.Helper()
+	return startWith(t, nil)
+}
+
+// startWith is start with the configuration changed by mutate.
+func startWith(t *testing.T, mutate func(*config.Config)) *env {
+	t.Helper()
 	t.Parallel()
-	return &env{Env: mailtest.StartEnv(t, testkit.NewDatabase(t, "sqlite"), nil), t: t}
+	return &env{Env: mailtest.StartEnv(t, testkit.NewDatabase(t, "sqlite"), mutate), t: t}
 }
 
 // api sends a request as a native app does (JSON, no cookies) to the
