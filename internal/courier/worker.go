@@ -132,7 +132,10 @@ func (w *Worker) send(ctx context.Context, m Message) {
 	// Bookkeeping must land even when shutdown interrupted the send.
 	bg := context.WithoutCancel(ctx)
 	if err == nil {
-		if err := w.Store.MarkSent(bg, m.ID, w.Clock.Now()); err != nil {
+		// Keep delivers into the database itself (the dev mailbox reads
+		// it there); any other sender's copy is blanked.
+		_, keep := w.Sender.(Keep)
+		if err := w.Store.MarkSent(bg, m.ID, w.Clock.Now(), keep); err != nil {
 			w.Log.ErrorContext(ctx, "courier: message sent but not marked sent", "message", m.ID.String(), "error", err.Error())
 		}
 		return

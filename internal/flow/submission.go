@@ -2,6 +2,7 @@ package flow
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -79,7 +80,7 @@ func decode(w http.ResponseWriter, r *http.Request) (Submission, error) {
 	case "application/x-www-form-urlencoded":
 		r.Body = http.MaxBytesReader(w, r.Body, httpx.MaxBodyBytes)
 		if err := r.ParseForm(); err != nil {
-			if strings.Contains(err.Error(), "too large") {
+			if errors.As(err, new(*http.MaxBytesError)) {
 				return Submission{}, httpx.ErrTooLarge
 			}
 			return Submission{}, httpx.ErrBadRequest.WithReason("the form body could not be parsed")

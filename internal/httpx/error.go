@@ -69,19 +69,19 @@ func newError(code int, message string) *Error { return &Error{Code: code, Messa
 
 // The errors handlers start from; messages follow the reference's meaning.
 var (
-	ErrBadRequest        = newError(http.StatusBadRequest, "The request was malformed or contained invalid parameters")
-	ErrUnauthorized      = newError(http.StatusUnauthorized, "The request could not be authorized")
-	ErrForbidden         = newError(http.StatusForbidden, "The requested action was forbidden")
-	ErrNotFound          = newError(http.StatusNotFound, "The requested resource could not be found")
-	ErrMethodNotAllowed  = newError(http.StatusMethodNotAllowed, "The request method is not allowed for this resource")
-	ErrConflict          = newError(http.StatusConflict, "The resource could not be created due to a conflict")
-	ErrUnprocessable     = newError(http.StatusUnprocessableEntity, "The request was well-formed but was unable to be followed due to semantic errors")
-	ErrGone              = newError(http.StatusGone, "The requested resource is no longer available")
-	ErrTooLarge          = newError(http.StatusRequestEntityTooLarge, "The request body is too large")
-	ErrUnsupportedMedia  = newError(http.StatusUnsupportedMediaType, "The request content type is not supported")
-	ErrTooManyRequests   = newError(http.StatusTooManyRequests, "Too many requests; try again later")
-	ErrInternal          = newError(http.StatusInternalServerError, "An internal server error occurred, please contact the system administrator")
-	ErrServiceUnavailabe = newError(http.StatusServiceUnavailable, "The service is temporarily unavailable; try again shortly")
+	ErrBadRequest         = newError(http.StatusBadRequest, "The request was malformed or contained invalid parameters")
+	ErrUnauthorized       = newError(http.StatusUnauthorized, "The request could not be authorized")
+	ErrForbidden          = newError(http.StatusForbidden, "The requested action was forbidden")
+	ErrNotFound           = newError(http.StatusNotFound, "The requested resource could not be found")
+	ErrMethodNotAllowed   = newError(http.StatusMethodNotAllowed, "The request method is not allowed for this resource")
+	ErrConflict           = newError(http.StatusConflict, "The resource could not be created due to a conflict")
+	ErrUnprocessable      = newError(http.StatusUnprocessableEntity, "The request was well-formed but was unable to be followed due to semantic errors")
+	ErrGone               = newError(http.StatusGone, "The requested resource is no longer available")
+	ErrTooLarge           = newError(http.StatusRequestEntityTooLarge, "The request body is too large")
+	ErrUnsupportedMedia   = newError(http.StatusUnsupportedMediaType, "The request content type is not supported")
+	ErrTooManyRequests    = newError(http.StatusTooManyRequests, "Too many requests; try again later")
+	ErrInternal           = newError(http.StatusInternalServerError, "An internal server error occurred, please contact the system administrator")
+	ErrServiceUnavailable = newError(http.StatusServiceUnavailable, "The service is temporarily unavailable; try again shortly")
 )
 
 // AsError finds the *Error in err, or wraps an unknown error as a 500.
@@ -91,7 +91,7 @@ func AsError(err error) *Error {
 		return he
 	}
 	if IsUnavailable(err) {
-		return ErrServiceUnavailabe.WithCause(err)
+		return ErrServiceUnavailable.WithCause(err)
 	}
 	return ErrInternal.WithCause(err)
 }

@@ -26,7 +26,7 @@ func TestRequestLogLevels(t *testing.T) {
 		wantMsg   string
 	}{
 		{"server error", false, errors.New("disk on fire"), "level=ERROR", `msg=request `},
-		{"client gone", true, httpx.ErrServiceUnavailabe.WithCause(context.Canceled), "level=INFO", `msg="request abandoned by the client"`},
+		{"client gone", true, httpx.ErrServiceUnavailable.WithCause(context.Canceled), "level=INFO", `msg="request abandoned by the client"`},
 		{"client gone, unknown error", true, errors.New("read: connection reset"), "level=INFO", `msg="request abandoned by the client"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

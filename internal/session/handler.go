@@ -55,11 +55,11 @@ func (h *Handler) whoami(w http.ResponseWriter, r *http.Request) error {
 		return errNoSession
 	}
 	if err != nil {
-		return httpx.ErrServiceUnavailabe.WithCause(err)
+		return httpx.ErrServiceUnavailable.WithCause(err)
 	}
 	ok, err := h.Manager.Satisfies(r.Context(), s, h.RequiredAAL)
 	if err != nil {
-		return httpx.ErrServiceUnavailabe.WithCause(err)
+		return httpx.ErrServiceUnavailable.WithCause(err)
 	}
 	if !ok {
 		return AAL2Required(h.PublicBase, r.URL.Query().Get("return_to"))
@@ -82,7 +82,7 @@ func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) error {
 				return h.Lister.revokeOthers(w, r, s)
 			}
 		} else if !errors.Is(err, ErrNoSession) {
-			return httpx.ErrServiceUnavailabe.WithCause(err)
+			return httpx.ErrServiceUnavailable.WithCause(err)
 		}
 	}
 	var body revokeBody

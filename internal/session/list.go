@@ -161,7 +161,7 @@ func (l *Lister) caller(r *http.Request) (*Session, error) {
 		return nil, errNoSession
 	}
 	if err != nil {
-		return nil, httpx.ErrServiceUnavailabe.WithCause(err)
+		return nil, httpx.ErrServiceUnavailable.WithCause(err)
 	}
 	return s, nil
 }

@@ -72,8 +72,12 @@ ORDER BY next_attempt_at LIMIT ?`+s.db.Dialect.SkipLocked()), courier.StatusQueu
 }
 
 // MarkSent implements courier.Store.
-func (s *Store) MarkSent(ctx context.Context, id uuid.UUID, at time.Time) error {
-	return sqldb.Affected(s.db.SQL.ExecContext(ctx, s.db.Q(`UPDATE courier_messages SET status = ?, sent_at = ?, locked_until = NULL, attempts = attempts + 1, updated_at = ? WHERE id = ?`),
+func (s *Store) MarkSent(ctx context.Context, id uuid.UUID, at time.Time, keepBody bool) error {
+	bodies := `body = '', body_html = '', `
+	if keepBody {
+		bodies = ``
+	}
+	return sqldb.Affected(s.db.SQL.ExecContext(ctx, s.db.Q(`UPDATE courier_messages SET `+bodies+`status = ?, sent_at = ?, locked_until = NULL, attempts = attempts + 1, updated_at = ? WHERE id = ?`),
 		courier.StatusSent, at, at, id.String()))
 }
 

@@ -27,7 +27,7 @@ func TestWritesToMissingRowsAreNotFound(t *testing.T) {
 		f := flow.New(now, flow.Login, flow.API, time.Hour, "http://localhost", httptest.NewRequest("GET", "/", nil), "")
 		for what, err := range map[string]error{
 			"UpdateFlow":    s.UpdateFlow(ctx, f),
-			"MarkSent":      s.MarkSent(ctx, missing, now),
+			"MarkSent":      s.MarkSent(ctx, missing, now, false),
 			"MarkFailed":    s.MarkFailed(ctx, missing, "boom", now, false),
 			"ExtendSession": s.ExtendSession(ctx, missing, now.Add(time.Hour), now),
 			"RevokeSession": s.RevokeSession(ctx, uuid.Nil, missing, now),
