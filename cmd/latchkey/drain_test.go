@@ -13,15 +13,15 @@ import (
 	"github.com/latchkey/latchkey/internal/testkit"
 )
 
-// TestServeDrainsUnderLoad: SIGTERM (here its in-process equivalent, the
-// cancelled context) under a load of 32 keep-alive connections leaves no
-// request a client wrote without an answer. /health/ready turns 503 at
+// TestServeDrainsUnderLoad: SIGTERM, sent to `latchkey serve` running as
+// a process of its own, under a load of 32 keep-alive connections leaves
+// no request a client wrote without an answer. /health/ready turns 503 at
 // once; a load balancer seeing it stops opening connections; the
 // connections in use are told Connection: close and go; serve exits 0.
 func TestServeDrainsUnderLoad(t *testing.T) {
 	ports := freePorts(t, 2)
 	pub, adm := ports[0], ports[1]
-	s := startServe(map[string]string{
+	s := startProcess(t, map[string]string{
 		"DSN": testkit.NewDatabase(t, "sqlite"), "SERVE_PUBLIC_PORT": pub, "SERVE_ADMIN_PORT": adm,
 		"SERVE_SHUTDOWN_DRAIN_PERIOD": "2s", "LOG_LEVEL": "warn",
 	}, "serve", "--dev")
@@ -93,7 +93,7 @@ func TestServeDrainsUnderLoad(t *testing.T) {
 
 	<-busy
 	atSignal := written.Load()
-	s.cancel() // SIGTERM
+	s.cancel() // SIGTERM, for real
 	// The load balancer's health check: a fresh connection each time.
 	for {
 		res, err := http.Get("http://" + addr + "/health/ready")
