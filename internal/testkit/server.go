@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"sync"
 	"testing"
@@ -30,7 +31,16 @@ type Server struct {
 	// expiry instead of sleeping.
 	Clock *clock.Adjustable
 
-	stop func()
+	stop    func()
+	secrets *watch
+}
+
+// Watching reports whether the log check of this server looks for a
+// secret: the sdk's clients report every one they send or receive.
+func (s *Server) Watching(secret string) bool {
+	s.secrets.mu.Lock()
+	defer s.secrets.mu.Unlock()
+	return s.secrets.secrets[secret]
 }
 
 // Stop stops serving now: it returns once the listeners and the courier
@@ -114,6 +124,11 @@ func StartWith(t testing.TB, cfg config.Config, o Options) *Server {
 	if cfg.Serve.Admin.BaseURL == "" {
 		cfg.Serve.Admin.BaseURL = fmt.Sprintf("http://%s/", adm.Addr())
 	}
+	if o.Log == nil && cfg.Log.Level == "" {
+		// Nobody reads this log but the secret watch: the most verbose
+		// level gives it the most to look at.
+		cfg.Log.Level = "trace"
+	}
 	loaded, err := config.FromStruct(cfg)
 	if err != nil {
 		t.Fatalf("test config is invalid: %v", err)
@@ -125,7 +140,14 @@ func StartWith(t testing.TB, cfg config.Config, o Options) *Server {
 			logOut = os.Stderr
 		}
 	}
-	log := app.NewLogger(loaded.Log, logOut)
+	hosts := []string{pub.Addr().String(), adm.Addr().String()}
+	for _, base := range []string{loaded.Serve.Public.BaseURL, loaded.Serve.Admin.BaseURL} {
+		if u, err := url.Parse(base); err == nil && u.Host != "" {
+			hosts = append(hosts, u.Host)
+		}
+	}
+	secrets, unwatch := newWatch(hosts...)
+	log := app.NewLogger(loaded.Log, io.MultiWriter(logOut, secrets))
 	clk := &clock.Adjustable{}
 	now := clk.Clock()
 	if o.Now != nil {
@@ -147,6 +169,11 @@ func StartWith(t testing.TB, cfg config.Config, o Options) *Server {
 			}
 		})
 	}
-	t.Cleanup(func() { stop(); a.Close() })
-	return &Server{App: a, PublicURL: loaded.Serve.Public.BaseURL, AdminURL: loaded.Serve.Admin.BaseURL, PublicAddr: pub.Addr().String(), Clock: clk, stop: stop}
+	t.Cleanup(func() {
+		stop()
+		a.Close()
+		unwatch()
+		secrets.check(t)
+	})
+	return &Server{App: a, PublicURL: loaded.Serve.Public.BaseURL, AdminURL: loaded.Serve.Admin.BaseURL, PublicAddr: pub.Addr().String(), Clock: clk, stop: stop, secrets: secrets}
 }

@@ -32,10 +32,7 @@ func NewBrowser(t testing.TB, public string, rt http.RoundTripper) *Browser {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rt == nil {
-		rt = http.DefaultTransport
-	}
-	hc := &http.Client{Jar: jar, Transport: rt, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	hc := &http.Client{Jar: jar, Transport: watch(rt), CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	return &Browser{T: t, Jar: jar, HTTP: hc, SDK: NewClient(public, hc), public: public}
 }
 

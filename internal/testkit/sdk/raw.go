@@ -22,7 +22,8 @@ type Response struct {
 }
 
 // noRedirects lets tests see redirects instead of following them.
-var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+// Its transport reports the secrets that pass to the log check.
+var noRedirects = &http.Client{Transport: watch(nil), CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 // Do sends a raw request as an app does: it asks for JSON and does not
 // follow redirects. headers are name, value pairs (an Accept among them

@@ -39,7 +39,7 @@ func Admin(s *testkit.Server) *client.APIClient { return NewClient(s.AdminURL, n
 
 // NewClient builds an SDK client on a base URL as an app would: the SDK
 // appends paths that start with a slash, so the base loses its trailing
-// one. hc nil keeps the SDK's default client (which follows redirects);
+// one. hc nil is a client that follows redirects, as the SDK's default;
 // headers are name, value pairs sent with every request.
 func NewClient(base string, hc *http.Client, headers ...string) *client.APIClient {
 	cfg := client.NewConfiguration()
@@ -47,9 +47,10 @@ func NewClient(base string, hc *http.Client, headers ...string) *client.APIClien
 	for k := 0; k+1 < len(headers); k += 2 {
 		cfg.AddDefaultHeader(headers[k], headers[k+1])
 	}
-	if hc != nil {
-		cfg.HTTPClient = hc
+	if hc == nil {
+		hc = &http.Client{Transport: watch(nil)}
 	}
+	cfg.HTTPClient = hc
 	return client.NewAPIClient(cfg)
 }
 
