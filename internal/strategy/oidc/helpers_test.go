@@ -78,6 +78,13 @@ func start(t *testing.T, mutate func(c *config.Config, e *env)) *env {
 
 func startOn(t *testing.T, dsn string, mutate func(c *config.Config, e *env)) *env {
 	t.Helper()
+	return startWith(t, dsn, testkit.Options{}, mutate)
+}
+
+// startWith is startOn with the testkit's options (the providers' HTTP
+// client).
+func startWith(t *testing.T, dsn string, opts testkit.Options, mutate func(c *config.Config, e *env)) *env {
+	t.Helper()
 	e := &env{t: t, op: startProvider(t)}
 	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "app page "+r.URL.Path)
@@ -104,7 +111,7 @@ func startOn(t *testing.T, dsn string, mutate func(c *config.Config, e *env)) *e
 			mutate(c, e)
 		}
 	})
-	e.srv = testkit.Start(t, cfg)
+	e.srv = testkit.StartWith(t, cfg, opts)
 	e.public = e.srv.PublicURL
 	cb := e.public + "self-service/methods/oidc/callback/corp"
 	e.op.SetRedirect(cb)
