@@ -74,6 +74,15 @@ func TestEveryRedirectIs302(t *testing.T) {
 	if loc := r.Header.Get("Location"); r.StatusCode != http.StatusFound || loc != want {
 		t.Errorf("re-authentication: %d to %q, want 302 to %q", r.StatusCode, loc, want)
 	}
+	// It depends on the flow's type only: a script asking for JSON is
+	// sent the same way.
+	id = b.init("settings")
+	r = b.Do(http.MethodPost, e.Public+"self-service/settings?flow="+id, "application/json",
+		sdk.Marshal(t, map[string]string{"csrf_token": b.CSRFToken(), "method": "password", "password": "another-" + password}), "Accept", "application/json")
+	want = e.Public + "self-service/login/browser?refresh=true&return_to=" + url.QueryEscape(e.Public+"self-service/settings?flow="+id)
+	if loc := r.Header.Get("Location"); r.StatusCode != http.StatusFound || loc != want {
+		t.Errorf("re-authentication asked as JSON: %d to %q, want 302 to %q", r.StatusCode, loc, want)
+	}
 
 	// The links in mails.
 	rec := e.browser()
