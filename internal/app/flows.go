@@ -21,6 +21,7 @@ import (
 	"github.com/latchkey/latchkey/internal/identity"
 	"github.com/latchkey/latchkey/internal/notify"
 	"github.com/latchkey/latchkey/internal/selfserviceerror"
+	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/strategy/link"
 	"github.com/latchkey/latchkey/internal/strategy/oidc"
 	"github.com/latchkey/latchkey/internal/strategy/password"
@@ -161,6 +162,12 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 		return nil, err
 	}
 	settingsStrategies = append(settingsStrategies, mfaSettings...)
+	if wa := out.webauthn; wa != nil && !wa.Passwordless {
+		// Passkeys are first factors: only the other keys make an
+		// identity aal2-capable.
+		secondFactors = append(secondFactors, wa)
+		a.Sessions.SecondFactors = append(a.Sessions.SecondFactors, session.SecondFactorProbe{Type: webauthn.CredentialType, Counts: webauthn.IsSecondFactor})
+	}
 	out.login = &login.Handler{
 		Kit: kit, Sessions: a.Sessions, Strategies: loginStrategies, SecondFactors: secondFactors,
 		WhoamiRequiredAAL: cfg.Session.Whoami.RequiredAAL, Lifespan: f.Login.Lifespan.D(), PublicBase: base, Hooks: loginHooks, Log: a.Log,

@@ -3,6 +3,7 @@ package webui_test
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
@@ -58,6 +59,23 @@ func unplug(b *browser, id cdpwebauthn.AuthenticatorID) {
 	})
 }
 
+// axeClean runs axe-core on the page when LATCHKEY_AXE names it, and
+// fails the test for every violation.
+func axeClean(b *browser, name string) {
+	b.t.Helper()
+	path := os.Getenv("LATCHKEY_AXE")
+	if path == "" {
+		return
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		b.t.Fatalf("LATCHKEY_AXE: %v", err)
+	}
+	for _, v := range run(b, "run axe on "+name, runAxe(string(src))) {
+		b.t.Errorf("%s: %s [%s, %s] at %s", name, v.Help, v.ID, v.Impact, strings.Join(v.Nodes, "; "))
+	}
+}
+
 // storedKeys reads the identity's webauthn credential from the database.
 func storedKeys(t *testing.T, srv *testkit.Server, id uuid.UUID) webauthn.Config {
 	t.Helper()
@@ -87,6 +105,7 @@ func TestBrowserPasskeyJourney(t *testing.T) {
 
 	b.open("ui/registration")
 	b.heading("Create an account")
+	axeClean(b, "sign-up with a passkey")
 	b.do("type the address into the passkey form", chromedp.SendKeys(`#webauthn-traits-email`, who))
 	b.do("sign up with a passkey", chromedp.Click(`//button[@name="webauthn_register_trigger"]`))
 	b.heading("You are signed in")
@@ -107,7 +126,9 @@ func TestBrowserPasskeyJourney(t *testing.T) {
 	b.heading("Sign in")
 	b.do("type the address into the passkey form", chromedp.SendKeys(`#webauthn-identifier`, who))
 	b.do("ask for the passkey", chromedp.Click(`//form[.//input[@id="webauthn-identifier"]]//button[@name="method"][@value="webauthn"]`))
-	b.do("use the passkey", chromedp.WaitVisible(`//button[@name="webauthn_login_trigger"]`), chromedp.Click(`//button[@name="webauthn_login_trigger"]`))
+	b.do("wait for the passkey prompt", chromedp.WaitVisible(`//button[@name="webauthn_login_trigger"]`))
+	axeClean(b, "sign-in, passkey prompt")
+	b.do("use the passkey", chromedp.Click(`//button[@name="webauthn_login_trigger"]`))
 	b.heading("You are signed in")
 	b.shows(who)
 	if got := storedKeys(t, srv, i.ID).Credentials[0].Authenticator.SignCount; got <= count {
@@ -127,6 +148,7 @@ func TestBrowserPasskeyJourney(t *testing.T) {
 	b.do("name the second key", chromedp.SendKeys(`#webauthn-webauthn_register_displayname`, "Backup key"))
 	b.do("add the second key", chromedp.Click(`//button[@name="webauthn_register_trigger"]`))
 	b.shows("Backup key")
+	axeClean(b, "settings with two keys")
 	if n := len(storedKeys(t, srv, i.ID).Credentials); n != 2 {
 		t.Fatalf("after adding a key in settings the identity has %d keys, want 2", n)
 	}
@@ -139,4 +161,74 @@ func TestBrowserPasskeyJourney(t *testing.T) {
 	if strings.Contains(b.text(), "did not answer") {
 		t.Errorf("the page shows the script's failure: %s", b.text())
 	}
+}
+
+// TestBrowserSecurityKeyAsSecondFactor: someone with a password adds a
+// security key in the settings, signs out, and signing in again takes the
+// password and then the key; removing the key makes the password enough
+// again.
+func TestBrowserSecurityKeyAsSecondFactor(t *testing.T) {
+	t.Parallel()
+	srv := webauthnServer(t, false)
+	b := newBrowser(t, srv.PublicURL)
+	virtualAuthenticator(b)
+	const who, password = "key@example.org", "key-Passw0rd-1"
+
+	b.open("ui/registration")
+	b.heading("Create an account")
+	b.do("type the address", chromedp.SendKeys(`#password-traits-email`, who))
+	b.do("type the password", chromedp.SendKeys(`#password-password`, password))
+	b.press("Sign up", "password")
+	b.heading("You are signed in")
+
+	b.open("ui/settings")
+	b.heading("Account settings")
+	b.do("name the key", chromedp.SendKeys(`#webauthn-webauthn_register_displayname`, "Blue key"))
+	b.do("add the key", chromedp.Click(`//button[@name="webauthn_register_trigger"]`))
+	b.shows("Blue key")
+	i, _, err := srv.App.Store.IdentityByIdentifier(context.Background(), webauthn.CredentialType, []string{who})
+	if err != nil {
+		t.Fatalf("after adding a key, no identity has the webauthn identifier %s: %v", who, err)
+	}
+	if keys := storedKeys(t, srv, i.ID).Credentials; len(keys) != 1 || keys[0].IsPasswordless || keys[0].DisplayName != "Blue key" {
+		t.Fatalf("stored keys = %+v, want one second-factor key named Blue key", keys)
+	}
+
+	b.open("ui/")
+	signOut(b)
+	b.open("ui/login")
+	b.heading("Sign in")
+	b.do("type the address", chromedp.SendKeys(`#password-password_identifier`, who))
+	b.do("type the password", chromedp.SendKeys(`#password-password`, password))
+	b.press("Sign in", "password")
+	// The password alone is not enough: the page asks for the key.
+	b.do("wait for the key prompt", chromedp.WaitVisible(`//button[@name="webauthn_login_trigger"]`))
+	b.at("ui/login?flow=")
+	axeClean(b, "sign-in, second factor prompt")
+	b.do("use the key", chromedp.Click(`//button[@name="webauthn_login_trigger"]`))
+	b.heading("You are signed in")
+	b.shows(who)
+
+	b.open("ui/settings")
+	b.heading("Account settings")
+	b.do("remove the key", chromedp.Click(`//button[@name="webauthn_remove"][contains(., "Blue key")]`))
+	b.do("wait for the key to go", chromedp.WaitNotPresent(`//button[@name="webauthn_remove"]`))
+	if keys := storedKeys(t, srv, i.ID).Credentials; len(keys) != 0 {
+		t.Fatalf("after removing the only key the identity still has %+v", keys)
+	}
+	b.open("ui/")
+	signOut(b)
+	signInWith(b, who, password)
+}
+
+// signInWith signs in with a password from the sign-in page and expects
+// to be signed in at once.
+func signInWith(b *browser, who, password string) {
+	b.t.Helper()
+	b.open("ui/login")
+	b.heading("Sign in")
+	b.do("type the address", chromedp.SendKeys(`#password-password_identifier`, who))
+	b.do("type the password", chromedp.SendKeys(`#password-password`, password))
+	b.press("Sign in", "password")
+	b.heading("You are signed in")
 }

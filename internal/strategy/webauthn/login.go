@@ -39,7 +39,7 @@ func (s *Strategy) Login(ctx context.Context, f *flow.Flow, sub flow.Submission)
 		return nil, flow.ErrInvalid
 	}
 	if raw, _ := sub.String("webauthn_login"); raw != "" {
-		return s.finishLogin(ctx, f, raw, true)
+		return s.finishLogin(ctx, f, raw, true, nil)
 	}
 	typed, _ := sub.String("identifier")
 	if typed == "" {
@@ -106,8 +106,9 @@ func (s *Strategy) offerLogin(f *flow.Flow, i *identity.Identity, cfg Config, pa
 }
 
 // finishLogin checks a key's answer against the ceremony the flow kept
-// (once), writes the key's new sign count and returns who signed in.
-func (s *Strategy) finishLogin(ctx context.Context, f *flow.Flow, raw string, passwordless bool) (*identity.Identity, error) {
+// (once), writes the key's new sign count and returns who signed in. A
+// second factor's ceremony must be the signed-in identity's (signedIn).
+func (s *Strategy) finishLogin(ctx context.Context, f *flow.Flow, raw string, passwordless bool, signedIn *identity.Identity) (*identity.Identity, error) {
 	c, ok, err := take(f)
 	if err != nil {
 		return nil, err
@@ -116,6 +117,10 @@ func (s *Strategy) finishLogin(ctx context.Context, f *flow.Flow, raw string, pa
 		if passwordless {
 			s.offerIdentifier(f, "")
 		}
+		f.UI.AddMessage(text.WebAuthnInvalid())
+		return nil, flow.ErrInvalid
+	}
+	if signedIn != nil && c.Identity != signedIn.ID {
 		f.UI.AddMessage(text.WebAuthnInvalid())
 		return nil, flow.ErrInvalid
 	}
