@@ -3,6 +3,7 @@ package app
 import (
 	"github.com/latchkey/latchkey/internal/flow/login"
 	"github.com/latchkey/latchkey/internal/flow/settings"
+	"github.com/latchkey/latchkey/internal/strategy/lookup"
 	totpstrategy "github.com/latchkey/latchkey/internal/strategy/totp"
 	"github.com/latchkey/latchkey/internal/totp"
 )
@@ -22,6 +23,11 @@ func (a *App) secondFactors() ([]login.SecondFactor, []settings.Strategy, error)
 		s := &totpstrategy.Strategy{Store: a.Store, Sealer: sealer, Issuer: m.TOTP.Config.Issuer, Clock: a.Clock}
 		logins, sets = append(logins, s), append(sets, s)
 		a.Sessions.SecondFactors = append(a.Sessions.SecondFactors, totpstrategy.Probe())
+	}
+	if m.LookupSecret.Enabled {
+		s := &lookup.Strategy{Store: a.Store, Tokens: a.Tokens, Clock: a.Clock}
+		logins, sets = append(logins, s), append(sets, s)
+		a.Sessions.SecondFactors = append(a.Sessions.SecondFactors, lookup.Probe())
 	}
 	return logins, sets, nil
 }

@@ -67,3 +67,9 @@ func LookupSecretMissing() Message {
 func LookupSecretInvalid() Message {
 	return errMsg(4000016, "The recovery code is invalid.", nil)
 }
+
+// RecoveryCodeHidden stands for a code that is left but, stored hashed,
+// cannot be shown again.
+func RecoveryCodeHidden() Message {
+	return Message{ID: 1050009, Text: "********", Type: typeInfo, Context: map[string]any{"secret": "********"}}
+}
