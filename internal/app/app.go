@@ -21,6 +21,7 @@ import (
 	"github.com/latchkey/latchkey/internal/notify"
 	"github.com/latchkey/latchkey/internal/schema"
 	"github.com/latchkey/latchkey/internal/session"
+	"github.com/latchkey/latchkey/internal/session/whoamicache"
 	"github.com/latchkey/latchkey/internal/store/sqldb"
 	"github.com/latchkey/latchkey/internal/store/sqlstore"
 	"github.com/latchkey/latchkey/internal/throttle"
@@ -66,6 +67,8 @@ type App struct {
 	throttle *throttle.Limiter
 	uiTexts  *locale.Catalog // the built-in pages' words, every language
 	draining atomic.Bool
+	// stopCache ends the whoami cache's PostgreSQL listener.
+	stopCache context.CancelFunc
 }
 
 // Options change how New prepares the database.
@@ -171,6 +174,11 @@ func (a *App) build(ctx context.Context) error {
 		Reference:   session.NewReferenceCookie(cfg.Session.Cookie.Name, referenceCookieSecrets(cfg.Secrets)),
 		Credentials: a.Store,
 	}
+	if *cfg.Session.WhoamiCache {
+		if a.Sessions.Cache, err = a.whoamiCache(ctx); err != nil {
+			return err
+		}
+	}
 	if a.uiTexts, err = locale.Load(cfg.UI.TranslationsPath); err != nil {
 		return err
 	}
@@ -183,6 +191,9 @@ func (a *App) build(ctx context.Context) error {
 	a.Metrics.ThrottleFlows("login", "registration", "recovery", "verification")
 	a.Metrics.ActiveSessions(func(ctx context.Context) (int, error) { return a.Store.CountActiveSessions(ctx, a.Clock.Now()) })
 	a.Public, a.Admin = a.routes()
+	if c := a.Sessions.Cache; c != nil {
+		a.Public, a.Admin = noteWrites(a.Public, c), noteWrites(a.Admin, c)
+	}
 	return nil
 }
 
@@ -222,6 +233,9 @@ func sameSite(v string) http.SameSite {
 
 // Close waits for background work (web hooks) and releases the database.
 func (a *App) Close() error {
+	if a.stopCache != nil {
+		a.stopCache()
+	}
 	a.hookRunner.Close()
 	// Spans still buffered leave now, or not at all.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -230,6 +244,51 @@ func (a *App) Close() error {
 		a.Log.Warn("tracing: spans not sent at shutdown", "error", err.Error())
 	}
 	return a.DB.Close()
+}
+
+// noteWrites tells the whoami cache about each request that may change
+// sessions or identities: every one but whoami and the health and metrics
+// endpoints. It does so before the handler (whose answer may leave before
+// it returns) and after it (a whoami that caught up during the request
+// may have done so before its commit).
+func noteWrites(h http.Handler, c *whoamicache.Cache) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; r.Method == http.MethodGet && (p == "/sessions/whoami" || strings.HasPrefix(p, "/health/") || strings.HasPrefix(p, "/metrics/")) {
+			h.ServeHTTP(w, r)
+			return
+		}
+		c.Wrote()
+		defer c.Wrote()
+		h.ServeHTTP(w, r)
+	})
+}
+
+// whoamiEntries bounds the whoami cache: about 1 KiB each, so that memory
+// stays small however many sessions are active.
+const whoamiEntries = 10000
+
+// whoamiCache builds the whoami cache the database can keep honest: fed by
+// notifications on PostgreSQL, by the invalidation log on SQLite, none on
+// MariaDB (see whoamicache).
+func (a *App) whoamiCache(ctx context.Context) (*whoamicache.Cache, error) {
+	switch a.DB.Dialect {
+	case sqldb.SQLite:
+		path := ""
+		if !a.DB.Target.InMemory {
+			path, _, _ = strings.Cut(strings.TrimPrefix(a.DB.Target.DriverDSN, "file:"), "?")
+		}
+		return whoamicache.Polled(ctx, a.DB.SQL, path, whoamiEntries)
+	case sqldb.Postgres:
+		lctx, cancel := context.WithCancel(context.Background())
+		c, err := whoamicache.Listened(lctx, a.DB.Target.DriverDSN, a.DB.SQL, whoamiEntries, a.Log)
+		if err != nil {
+			cancel()
+			return nil, fmt.Errorf("whoami cache: listen to PostgreSQL notifications (session.whoami_cache: false turns the cache off): %w", err)
+		}
+		a.stopCache = cancel
+		return c, nil
+	}
+	return nil, nil
 }
 
 // referenceCookieSecrets are the keys the reference signed its session

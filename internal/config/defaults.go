@@ -136,6 +136,7 @@ func (s *SelfService) applyDefaults(base string, dev bool) {
 
 func (s *Session) applyDefaults() {
 	defDur(&s.Lifespan, 24*time.Hour)
+	defBool(&s.WhoamiCache, true)
 	def(&s.Cookie.Name, "ory_kratos_session")
 	def(&s.Cookie.Path, "/")
 	def(&s.Cookie.SameSite, "Lax")

@@ -81,11 +81,26 @@ func WriteJSON(w http.ResponseWriter, status int, v any) error {
 	if err := json.NewEncoder(b).Encode(v); err != nil {
 		return err
 	}
+	return WriteEncoded(w, status, b.Bytes())
+}
+
+// EncodeJSON is the body WriteJSON would write for v, for an answer kept
+// to be sent again with WriteEncoded.
+func EncodeJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	if err := json.NewEncoder(&b).Encode(v); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// WriteEncoded writes a body EncodeJSON made, with WriteJSON's headers.
+func WriteEncoded(w http.ResponseWriter, status int, body []byte) error {
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Length", strconv.Itoa(b.Len()))
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
-	_, err := w.Write(b.Bytes())
+	_, err := w.Write(body)
 	return err
 }

@@ -50,22 +50,27 @@ var errNoSession = httpx.ErrUnauthorized.WithReason("No valid session credential
 
 func (h *Handler) whoami(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store")
-	s, err := h.Manager.FromRequest(r)
-	if errors.Is(err, ErrNoSession) {
+	var refused error
+	body, identityID, err := h.Manager.Whoami(r, func(s *Session) error {
+		ok, err := h.Manager.Satisfies(r.Context(), s, h.RequiredAAL)
+		switch {
+		case err != nil:
+			refused = httpx.ErrServiceUnavailable.WithCause(err)
+		case !ok:
+			refused = AAL2Required(h.PublicBase, r.URL.Query().Get("return_to"))
+		}
+		return refused
+	})
+	switch {
+	case errors.Is(err, ErrNoSession):
 		return errNoSession
-	}
-	if err != nil {
+	case err != nil && err == refused:
+		return err
+	case err != nil:
 		return httpx.ErrServiceUnavailable.WithCause(err)
 	}
-	ok, err := h.Manager.Satisfies(r.Context(), s, h.RequiredAAL)
-	if err != nil {
-		return httpx.ErrServiceUnavailable.WithCause(err)
-	}
-	if !ok {
-		return AAL2Required(h.PublicBase, r.URL.Query().Get("return_to"))
-	}
-	w.Header().Set("X-Kratos-Authenticated-Identity-Id", s.Identity.ID.String())
-	return httpx.WriteJSON(w, http.StatusOK, s)
+	w.Header().Set("X-Kratos-Authenticated-Identity-Id", identityID.String())
+	return httpx.WriteEncoded(w, http.StatusOK, body)
 }
 
 type revokeBody struct {

@@ -12,6 +12,7 @@ import (
 	"github.com/latchkey/latchkey/internal/clock"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/identity"
+	"github.com/latchkey/latchkey/internal/session/whoamicache"
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/token"
 )
@@ -42,6 +43,9 @@ type Manager struct {
 	// aal2 (AvailableAAL); without probes nobody can.
 	Credentials   CredentialReader
 	SecondFactors []SecondFactorProbe
+	// Cache, when set, keeps whoami answers (see whoamicache); nil reads
+	// the database every time.
+	Cache *whoamicache.Cache
 }
 
 // Issue starts a session for an identity and returns it with its token,
@@ -180,12 +184,67 @@ func (m *Manager) AvailableAAL(ctx context.Context, id uuid.UUID) (AAL, error) {
 	return AAL1, nil
 }
 
+// Whoami is the answer of GET /sessions/whoami for a request: the
+// session's JSON body and its identity's id, from the cache when it keeps
+// it, else read, checked by accept and kept. Errors are FromRequest's and
+// accept's; an answer accept refuses is not kept. accept may only depend
+// on what the cache is told about (the session, its identity and the
+// identity's credentials), since a kept answer is not checked again.
+func (m *Manager) Whoami(r *http.Request, accept func(*Session) error) (body []byte, identityID uuid.UUID, err error) {
+	if m.Cache == nil {
+		return m.whoamiRead(r, accept)
+	}
+	tok, _ := m.tokenFromRequest(r)
+	if tok == "" || len(tok) > maxTokenLen {
+		return nil, uuid.Nil, ErrNoSession
+	}
+	key := m.Tokens.Hash(token.Session, tok)
+	now := m.Clock.Now()
+	body, identityID, ok, err := m.Cache.Get(r.Context(), key, now)
+	if err != nil {
+		// Memory cannot be trusted now; the database can.
+		return m.whoamiRead(r, accept)
+	}
+	if ok {
+		return body, identityID, nil
+	}
+	gen := m.Cache.Gen()
+	s, err := m.FromRequest(r)
+	if err != nil {
+		return nil, uuid.Nil, err
+	}
+	if err := accept(s); err != nil {
+		return nil, uuid.Nil, err
+	}
+	if body, err = httpx.EncodeJSON(s); err != nil {
+		return nil, uuid.Nil, err
+	}
+	m.Cache.Put(gen, key, body, s.Identity.ID, s.ExpiresAt)
+	return body, s.Identity.ID, nil
+}
+
+func (m *Manager) whoamiRead(r *http.Request, accept func(*Session) error) ([]byte, uuid.UUID, error) {
+	s, err := m.FromRequest(r)
+	if err != nil {
+		return nil, uuid.Nil, err
+	}
+	if err := accept(s); err != nil {
+		return nil, uuid.Nil, err
+	}
+	body, err := httpx.EncodeJSON(s)
+	return body, s.Identity.ID, err
+}
+
 // Revoke deactivates the session a token belongs to.
 func (m *Manager) Revoke(ctx context.Context, tok string) error {
 	if tok == "" || len(tok) > maxTokenLen {
 		return store.ErrNotFound
 	}
 	err := m.Store.RevokeSessionByTokenHash(ctx, m.Tokens.Candidates(token.Session, tok))
+	if m.Cache != nil {
+		// The database tells every instance; this one need not wait.
+		m.Cache.Forget(m.Tokens.Hash(token.Session, tok))
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		// A cookie the reference set signs out too.
 		if inner, ok := m.Reference.Token(tok); ok {

@@ -7,6 +7,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/latchkey/latchkey/internal/testkit"
 	"github.com/latchkey/latchkey/internal/testkit/sdk"
@@ -39,7 +42,20 @@ func TestDatabaseOutageIsServiceUnavailable(t *testing.T) {
 				t.Fatalf("whoami before the outage: %d", r.Status)
 			}
 
+			// Where whoami answers from memory, the instance must first
+			// notice the outage (it stops trusting memory then).
+			var noticed <-chan struct{}
+			if c := e.srv.App.Sessions.Cache; c != nil && tc.dialect == "postgres" {
+				noticed = c.Invalidated(uuid.New())
+			}
 			restore := tc.cut(t, e, dsn)
+			if noticed != nil {
+				select {
+				case <-noticed:
+				case <-time.After(10 * time.Second):
+					t.Fatal("the whoami cache did not notice the outage within 10s")
+				}
+			}
 
 			for _, headers := range [][]string{{"X-Session-Token", tok}, {"Authorization", "Bearer " + tok}, {"Cookie", "ory_kratos_session=" + tok}} {
 				sdk.WantError(t, e.whoami("GET", headers...), http.StatusServiceUnavailable)

@@ -1,0 +1,167 @@
+package whoamicache
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Cache maps a session token's keyed hash to the whoami answer of its
+// session. It is safe for concurrent use.
+type Cache struct {
+	mu         sync.RWMutex
+	entries    map[string]entry
+	byIdentity map[uuid.UUID][]string
+	gen        uint64 // bumped by every invalidation; see Gen
+	off        bool   // the change feed is down: nothing is served or kept
+	waiters    map[uuid.UUID][]chan struct{}
+	max        int
+
+	// sync, when set, brings the cache up to date with the database
+	// before an answer comes from it (SQLite's log); nil when changes are
+	// pushed (PostgreSQL).
+	sync func(ctx context.Context) error
+	// wrote, when set, is raised by Wrote: sync must catch up before the
+	// next answer from memory.
+	wrote *atomic.Bool
+}
+
+// Wrote tells the cache that this instance just served a request that may
+// have changed sessions or identities (anything but whoami itself).
+func (c *Cache) Wrote() {
+	if c.wrote != nil {
+		c.wrote.Store(true)
+	}
+}
+
+type entry struct {
+	body       []byte
+	identityID uuid.UUID
+	expiresAt  time.Time
+}
+
+// New returns an empty cache of at most max entries; when it is full it
+// starts over, which costs one query per session.
+func New(max int) *Cache {
+	return &Cache{entries: map[string]entry{}, byIdentity: map[uuid.UUID][]string{},
+		waiters: map[uuid.UUID][]chan struct{}{}, max: max}
+}
+
+// Get returns the answer kept for a token hash if its session has not
+// expired at now. It first brings the cache up to date where the database
+// is polled; an error there is returned and nothing is served from memory.
+func (c *Cache) Get(ctx context.Context, key string, now time.Time) (body []byte, identityID uuid.UUID, ok bool, err error) {
+	if c.sync != nil {
+		if err := c.sync(ctx); err != nil {
+			return nil, uuid.Nil, false, err
+		}
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	e, found := c.entries[key]
+	if !found || c.off || !now.Before(e.expiresAt) {
+		return nil, uuid.Nil, false, nil
+	}
+	return e.body, e.identityID, true, nil
+}
+
+// Gen is the invalidation generation. Read it before the database read
+// whose answer Put keeps: Put refuses the answer if anything was
+// invalidated in between, since the read may have seen the old row.
+func (c *Cache) Gen() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}
+
+// Put keeps a whoami answer read at generation gen.
+func (c *Cache) Put(gen uint64, key string, body []byte, identityID uuid.UUID, expiresAt time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.off || gen != c.gen {
+		return
+	}
+	if _, dup := c.entries[key]; dup {
+		return
+	}
+	if len(c.entries) >= c.max {
+		clear(c.entries)
+		clear(c.byIdentity)
+	}
+	c.entries[key] = entry{body: body, identityID: identityID, expiresAt: expiresAt}
+	c.byIdentity[identityID] = append(c.byIdentity[identityID], key)
+}
+
+// Forget drops one token's answer (this instance revoked it).
+func (c *Cache) Forget(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	if e, ok := c.entries[key]; ok {
+		delete(c.entries, key)
+		keys := c.byIdentity[e.identityID]
+		for k, v := range keys {
+			if v == key {
+				keys = append(keys[:k], keys[k+1:]...)
+				break
+			}
+		}
+		c.byIdentity[e.identityID] = keys
+	}
+}
+
+// Invalidate drops every answer about an identity: one of its sessions,
+// its traits, addresses or credentials changed.
+func (c *Cache) Invalidate(ids ...uuid.UUID) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	for _, id := range ids {
+		for _, key := range c.byIdentity[id] {
+			delete(c.entries, key)
+		}
+		delete(c.byIdentity, id)
+		for _, ch := range c.waiters[id] {
+			close(ch)
+		}
+		delete(c.waiters, id)
+	}
+}
+
+// Flush drops every answer; with off, nothing is kept or served until
+// Flush(false): the change feed is down, so memory cannot be trusted.
+func (c *Cache) Flush(off bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	c.off = off
+	clear(c.entries)
+	clear(c.byIdentity)
+	for id, chs := range c.waiters {
+		for _, ch := range chs {
+			close(ch)
+		}
+		delete(c.waiters, id)
+	}
+}
+
+// Invalidated returns a channel closed the next time the cache processes
+// a change of the identity (or drops everything). Tests wait on it, with a
+// deadline, to see another instance's change arrive.
+func (c *Cache) Invalidated(id uuid.UUID) <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ch := make(chan struct{})
+	c.waiters[id] = append(c.waiters[id], ch)
+	return ch
+}
+
+// Len is the number of answers kept.
+func (c *Cache) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.entries)
+}

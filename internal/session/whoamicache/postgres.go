@@ -1,0 +1,179 @@
+package whoamicache
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+)
+
+// Channel is the PostgreSQL notification channel the triggers of
+// migration 00006 notify with an identity's id.
+const Channel = "latchkey_sessions"
+
+// syncTimeout bounds the wait for this instance's own marker; past it the
+// answer comes from the database.
+const syncTimeout = 5 * time.Second
+
+// Listened returns a cache kept up to date by PostgreSQL notifications on
+// its own connection to dsn (the driver's DSN), until ctx ends. It is
+// listening when Listened returns. If the connection drops, the cache is
+// emptied and serves nothing until it listens again, since notifications
+// sent meanwhile are lost.
+//
+// Notifications arrive a moment after the commit that sent them, which is
+// soon enough for another instance but not for this one: a client that
+// signs out here and asks whoami here next must not get the old answer.
+// So after this instance served anything that may have written (Wrote),
+// the next answer from memory first sends a marker notification through
+// db and waits for it to come back on the listening connection:
+// PostgreSQL delivers notifications in commit order, so every change
+// committed before the marker has been applied by then.
+func Listened(ctx context.Context, dsn string, db *sql.DB, max int, log *slog.Logger) (*Cache, error) {
+	c := New(max)
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	l := &listener{c: c, db: db, prefix: "sync:" + hex.EncodeToString(b[:]) + ":", waiting: map[string]chan struct{}{}}
+	c.sync, c.wrote = l.sync, &l.dirty
+	conn, err := listen(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	go func() {
+		for {
+			err := l.receive(ctx, conn)
+			conn.Close(context.Background())
+			if ctx.Err() != nil {
+				return
+			}
+			c.Flush(true)
+			log.Warn("whoami cache: lost the PostgreSQL notification connection; answering from the database until it is back", "error", err)
+			for conn = nil; conn == nil; {
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(time.Second):
+				}
+				conn, _ = listen(ctx, dsn)
+			}
+			c.Flush(false)
+			log.Info("whoami cache: listening to PostgreSQL again")
+		}
+	}()
+	return c, nil
+}
+
+type listener struct {
+	c      *Cache
+	db     *sql.DB
+	prefix string // of this instance's markers
+	dirty  atomic.Bool
+
+	syncMu  sync.Mutex // one marker in flight
+	n       int
+	mu      sync.Mutex
+	waiting map[string]chan struct{}
+}
+
+func listen(ctx context.Context, dsn string) (*pgx.Conn, error) {
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(cctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := conn.Exec(cctx, "LISTEN "+Channel); err != nil {
+		conn.Close(context.Background())
+		return nil, err
+	}
+	return conn, nil
+}
+
+// liveness is how long the listening connection may stay quiet before
+// it is pinged: a database that vanished without closing the connection
+// (a partition) must not leave the cache trusted for long.
+const liveness = time.Second
+
+func (l *listener) receive(ctx context.Context, conn *pgx.Conn) error {
+	for {
+		wctx, cancel := context.WithTimeout(ctx, liveness)
+		n, err := conn.WaitForNotification(wctx)
+		cancel()
+		if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			pctx, cancel := context.WithTimeout(ctx, liveness)
+			err = conn.Ping(pctx)
+			cancel()
+			if err == nil {
+				continue
+			}
+		}
+		if err != nil {
+			return err
+		}
+		switch id, err := uuid.Parse(n.Payload); {
+		case err == nil:
+			l.c.Invalidate(id)
+		case strings.HasPrefix(n.Payload, l.prefix):
+			l.mu.Lock()
+			if ch, ok := l.waiting[n.Payload]; ok {
+				close(ch)
+				delete(l.waiting, n.Payload)
+			}
+			l.mu.Unlock()
+		case strings.HasPrefix(n.Payload, "sync:"):
+			// Another instance's marker.
+		default:
+			l.c.Flush(false)
+		}
+	}
+}
+
+// sync waits until every change committed before now has been applied,
+// when this instance may have written since the last time.
+func (l *listener) sync(ctx context.Context) error {
+	if !l.dirty.Load() {
+		return nil
+	}
+	l.syncMu.Lock()
+	defer l.syncMu.Unlock()
+	if !l.dirty.Load() {
+		return nil // a marker sent after the write came back meanwhile
+	}
+	l.dirty.Store(false)
+	l.n++
+	marker := l.prefix + strconv.Itoa(l.n)
+	back := make(chan struct{})
+	l.mu.Lock()
+	l.waiting[marker] = back
+	l.mu.Unlock()
+	fail := func(err error) error {
+		l.mu.Lock()
+		delete(l.waiting, marker)
+		l.mu.Unlock()
+		l.dirty.Store(true)
+		return err
+	}
+	if _, err := l.db.ExecContext(ctx, `SELECT pg_notify($1, $2)`, Channel, marker); err != nil {
+		return fail(err)
+	}
+	t := time.NewTimer(syncTimeout)
+	defer t.Stop()
+	select {
+	case <-back:
+		return nil
+	case <-ctx.Done():
+		return fail(ctx.Err())
+	case <-t.C:
+		return fail(errors.New("whoami cache: PostgreSQL did not return this instance's marker notification"))
+	}
+}

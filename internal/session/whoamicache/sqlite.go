@@ -1,0 +1,115 @@
+package whoamicache
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+	"sync/atomic"
+
+	"github.com/google/uuid"
+)
+
+// keepLog is how many rows of session_invalidations survive a prune: an
+// instance that fell further behind than that starts over.
+const keepLog = 100000
+
+// Polled returns a cache kept up to date from SQLite's session_invalidations
+// table: before each answer from memory, one read of the highest sequence
+// number; when it moved, the new rows name the identities to drop. Every
+// instance on the database file sees every change before its next answer.
+// With the database file's path (not for an in-memory database), the read
+// is skipped while the WAL index says nothing was committed since the last
+// one (see walHeader): then an answer from memory costs no query at all.
+func Polled(ctx context.Context, db *sql.DB, path string, max int) (*Cache, error) {
+	p := &poller{db: db}
+	if path != "" {
+		p.wal = newWALHeader(path)
+	}
+	var err error
+	if p.maxStmt, err = db.PrepareContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM session_invalidations`); err != nil {
+		return nil, err
+	}
+	if err := p.maxStmt.QueryRowContext(ctx).Scan(&p.seen); err != nil {
+		return nil, err
+	}
+	c := New(max)
+	p.c = c
+	c.sync = p.sync
+	return c, nil
+}
+
+type poller struct {
+	db      *sql.DB
+	wal     *walHeader
+	seenHdr atomic.Pointer[[]byte] // the WAL index header before the last read
+	c       *Cache
+	maxStmt *sql.Stmt
+	mu      sync.Mutex // one catch-up at a time
+	seen    int64      // the highest sequence number applied
+	applied int        // rows applied since the last prune
+}
+
+func (p *poller) sync(ctx context.Context) error {
+	var hdr []byte
+	if p.wal != nil {
+		if hdr = p.wal.read(make([]byte, 0, 48)); hdr != nil {
+			if seen := p.seenHdr.Load(); seen != nil && sameHeader(hdr, *seen) {
+				return nil
+			}
+		}
+	}
+	if err := p.catchUp(ctx); err != nil {
+		return err
+	}
+	if hdr != nil {
+		// Read before the query, so that a commit during it shows as a
+		// change next time.
+		p.seenHdr.Store(&hdr)
+	}
+	return nil
+}
+
+func (p *poller) catchUp(ctx context.Context) error {
+	var top int64
+	if err := p.maxStmt.QueryRowContext(ctx).Scan(&top); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if top <= p.seen {
+		return nil
+	}
+	rows, err := p.db.QueryContext(ctx, `SELECT seq, identity_id FROM session_invalidations WHERE seq > ? AND seq <= ? ORDER BY seq`, p.seen, top)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var ids []uuid.UUID
+	for rows.Next() {
+		var seq int64
+		var id string
+		if err := rows.Scan(&seq, &id); err != nil {
+			return err
+		}
+		if u, err := uuid.Parse(id); err == nil {
+			ids = append(ids, u)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if int64(len(ids)) < top-p.seen {
+		// Rows were pruned before this instance read them.
+		p.c.Flush(false)
+	} else {
+		p.c.Invalidate(ids...)
+	}
+	p.seen = top
+	if p.applied += len(ids); p.applied > keepLog/10 {
+		p.applied = 0
+		if _, err := p.db.ExecContext(ctx, `DELETE FROM session_invalidations WHERE seq <= ?`, top-keepLog); err != nil {
+			return err
+		}
+	}
+	return nil
+}
