@@ -2,12 +2,15 @@ package wiretest_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
 // traitSchema requires two properties, one without a title, and has a
@@ -189,6 +192,13 @@ func TestSchemaMessages(t *testing.T) {
 	f = decodeRaw(t, e.want("refused", e.api("POST", "self-service/registration?flow="+id, body), http.StatusBadRequest).Body)
 	if n := f.node("traits.username"); n == nil || len(n.Messages) != 1 || n.Messages[0].ID != 4000001 || n.Messages[0].Text != "length must be >= 3, but got 2" {
 		t.Errorf("short username: %+v, want 4000001 \"length must be >= 3, but got 2\"", n)
+	}
+
+	// The admin API words schema problems with the same validator.
+	r := sdk.Do(t, "POST", e.Server.AdminURL+"identities", "application/json", []byte(`{"traits":{"email":"not-an-email","username":"ab"}}`))
+	if got := sdk.WantError(t, r, http.StatusBadRequest); !strings.Contains(fmt.Sprint(got["reason"]), `"not-an-email" is not valid "email"`) ||
+		!strings.Contains(fmt.Sprint(got["reason"]), "length must be >= 3, but got 2") {
+		t.Errorf("admin create with bad traits: %v, want the validator's words", got)
 	}
 
 	// A duplicate identifier: 4000007 on the form, the traits not echoed.
