@@ -7,7 +7,8 @@
 // A submission reads straight through. A flow's handler mounts its submit
 // endpoint with Kit.Handler and a Submit naming its kind, how to renew an
 // expired flow, its wire form and its own Handle. Kit.Run loads the flow
-// and the submitted values in one call (Kit.Load), passes both to Handle,
+// and the submitted values in one call (Kit.Load: a body it cannot read
+// becomes a form message, as in the reference), passes both to Handle,
 // and answers every error in one place, as the loaded flow's type asks:
 // an *ExpiredError is replaced by a new flow (Kit.Restart), ErrInvalid
 // shows the flow again with its problems, anything else goes to a browser
