@@ -30,7 +30,10 @@ func (a *App) routes() (public, admin http.Handler) {
 		Manager: a.Sessions, Lister: lister, RequiredAAL: a.Config.Session.Whoami.RequiredAAL, PublicBase: a.Config.Serve.Public.BaseURL, Log: log,
 	}).Register(pub)
 	lister.RegisterAdmin(adm, func(h httpx.HandlerFunc) http.Handler { return httpx.Handle(log, h) })
-	(&identity.AdminHandler{Manager: a.Identities, Hasher: a.Hasher, Log: log, AdminBase: a.Config.Serve.Admin.BaseURL}).Register(adm)
+	(&identity.AdminHandler{
+		Manager: a.Identities, Hasher: a.Hasher, Log: log, AdminBase: a.Config.Serve.Admin.BaseURL,
+		Credentials: a.Store, FactorRemoved: a.Notify.SecondFactorChanged,
+	}).Register(adm)
 
 	a.flows.register(pub, adm)
 	a.webUI().Register(pub)

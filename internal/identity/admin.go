@@ -21,6 +21,12 @@ type AdminHandler struct {
 	Hasher    PasswordHasher
 	Log       *slog.Logger
 	AdminBase string // for Link headers
+	// Credentials, when set, serves the credentials list
+	// (?include_credential=) and removing a second factor.
+	Credentials CredentialStore
+	// FactorRemoved is told when an admin removed a second factor (the
+	// security notice).
+	FactorRemoved func(r *http.Request, identityID uuid.UUID, method string, added bool)
 }
 
 // Register mounts the routes.
@@ -30,6 +36,9 @@ func (h *AdminHandler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /identities/{id}", httpx.Handle(h.Log, h.get))
 	mux.Handle("PUT /identities/{id}", httpx.Handle(h.Log, h.update))
 	mux.Handle("DELETE /identities/{id}", httpx.Handle(h.Log, h.delete))
+	if h.Credentials != nil {
+		mux.Handle("DELETE /identities/{id}/credentials/{type}", httpx.Handle(h.Log, h.deleteCredential))
+	}
 }
 
 const (
@@ -124,6 +133,13 @@ func (h *AdminHandler) get(w http.ResponseWriter, r *http.Request) error {
 	i, err := h.load(r)
 	if err != nil {
 		return err
+	}
+	if h.Credentials != nil && r.URL.Query().Has("include_credential") {
+		v, err := h.withCredentialsView(r.Context(), i)
+		if err != nil {
+			return err
+		}
+		return httpx.WriteJSON(w, http.StatusOK, v)
 	}
 	return httpx.WriteJSON(w, http.StatusOK, i)
 }
