@@ -69,6 +69,8 @@ type env struct {
 	app    string
 	public string
 	admin  *client.APIClient
+	// rt is the test browsers' transport, nil for the default.
+	rt http.RoundTripper
 }
 
 func start(t *testing.T, mutate func(c *config.Config, e *env)) *env {
@@ -126,7 +128,7 @@ type browser struct {
 	e *env
 }
 
-func (e *env) browser() *browser { return &browser{Browser: sdk.NewBrowser(e.t, e.public, nil), e: e} }
+func (e *env) browser() *browser { return &browser{Browser: sdk.NewBrowser(e.t, e.public, e.rt), e: e} }
 
 // start begins a browser flow and returns its id.
 func (b *browser) start(kind, query string) string {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/testkit"
+	"github.com/latchkey/latchkey/internal/testkit/oidctest"
 	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
@@ -252,6 +253,59 @@ func TestOAuth2Providers(t *testing.T) {
 			r = roundTrip(third, "login", "never-issued")
 			e.uiFlow(r, "login")
 			third.signedOut("a used code", r)
+		})
+	}
+}
+
+// TestOpenIDProviders: Google, GitLab and Microsoft are OpenID providers
+// found by discovery at their well-known issuers. A real provider (zitadel)
+// calling itself by each issuer answers there, through the transport, so
+// discovery, the ID token's issuer and audience checks run as they would.
+func TestOpenIDProviders(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ provider, tenant, issuer string }{
+		{"google", "", "https://accounts.google.com"},
+		{"gitlab", "", "https://gitlab.com"},
+		{"microsoft", "contoso-tenant", "https://login.microsoftonline.com/contoso-tenant/v2.0"},
+	} {
+		t.Run(c.provider, func(t *testing.T) {
+			t.Parallel()
+			op := oidctest.StartAs(t, c.issuer)
+			op.AddUser("sub-"+c.provider, "olga", "olga@example.com", true, "Olga", "Ek")
+			rt := oidctest.Transport(nil, op)
+			e := startWith(t, testkit.NewDatabase(t, "sqlite"), testkit.Options{OIDCClient: &http.Client{Transport: rt}}, func(cfg *config.Config, e *env) {
+				cfg.Identity.DefaultSchemaURL = "base64://" + base64.StdEncoding.EncodeToString([]byte(socialSchema))
+				cfg.SelfService.Methods.OIDC.Config.Providers = []config.OIDCProvider{{
+					ID: "social", Provider: c.provider, Tenant: c.tenant, ClientID: oidctest.ClientID, ClientSecret: oidctest.ClientSecret,
+					MapperURL: base64URL(claimsMapper), Scope: []string{"email", "profile"},
+				}}
+			})
+			e.rt = rt
+			op.SetRedirect(e.public + "self-service/methods/oidc/callback/social")
+			signIn := func(kind string) string {
+				t.Helper()
+				b := e.browser()
+				id := b.start(kind, "")
+				r := b.submit(kind, id, url.Values{"provider": {"social"}})
+				auth := r.Location(t)
+				if !redirect(r.StatusCode) || !strings.HasPrefix(auth.String(), c.issuer+"/") {
+					t.Fatalf("%s submit: %d to %s, want the provider at %s", kind, r.StatusCode, auth, c.issuer)
+				}
+				r = b.Get(op.SignIn(t, b.HTTP, auth.String(), "olga"))
+				if loc := r.Location(t); !redirect(r.StatusCode) || loc.String() != e.app+"app/" {
+					t.Fatalf("%s callback: %d to %s", kind, r.StatusCode, loc)
+				}
+				_, who := b.Whoami()
+				return who
+			}
+			id := signIn("registration")
+			claims, _ := traits(t, e.identity(id))["claims"].(map[string]any)
+			if claims["iss"] != c.issuer || claims["sub"] != "sub-"+c.provider || claims["email"] != "olga@example.com" || claims["email_verified"] != true {
+				t.Errorf("claims %v, want the ID token's from %s", claims, c.issuer)
+			}
+			if again := signIn("login"); again != id {
+				t.Errorf("signed in as %s, want %s", again, id)
+			}
 		})
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -32,7 +33,10 @@ const (
 // Provider is a running OpenID provider.
 type Provider struct {
 	// URL is the issuer, without a trailing slash.
-	URL   string
+	URL string
+	// Addr is where it listens (host:port), which differs from URL's host
+	// for a provider started with StartAs.
+	Addr  string
 	users *users
 	store *opStorage
 }
@@ -40,14 +44,61 @@ type Provider struct {
 // Start runs a provider until the test ends.
 func Start(t testing.TB) *Provider {
 	t.Helper()
+	return start(t, "")
+}
+
+// StartAs runs a provider that calls itself issuer (say
+// https://accounts.google.com) while it listens on a local address: a
+// transport that sends issuer's host to Addr, dropping issuer's path,
+// reaches it (see Transport).
+func StartAs(t testing.TB, issuer string) *Provider {
+	t.Helper()
+	return start(t, issuer)
+}
+
+func start(t testing.TB, issuer string) *Provider {
 	u := &users{m: map[string]*storage.User{}}
 	st := &opStorage{Storage: storage.NewStorageWithClients(u, map[string]*storage.Client{})}
 	srv := httptest.NewUnstartedServer(nil)
-	issuer := "http://" + srv.Listener.Addr().String()
+	if issuer == "" {
+		issuer = "http://" + srv.Listener.Addr().String()
+	}
 	srv.Config.Handler = exampleop.SetupServer(issuer, st, slog.New(slog.NewTextHandler(io.Discard, nil)), false)
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &Provider{URL: issuer, users: u, store: st}
+	return &Provider{URL: issuer, Addr: srv.Listener.Addr().String(), users: u, store: st}
+}
+
+// Transport routes requests for the hosts of providers started with
+// StartAs to them (over plain HTTP, without the issuer's path prefix),
+// and every other request through next (http.DefaultTransport if nil).
+func Transport(next http.RoundTripper, providers ...*Provider) http.RoundTripper {
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	return routes{next: next, providers: providers}
+}
+
+type routes struct {
+	next      http.RoundTripper
+	providers []*Provider
+}
+
+func (rt routes) RoundTrip(r *http.Request) (*http.Response, error) {
+	for _, p := range rt.providers {
+		iss, err := url.Parse(p.URL)
+		if err != nil || iss.Host != r.URL.Host {
+			continue
+		}
+		out := r.Clone(r.Context())
+		out.URL.Scheme, out.URL.Host = "http", p.Addr
+		if prefix := strings.TrimSuffix(iss.Path, "/"); prefix != "" && strings.HasPrefix(out.URL.Path, prefix+"/") {
+			out.URL.Path = strings.TrimPrefix(out.URL.Path, prefix)
+			out.URL.RawPath = ""
+		}
+		return rt.next.RoundTrip(out)
+	}
+	return rt.next.RoundTrip(r)
 }
 
 // AddUser adds an account that signs in as username with Password.
