@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -170,5 +172,53 @@ func TestNoticesOffByDefault(t *testing.T) {
 	if msgs := mustMessages(t, e); len(msgs) != 0 {
 		b, _ := json.Marshal(msgs)
 		t.Errorf("notices off, yet mail was queued: %s", b)
+	}
+}
+
+// TestNoticeOverridesAndFailures: a notice template in
+// courier.template_override_path replaces the built-in one; with recovery
+// off the notice links to settings; and a notice that cannot be rendered
+// is only logged: the password change it reports still succeeds.
+func TestNoticeOverridesAndFailures(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) {
+		t.Helper()
+		p := filepath.Join(dir, "notice", name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("new_device/email.subject.gotmpl", "Custom: new sign-in")
+	write("new_device/email.body.plaintext.gotmpl", "{{ .Device }} at {{ .ClientAddress }}; secure it: {{ .SettingsURL }} {{ .RecoveryURL }}")
+	write("password_changed/email.body.plaintext.gotmpl", "{{ .Broken ")
+	e := mailtest.StartEnv(t, testkit.NewDatabase(t, "sqlite"), func(c *config.Config) {
+		c.SelfService.Flows.Verification.Enabled = false
+		c.SelfService.Flows.Recovery.Enabled = false
+		c.Courier.TemplateOverridePath = dir
+		c.Notifications = config.Notifications{PasswordChanged: true, NewDevice: true}
+	})
+	reg := sdk.Register(t, e.Server, "joan@example.com", sdk.GoodPassword)
+	f := sdk.Init(t, e.Server, "settings", "X-Session-Token", reg.SessionToken)
+	r := sdk.Submit(t, e.Server, "settings", f.ID, "application/json",
+		sdk.Marshal(t, map[string]string{"method": "password", "password": "a-brand-new-passphrase-77"}), "X-Session-Token", reg.SessionToken)
+	if r.Status != http.StatusOK {
+		t.Fatalf("a password change whose notice cannot be rendered: %d %s, want it saved", r.Status, r.Body)
+	}
+	if n := queued(t, e, courier.PasswordChanged); n != 0 {
+		t.Errorf("%d broken notices queued", n)
+	}
+	f = sdk.Init(t, e.Server, "login")
+	r = sdk.Submit(t, e.Server, "login", f.ID, "application/json",
+		sdk.Marshal(t, map[string]string{"method": "password", "password_identifier": "joan@example.com", "password": "a-brand-new-passphrase-77"}), "User-Agent", firefox)
+	if r.Status != http.StatusOK {
+		t.Fatalf("sign in: %d %s", r.Status, r.Body)
+	}
+	m := e.Mail.Next(t, "joan@example.com")
+	want := "Firefox on Windows at 127.0.0.1; secure it: " + e.Public + "self-service/settings/browser "
+	if m.Subject != "Custom: new sign-in" || strings.TrimSpace(m.Text) != strings.TrimSpace(want) {
+		t.Errorf("overridden notice %q: %q, want %q", m.Subject, m.Text, want)
 	}
 }
