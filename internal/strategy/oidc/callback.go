@@ -47,7 +47,8 @@ func (s *Strategy) callback(w http.ResponseWriter, r *http.Request) error {
 		// one must not cancel the sign-in the browser has under way.
 		s.clearContinuity(w)
 	}
-	if err != nil {
+	expired := errors.Is(err, errRoundTripExpired)
+	if err != nil && !expired {
 		return err
 	}
 	f, err := s.Kit.Flows.Flow(ctx, st.FlowKind, st.FlowID)
@@ -56,6 +57,10 @@ func (s *Strategy) callback(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err != nil {
 		return err
+	}
+	if expired {
+		// The provider's answer is not read: the flow starts over.
+		f.ExpiresAt = s.now()
 	}
 	switch f.Kind {
 	case flow.Login:

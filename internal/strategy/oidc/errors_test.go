@@ -336,3 +336,28 @@ func flip(c byte) string {
 	}
 	return "A"
 }
+
+// TestRoundTripExpired: the flow still lives, but the round trip (30
+// minutes) is over: the provider's answer is not used, and the browser
+// gets a new flow rather than an error page.
+func TestRoundTripExpired(t *testing.T) {
+	t.Parallel()
+	e := start(t, func(c *config.Config, _ *env) {
+		c.SelfService.Flows.Login.Lifespan = config.Duration(2 * time.Hour)
+	})
+	e.op.users.add("sub-p", "pia", "pia@example.com", true, "", "")
+	b := e.browser()
+	login := b.start("login", "")
+	cb := b.atProvider(b.toProvider("login", login, nil), "pia")
+	e.srv.Clock.Advance(31 * time.Minute)
+	r := b.Get(cb)
+	if next := e.uiFlow(r, "login"); next == login {
+		t.Errorf("the flow whose round trip expired was shown again")
+	} else if f := b.flow("login", next); !hasID(messageIDs(f), 4010001) {
+		t.Errorf("new flow messages %v, want 4010001", messageIDs(f))
+	}
+	b.signedOut("round trip expired", r)
+	if len(e.identities()) != 0 {
+		t.Errorf("an identity was created from an expired round trip")
+	}
+}

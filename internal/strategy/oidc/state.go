@@ -59,6 +59,10 @@ var (
 	errNoState   = httpx.ErrBadRequest.WithReason("The OpenID Connect callback carries no state parameter. Start signing in again.")
 	errNoRecord  = httpx.ErrBadRequest.WithReason("No resumable session could be found: this sign-in was already completed, expired, or was started in another browser. Start signing in again.")
 	errWrongFlow = httpx.ErrBadRequest.WithReason("The OpenID Connect callback does not belong to this provider. Start signing in again.")
+	// errRoundTripExpired: this browser's own round trip, but the user
+	// stayed at the provider too long. Its flow is replaced, as an
+	// expired flow is, rather than an error shown.
+	errRoundTripExpired = errors.New("oidc: the round trip to the provider expired")
 )
 
 // newAuth fills the random values of a round trip: state, PKCE verifier,
@@ -105,11 +109,14 @@ func (s *Strategy) take(ctx context.Context, r *http.Request, provider, state st
 		return nil, err
 	}
 	c, cerr := r.Cookie(ContinuityCookie)
-	if cerr != nil || !s.browserMatches(st.Browser, c.Value) || !s.now().Before(st.ExpiresAt) {
+	if cerr != nil || !s.browserMatches(st.Browser, c.Value) {
 		return st, errNoRecord
 	}
 	if st.Provider != provider {
 		return st, errWrongFlow
+	}
+	if !s.now().Before(st.ExpiresAt) {
+		return st, errRoundTripExpired
 	}
 	return st, nil
 }
