@@ -16,6 +16,12 @@
 // ends with Kit.Finish: JSON for api flows, the session cookie and a
 // redirect (or JSON, when asked) for browsers.
 //
+// A request that names a flow from outside its submit endpoint (a mailed
+// recovery or verification link) goes through Kit.Follow with the same
+// Submit: the flow is looked up first and an expired one is replaced as a
+// submission to it would be; Kit.PassChallenge then records the answered
+// challenge on the flow.
+//
 // The flows themselves live in the sub-packages login, registration,
 // settings, recovery and verification, each with its Strategy interface in
 // strategy.go; logout is browser sign-out.

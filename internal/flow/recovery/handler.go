@@ -10,7 +10,6 @@ import (
 	"github.com/latchkey/latchkey/internal/flow"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/session"
-	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/text"
 	"github.com/latchkey/latchkey/internal/token"
 	"github.com/latchkey/latchkey/internal/ui"
@@ -38,10 +37,16 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /self-service/recovery/browser", h.Kit.Web.Handle(true, h.initBrowser))
 	mux.Handle("GET /self-service/recovery/flows", httpx.Handle(h.Log, h.fetch))
 	for _, p := range []string{"/self-service/recovery", "/self-service/recovery/methods/link"} {
-		mux.Handle("POST "+p, h.Kit.Handler(flow.Submit{
-			Kind: flow.Recovery, Expired: text.RecoveryExpired, Renew: h.renew, Wire: func(f *flow.Flow) any { return wire(f) }, Handle: h.submit,
-		}))
+		mux.Handle("POST "+p, h.Kit.Handler(h.submitEndpoint()))
 		mux.Handle("GET "+p, h.Kit.Web.Handle(true, h.followLink))
+	}
+}
+
+// submitEndpoint describes the submit endpoint; a mailed link that names
+// an expired flow is answered with it too.
+func (h *Handler) submitEndpoint() flow.Submit {
+	return flow.Submit{
+		Kind: flow.Recovery, Expired: text.RecoveryExpired, Renew: h.renew, Wire: func(f *flow.Flow) any { return wire(f) }, Handle: h.submit,
 	}
 }
 
@@ -123,10 +128,8 @@ var errLinkIncomplete = httpx.ErrBadRequest.WithReason("The recovery link is inc
 // followLink completes recovery from the mailed link: it signs the user in
 // and opens settings so they can choose a new password.
 func (h *Handler) followLink(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
 	q := r.URL.Query()
-	tok := q.Get("token")
-	if tok == "" || q.Get("flow") == "" {
+	if q.Get("token") == "" || q.Get("flow") == "" {
 		return errLinkIncomplete
 	}
 	// A link followed while signed in is not used: the token stays valid
@@ -137,20 +140,12 @@ func (h *Handler) followLink(w http.ResponseWriter, r *http.Request) error {
 		h.Kit.SignedIn(w, r, flow.Recovery, "")
 		return nil
 	}
-	// The flow is looked up before the token is used: an unknown one is a
-	// 404 on the error page, an expired one is replaced by a new flow of
-	// its type saying so (an api flow's JSON, a browser flow's page).
-	if _, err := h.Kit.Find(r, flow.Recovery); err != nil {
-		var expired *flow.ExpiredError
-		if !errors.As(err, &expired) {
-			return err
-		}
-		next, err := h.renew(w, r, expired.Flow)
-		if err != nil {
-			return err
-		}
-		return h.Kit.Replace(w, r, expired.Flow, next, text.RecoveryExpired(expired.Flow.ExpiresAt, h.Kit.Clock.Now()))
-	}
+	return h.Kit.Follow(w, r, h.submitEndpoint(), func() error { return h.recover(w, r, q.Get("token")) })
+}
+
+// recover uses a recovery token of a live flow.
+func (h *Handler) recover(w http.ResponseWriter, r *http.Request, tok string) error {
+	ctx := r.Context()
 	identityID, flowID, err := h.Strategy.Recover(ctx, tok)
 	switch {
 	case errors.Is(err, token.ErrUnknown):
@@ -165,13 +160,8 @@ func (h *Handler) followLink(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, err := h.Kit.Flows.Flow(ctx, flow.Recovery, flowID)
-	if err == nil {
-		f.State = "passed_challenge"
-		if err := h.Kit.Flows.UpdateFlow(ctx, f); err != nil {
-			return err
-		}
-	} else if !errors.Is(err, store.ErrNotFound) {
+	f, err := h.Kit.PassChallenge(ctx, flow.Recovery, flowID)
+	if err != nil {
 		return err
 	}
 	hooks := h.Hooks.For("link")

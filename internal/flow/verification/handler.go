@@ -11,7 +11,6 @@ import (
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/identity"
 	"github.com/latchkey/latchkey/internal/locale"
-	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/text"
 	"github.com/latchkey/latchkey/internal/token"
 	"github.com/latchkey/latchkey/internal/ui"
@@ -35,10 +34,16 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /self-service/verification/browser", h.Kit.Web.Handle(true, h.initBrowser))
 	mux.Handle("GET /self-service/verification/flows", httpx.Handle(h.Log, h.fetch))
 	for _, p := range []string{"/self-service/verification", "/self-service/verification/methods/link"} {
-		mux.Handle("POST "+p, h.Kit.Handler(flow.Submit{
-			Kind: flow.Verification, Expired: text.VerificationExpired, Renew: h.renew, Wire: func(f *flow.Flow) any { return wire(f) }, Handle: h.submit,
-		}))
+		mux.Handle("POST "+p, h.Kit.Handler(h.submitEndpoint()))
 		mux.Handle("GET "+p, h.Kit.Web.Handle(true, h.followLink))
+	}
+}
+
+// submitEndpoint describes the submit endpoint; a mailed link that names
+// an expired flow is answered with it too.
+func (h *Handler) submitEndpoint() flow.Submit {
+	return flow.Submit{
+		Kind: flow.Verification, Expired: text.VerificationExpired, Renew: h.renew, Wire: func(f *flow.Flow) any { return wire(f) }, Handle: h.submit,
 	}
 }
 
@@ -106,26 +111,17 @@ var errLinkIncomplete = httpx.ErrBadRequest.WithReason("The verification link is
 // followLink verifies the address a mailed link was sent to. It issues no
 // session: proving an address is not signing in.
 func (h *Handler) followLink(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
 	q := r.URL.Query()
 	if q.Get("token") == "" || q.Get("flow") == "" {
 		return errLinkIncomplete
 	}
-	// The flow is looked up before the token is used: an unknown one is a
-	// 404 on the error page, an expired one is replaced by a new flow of
-	// its type saying so (an api flow's JSON, a browser flow's page).
-	if _, err := h.Kit.Find(r, flow.Verification); err != nil {
-		var expired *flow.ExpiredError
-		if !errors.As(err, &expired) {
-			return err
-		}
-		next, err := h.renew(w, r, expired.Flow)
-		if err != nil {
-			return err
-		}
-		return h.Kit.Replace(w, r, expired.Flow, next, text.VerificationExpired(expired.Flow.ExpiresAt, h.Kit.Clock.Now()))
-	}
-	flowID, err := h.Strategy.Verify(ctx, q.Get("token"))
+	return h.Kit.Follow(w, r, h.submitEndpoint(), func() error { return h.verify(w, r, q.Get("token")) })
+}
+
+// verify uses a verification token of a live flow.
+func (h *Handler) verify(w http.ResponseWriter, r *http.Request, tok string) error {
+	ctx := r.Context()
+	flowID, err := h.Strategy.Verify(ctx, tok)
 	switch {
 	case errors.Is(err, token.ErrUnknown):
 		return h.retry(w, r, text.VerificationTokenInvalid())
@@ -135,14 +131,8 @@ func (h *Handler) followLink(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return err
 	}
-	returnTo := ""
-	f, err := h.Kit.Flows.Flow(ctx, flow.Verification, flowID)
-	if err == nil {
-		f.State, returnTo = "passed_challenge", f.ReturnTo
-		if err := h.Kit.Flows.UpdateFlow(ctx, f); err != nil {
-			return err
-		}
-	} else if !errors.Is(err, store.ErrNotFound) {
+	f, err := h.Kit.PassChallenge(ctx, flow.Verification, flowID)
+	if err != nil {
 		return err
 	}
 	// The address is verified by now; hooks are told, and a refusal is
@@ -151,16 +141,17 @@ func (h *Handler) followLink(w http.ResponseWriter, r *http.Request) error {
 	if err := flow.RunHooks(ctx, append(hooks.Checks, hooks.After...), flow.Event{Flow: f, Request: r}); err != nil {
 		return flow.HookError(f, err)
 	}
-	http.Redirect(w, r, h.afterVerified(f, returnTo), http.StatusFound)
+	http.Redirect(w, r, h.afterVerified(f), http.StatusFound)
 	return nil
 }
 
 // afterVerified is where a verified browser goes, as in the reference: the
 // flow's return_to, else the configured after URL, else the verification
-// page, which says the address is verified.
-func (h *Handler) afterVerified(f *flow.Flow, returnTo string) string {
-	if returnTo != "" {
-		return returnTo
+// page, which says the address is verified (a flow gone meanwhile, f nil,
+// has neither return_to nor page).
+func (h *Handler) afterVerified(f *flow.Flow) string {
+	if f != nil && f.ReturnTo != "" {
+		return f.ReturnTo
 	}
 	if u := h.Kit.Web.ConfiguredAfterURL(flow.Verification); u != "" || f == nil {
 		return h.Kit.Web.AfterURL("", flow.Verification)

@@ -14,31 +14,61 @@ func linkBody(address string) map[string]any {
 	return map[string]any{"method": "link", "email": address}
 }
 
-// TestRecoveryAPI and the tests below record recovery and verification the
-// same way: "invalid" is a malformed address, "success" the mail sent.
-func TestRecoveryAPI(t *testing.T) {
+// Recovery and verification are recorded the same way: "invalid" is a
+// malformed address, "success" the mail sent.
+func TestRecoveryAPI(t *testing.T) { linkFlowAPI[client.RecoveryFlow](t, "recovery") }
+
+// linkFlowAPI records an api flow of kind (recovery or verification; F its
+// SDK type): started, an invalid address, the mail sent, and a submit to
+// an expired flow, which answers with its replacement.
+func linkFlowAPI[F any](t *testing.T, kind string) {
 	e := start(t)
 	e.signUp()
 	e.Mail.WaitCount(t, 1) // the verification mail of the sign-up
 
-	f := e.want("init", e.api("GET", "self-service/recovery/api", nil), http.StatusOK)
-	check[client.RecoveryFlow](e, "recovery/api-init", f.Body)
+	f := e.want("init", e.api("GET", "self-service/"+kind+"/api", nil), http.StatusOK)
+	check[F](e, kind+"/api-init", f.Body)
 	id := sdk_id(t, f.Body)
 
-	r := e.want("bad email", e.api("POST", "self-service/recovery?flow="+id, linkBody("not-an-email")), http.StatusBadRequest)
-	check[client.RecoveryFlow](e, "recovery/api-invalid", r.Body)
+	r := e.want("bad email", e.api("POST", "self-service/"+kind+"?flow="+id, linkBody("not-an-email")), http.StatusBadRequest)
+	check[F](e, kind+"/api-invalid", r.Body)
 
-	r = e.want("send", e.api("POST", "self-service/recovery?flow="+id, linkBody(email)), http.StatusOK)
-	check[client.RecoveryFlow](e, "recovery/api-success", r.Body)
+	r = e.want("send", e.api("POST", "self-service/"+kind+"?flow="+id, linkBody(email)), http.StatusOK)
+	check[F](e, kind+"/api-success", r.Body)
 
-	f = e.want("init", e.api("GET", "self-service/recovery/api", nil), http.StatusOK)
+	f = e.want("init", e.api("GET", "self-service/"+kind+"/api", nil), http.StatusOK)
 	id = sdk_id(t, f.Body)
 	e.Server.Clock.Advance(expire)
-	r = e.want("fetch expired", e.api("GET", "self-service/recovery/flows?id="+id, nil), http.StatusGone)
-	check[client.JsonError](e, "recovery/api-expired-fetch", r.Body)
-	r = e.want("submit expired", e.api("POST", "self-service/recovery?flow="+id, linkBody(email)), http.StatusFound)
-	r = e.want("fetch the new flow", e.api("GET", "self-service/recovery/flows?id="+flowID(t, r.Header.Get("Location")), nil), http.StatusOK)
-	check[client.RecoveryFlow](e, "recovery/api-expired", r.Body)
+	r = e.want("fetch expired", e.api("GET", "self-service/"+kind+"/flows?id="+id, nil), http.StatusGone)
+	check[client.JsonError](e, kind+"/api-expired-fetch", r.Body)
+	r = e.want("submit expired", e.api("POST", "self-service/"+kind+"?flow="+id, linkBody(email)), http.StatusFound)
+	r = e.want("fetch the new flow", e.api("GET", "self-service/"+kind+"/flows?id="+flowID(t, r.Header.Get("Location")), nil), http.StatusOK)
+	check[F](e, kind+"/api-expired", r.Body)
+}
+
+// linkFlowBrowserForm records a browser flow of kind up to the mail sent:
+// started, an invalid address, the address sent. It returns the flow id.
+func linkFlowBrowserForm[F any](e *env, b *browser, kind string) string {
+	id := b.init(kind)
+	check[F](e, kind+"/browser-init", b.fetch(kind, id, http.StatusOK))
+
+	b.form(kind, id, url.Values{"method": {"link"}, "email": {"not-an-email"}}, mailtest.UIBase+kind+"?flow="+id)
+	check[F](e, kind+"/browser-invalid", b.fetch(kind, id, http.StatusOK))
+
+	b.form(kind, id, url.Values{"method": {"link"}, "email": {email}}, mailtest.UIBase+kind+"?flow="+id)
+	check[F](e, kind+"/browser-success", b.fetch(kind, id, http.StatusOK))
+	return id
+}
+
+// linkFlowBrowserExpired records a browser flow of kind that expired: its
+// fetch is 410, a submit to it answers with its replacement.
+func linkFlowBrowserExpired[F any](e *env, kind string) {
+	b := e.browser()
+	id := b.init(kind)
+	e.Server.Clock.Advance(expire)
+	check[client.JsonError](e, kind+"/browser-expired-fetch", b.fetch(kind, id, http.StatusGone))
+	id = b.form(kind, id, url.Values{"method": {"link"}, "email": {email}}, mailtest.UIBase+kind+"?flow=")
+	check[F](e, kind+"/browser-expired", b.fetch(kind, id, http.StatusOK))
 }
 
 func TestRecoveryBrowser(t *testing.T) {
@@ -46,15 +76,7 @@ func TestRecoveryBrowser(t *testing.T) {
 	e.signUp()
 	e.Mail.WaitCount(t, 1)
 	b := e.browser()
-
-	id := b.init("recovery")
-	check[client.RecoveryFlow](e, "recovery/browser-init", b.fetch("recovery", id, http.StatusOK))
-
-	b.form("recovery", id, url.Values{"method": {"link"}, "email": {"not-an-email"}}, mailtest.UIBase+"recovery?flow="+id)
-	check[client.RecoveryFlow](e, "recovery/browser-invalid", b.fetch("recovery", id, http.StatusOK))
-
-	b.form("recovery", id, url.Values{"method": {"link"}, "email": {email}}, mailtest.UIBase+"recovery?flow="+id)
-	check[client.RecoveryFlow](e, "recovery/browser-success", b.fetch("recovery", id, http.StatusOK))
+	linkFlowBrowserForm[client.RecoveryFlow](e, b, "recovery")
 
 	// The link signs the browser in and opens settings; used again, it
 	// starts a new flow that says so.
@@ -66,10 +88,5 @@ func TestRecoveryBrowser(t *testing.T) {
 	r = nb.Get(link)
 	check[client.RecoveryFlow](e, "recovery/browser-used-link", nb.fetch("recovery", flowID(t, r.Location(t).String()), http.StatusOK))
 
-	b = e.browser()
-	id = b.init("recovery")
-	e.Server.Clock.Advance(expire)
-	check[client.JsonError](e, "recovery/browser-expired-fetch", b.fetch("recovery", id, http.StatusGone))
-	id = b.form("recovery", id, url.Values{"method": {"link"}, "email": {email}}, mailtest.UIBase+"recovery?flow=")
-	check[client.RecoveryFlow](e, "recovery/browser-expired", b.fetch("recovery", id, http.StatusOK))
+	linkFlowBrowserExpired[client.RecoveryFlow](e, "recovery")
 }

@@ -1,6 +1,12 @@
 // Package sqlstore is the one SQL implementation of every storage interface
 // the domain packages declare (identity.Store, session.Store, the flow
-// stores, ...), one file per domain, over SQLite, PostgreSQL and MySQL.
+// stores, ...), one file per domain, over SQLite, PostgreSQL and MySQL
+// (internal/store/sqldb). interfaces.go checks at compile time that it
+// satisfies each of them. Rows scan straight into uuid.UUID, so a corrupt
+// id is an error; every error returns through sqldb.MapError; a write that
+// must touch a row answers store.ErrNotFound when it touched none
+// (sqldb.Affected); the three reads of an identity with its addresses
+// share readIdentity (joined.go).
 package sqlstore
 
 import (

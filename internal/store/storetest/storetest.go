@@ -2,7 +2,10 @@
 // implementation passes on every dialect: SQLite always, PostgreSQL and
 // MariaDB when their DSN variables are set. It checks what callers of
 // identity.Store and session.Store rely on, and reads the tables directly
-// where the interfaces do not show what happened (cascades, rollbacks).
+// where the interfaces do not show what happened (cascades, rollbacks) or
+// to plant what they would never write (a corrupt id, which must read as
+// an error, not as the zero id). It gets its databases from testkit/testdb
+// and links no more of Latchkey than the two domain packages.
 package storetest
 
 import (
