@@ -2,6 +2,7 @@ package webauthn
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 
 	"github.com/go-webauthn/webauthn/protocol"
@@ -166,8 +167,18 @@ func (s *Strategy) finishLogin(ctx context.Context, f *flow.Flow, raw string, pa
 			cfg.Credentials[k] = updated
 		}
 	}
-	if err := s.save(ctx, i, cfg); err != nil {
+	// The new sign count is written only over the config the answer was
+	// checked against: of two sign-ins racing with one answer, one wins.
+	next, err := json.Marshal(cfg)
+	if err != nil {
 		return nil, err
+	}
+	swapped, err := s.Store.SwapCredentialConfig(ctx, i.ID, CredentialType, cred.Config, next)
+	if err != nil {
+		return nil, err
+	}
+	if !swapped {
+		return nil, again(s.refuse(ctx, f, "sign-in", errors.New("the key's record changed while the answer was checked")))
 	}
 	return i, nil
 }

@@ -36,6 +36,9 @@ type Store interface {
 	SetCredential(ctx context.Context, identityID uuid.UUID, c *identity.Credential) error
 	// DeleteCredential removes the identity's credential of a type.
 	DeleteCredential(ctx context.Context, identityID uuid.UUID, ctype identity.CredentialType) error
+	// SwapCredentialConfig replaces a credential's config only while it
+	// is still old, reporting whether it did.
+	SwapCredentialConfig(ctx context.Context, identityID uuid.UUID, ctype identity.CredentialType, old, next json.RawMessage) (bool, error)
 }
 
 // Strategy is the webauthn method of the settings, login and registration
