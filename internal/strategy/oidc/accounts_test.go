@@ -1,10 +1,12 @@
 package oidc_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/latchkey/latchkey/internal/testkit"
 	"github.com/latchkey/latchkey/internal/testkit/sdk"
@@ -285,4 +287,94 @@ func TestAccountsOnEveryDatabase(t *testing.T) {
 		loginTurnsRegistrationKeepsReturnTo(t, e)
 		duplicateEmail(t, e)
 	})
+}
+
+// TestLinkAccountOfAnotherIdentity: a provider account that signs in to
+// one identity cannot be linked to another (4000007 on the settings flow);
+// it keeps signing in to the first.
+func TestLinkAccountOfAnotherIdentity(t *testing.T) {
+	t.Parallel()
+	e := start(t, nil)
+	e.op.users.add("sub-q", "quinn", "quinn@example.com", true, "", "")
+	first := e.browser()
+	reg := first.start("registration", "")
+	first.via("registration", reg, "quinn", nil)
+	_, owner := first.Whoami()
+
+	b := e.browser()
+	b.signUpPassword("rae@example.com", "Harbor-thistle-canyon-618")
+	set := b.start("settings", "")
+	r := b.via("settings", set, "quinn", url.Values{"link": {"corp"}})
+	if got := e.uiFlow(r, "settings"); got != set {
+		t.Fatalf("link came back to flow %s, want %s", got, set)
+	}
+	if f := b.flow("settings", set); f["state"] == "success" || !hasID(messageIDs(f), 4000007) || node(f, "link", "corp") == nil {
+		t.Errorf("linking another identity's account: state %v, messages %v; want 4000007 and the link button still there", f["state"], messageIDs(f))
+	}
+	again := e.browser()
+	login := again.start("login", "")
+	again.via("login", login, "quinn", nil)
+	if _, got := again.Whoami(); got != owner {
+		t.Errorf("the provider account now signs in to %q, want its owner %s", got, owner)
+	}
+}
+
+// TestRefreshLogin: a login flow with refresh=true goes to the provider
+// with prompt=login and issues a new session for the same identity, with
+// a new authenticated_at.
+func TestRefreshLogin(t *testing.T) {
+	t.Parallel()
+	e := start(t, nil)
+	e.op.users.add("sub-s", "sam", "sam@example.com", true, "", "")
+	b := e.browser()
+	reg := b.start("registration", "")
+	b.via("registration", reg, "sam", nil)
+	s1, _, err := b.SDK.PublicApi.ToSession(context.Background()).Execute()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Clock.Advance(time.Minute)
+	login := b.start("login", "refresh=true")
+	auth := b.toProvider("login", login, nil)
+	if auth.Query().Get("prompt") != "login" {
+		t.Errorf("refresh sends prompt=%q, want login", auth.Query().Get("prompt"))
+	}
+	r := b.Get(b.atProvider(auth, "sam"))
+	if !redirect(r.StatusCode) || r.SetCookie("ory_kratos_session") == nil {
+		t.Fatalf("refresh callback: %d, no new session", r.StatusCode)
+	}
+	s2, _, err := b.SDK.PublicApi.ToSession(context.Background()).Execute()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s2.Identity.Id != s1.Identity.Id || !s2.AuthenticatedAt.After(s1.AuthenticatedAt) {
+		t.Errorf("after refresh: identity %s (was %s), authenticated_at %v (was %v); want the same identity, later", s2.Identity.Id, s1.Identity.Id, s2.AuthenticatedAt, s1.AuthenticatedAt)
+	}
+}
+
+// TestSignedInBrowserRegistrationCallback: a browser that signed in while
+// its registration round trip was under way goes to the return URL; no
+// second identity is made.
+func TestSignedInBrowserRegistrationCallback(t *testing.T) {
+	t.Parallel()
+	e := start(t, nil)
+	e.op.users.add("sub-t", "tess", "tess@example.com", true, "", "")
+	e.op.users.add("sub-u", "ugo", "ugo@example.com", true, "", "")
+	b := e.browser()
+	pending := b.start("registration", "")
+	cb := b.atProvider(b.toProvider("registration", pending, nil), "ugo")
+	// Meanwhile, in another tab of the same browser, tess signs up.
+	reg := b.start("registration", "")
+	b.via("registration", reg, "tess", nil)
+	_, tess := b.Whoami()
+	r := b.Get(cb)
+	if r.StatusCode >= 500 {
+		t.Fatalf("callback answered %d", r.StatusCode)
+	}
+	if _, got := b.Whoami(); got != tess {
+		t.Errorf("the browser is signed in as %q, want tess %s", got, tess)
+	}
+	if n := len(e.identities()); n != 1 {
+		t.Errorf("%d identities, want tess's only", n)
+	}
 }
