@@ -31,7 +31,9 @@ func SessionJSON(n int, publicBase string) []byte {
 		RecoveryAddresses:   []identity.RecoveryAddress{{ID: uuid.New(), Value: email, Via: "email", CreatedAt: now, UpdatedAt: now}},
 		CreatedAt:           now, UpdatedAt: now,
 	}
-	s := &session.Session{ID: uuid.New(), Active: true, ExpiresAt: now.Add(24 * time.Hour), AuthenticatedAt: now, IssuedAt: now, Identity: i}
+	s := &session.Session{ID: uuid.New(), Active: true, ExpiresAt: now.Add(24 * time.Hour), AuthenticatedAt: now, IssuedAt: now, Identity: i,
+		Devices: []session.Device{{ID: uuid.New(), IPAddress: "127.0.0.1", FirstSeen: now, LastSeen: now}},
+		AAL:     session.AAL1, AMR: []session.AuthenticationMethod{session.FirstFactor("password", now)}}
 	b, err := json.Marshal(s)
 	if err != nil {
 		panic(err) // fixed types: cannot fail

@@ -99,8 +99,12 @@ func insertSessions(ctx context.Context, dsn string, ids []uuid.UUID) ([]string,
 	tokens := make([]string, len(ids))
 	for k, id := range ids {
 		now := clk.Now()
+		// What a password sign-in from this machine records (see
+		// session.Manager.Issue), so the body matches the baseline's.
 		s := &session.Session{ID: uuid.New(), Active: true, IssuedAt: now, AuthenticatedAt: now,
-			ExpiresAt: now.Add(24 * time.Hour), IdentityID: id}
+			ExpiresAt: now.Add(24 * time.Hour), IdentityID: id,
+			Devices: []session.Device{{ID: uuid.New(), IPAddress: "127.0.0.1", FirstSeen: now, LastSeen: now}},
+			AAL:     session.AAL1, AMR: []session.AuthenticationMethod{session.FirstFactor("password", now)}}
 		tok := token.New()
 		if err := st.CreateSession(ctx, s, hasher.Hash(token.Session, tok)); err != nil {
 			return nil, fmt.Errorf("insert session: %w", err)

@@ -38,6 +38,7 @@ type options struct {
 	duration, warmup time.Duration
 	conns            []int
 	identities       int
+	fill             int
 	db               string
 	jsonOut          string
 	latchkeyBin      string
@@ -67,6 +68,7 @@ func main() {
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "measured time per target, connection count and round (whole seconds)")
 	fs.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured load before each measurement")
 	fs.IntVar(&o.identities, "identities", 1000, "identities (one session each) the tokens are drawn from")
+	fs.IntVar(&o.fill, "fill", 0, "identities (one session each) written in bulk before each Latchkey starts, besides the measured ones: to see whoami stay flat with data (e.g. 1000000)")
 	fs.IntVar(&o.rounds, "rounds", 3, "interleaved rounds; the table shows medians")
 	fs.StringVar(&o.db, "db", "all", "Latchkey's databases: a comma-separated list of sqlite, postgres, mysql, or all (SQLite plus each server whose "+harness.EnvPostgres+" or "+harness.EnvMySQL+" is set)")
 	fs.StringVar(&o.dsnParams, "dsn-params", "", "extra query parameters for Latchkey's DSN, e.g. max_conns=8 (default: Latchkey's defaults)")
@@ -142,8 +144,8 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "whoami: %d CPUs, %s; wrk -t%d at %v connections, %s warm-up + %s measured per target, %d round(s), %d sessions\n",
-		runtime.NumCPU(), runtime.Version(), o.threads, o.conns, o.warmup, o.duration, o.rounds, o.identities)
+	fmt.Fprintf(os.Stderr, "whoami: %d CPUs, %s; wrk -t%d at %v connections, %s warm-up + %s measured per target, %d round(s), %d sessions, %d more filled\n",
+		runtime.NumCPU(), runtime.Version(), o.threads, o.conns, o.warmup, o.duration, o.rounds, o.identities, o.fill)
 
 	// Start every server first; they stay up, idle, while the others are
 	// driven, so that rounds can alternate between them.
@@ -233,7 +235,7 @@ func run(ctx context.Context, o options) error {
 				"idle_rss_kib": t.idleRSS, "fill_s": t.fill.Seconds(), "sessions": len(t.tokens)})
 		}
 		doc := map[string]any{
-			"cpus": runtime.NumCPU(), "go": runtime.Version(), "conns": o.conns, "identities": o.identities,
+			"cpus": runtime.NumCPU(), "go": runtime.Version(), "conns": o.conns, "identities": o.identities, "filled": o.fill,
 			"warmup_s": o.warmup.Seconds(), "duration_s": o.duration.Seconds(), "rounds": o.rounds,
 			"load_generator": "wrk -t" + strconv.Itoa(o.threads), "latchkey_binary_bytes": binSize,
 			"setup": setup, "results": results, "rounds_detail": detail, "goals": verdicts,
@@ -393,6 +395,13 @@ func startLatchkey(ctx context.Context, o options, db, tmp, bin, self string) (_
 		return nil, err
 	}
 	cleanup = append(cleanup, inst.Drop)
+	if o.fill > 0 {
+		t := time.Now()
+		if err := fill(ctx, inst.DSN, o.fill); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(os.Stderr, "whoami: %s filled with %d identities and sessions in %s\n", db, o.fill, time.Since(t).Round(time.Millisecond))
+	}
 
 	var c *harness.Child
 	profPrefix := ""
@@ -451,8 +460,8 @@ func startLatchkey(ctx context.Context, o options, db, tmp, bin, self string) (_
 }
 
 func printTable(w io.Writer, o options, binSize int64, targets []*target, results []Result, verdicts []Verdict) {
-	fmt.Fprintf(w, "\nwhoami: wrk -t%d, %s measured after %s warm-up, median of %d interleaved round(s), %d sessions, %d CPUs shared by wrk, servers and databases\n",
-		o.threads, o.duration, o.warmup, o.rounds, o.identities, runtime.NumCPU())
+	fmt.Fprintf(w, "\nwhoami: wrk -t%d, %s measured after %s warm-up, median of %d interleaved round(s), %d sessions asked for among %d, %d CPUs shared by wrk, servers and databases\n",
+		o.threads, o.duration, o.warmup, o.rounds, o.identities, o.identities+o.fill, runtime.NumCPU())
 	fmt.Fprintf(w, "latchkey binary: %.1f MiB\n\n", float64(binSize)/(1<<20))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "target\tstart→ready\tidle RSS\tfill\t")
