@@ -17,6 +17,7 @@ func (l *Lister) RegisterAdmin(mux *http.ServeMux, handle func(httpx.HandlerFunc
 	for _, p := range []string{"", "/admin"} {
 		mux.Handle("GET "+p+"/identities/{id}/sessions", handle(l.identitySessions))
 		mux.Handle("DELETE "+p+"/identities/{id}/sessions", handle(l.deleteIdentitySessions))
+		mux.Handle("GET "+p+"/sessions", handle(l.all))
 		mux.Handle("GET "+p+"/sessions/{id}", handle(l.get))
 		mux.Handle("DELETE "+p+"/sessions/{id}", handle(l.revoke))
 		mux.Handle("PATCH "+p+"/sessions/{id}/extend", handle(l.extend))

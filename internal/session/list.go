@@ -36,8 +36,10 @@ type ListStore interface {
 type Lister struct {
 	Manager *Manager
 	Store   ListStore
-	Now     func() time.Time
-	Log     interface {
+	// Keyset, when set, serves the admin list of every session.
+	Keyset KeysetStore
+	Now    func() time.Time
+	Log    interface {
 		ErrorContext(ctx context.Context, msg string, args ...any)
 	}
 }

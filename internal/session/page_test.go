@@ -13,20 +13,29 @@ import (
 
 var linkEntry = regexp.MustCompile(`<([^>]+)>; rel="(\w+)"`)
 
-// links reads a Link header into rel → URL, checking each carries both
+// links reads a Link header, checking each link carries both
 // pairs of paging parameters.
 func links(t *testing.T, header http.Header) map[string]*url.URL {
+	t.Helper()
+	out := parseLinks(t, header)
+	for rel, u := range out {
+		for _, p := range []string{"page", "per_page", "page_token", "page_size"} {
+			if !u.Query().Has(p) {
+				t.Errorf("Link %s target %q lacks %s", rel, u, p)
+			}
+		}
+	}
+	return out
+}
+
+// parseLinks reads a Link header into rel → URL.
+func parseLinks(t *testing.T, header http.Header) map[string]*url.URL {
 	t.Helper()
 	out := map[string]*url.URL{}
 	for _, m := range linkEntry.FindAllStringSubmatch(header.Get("Link"), -1) {
 		u, err := url.Parse(m[1])
 		if err != nil {
 			t.Fatalf("Link target %q: %v", m[1], err)
-		}
-		for _, p := range []string{"page", "per_page", "page_token", "page_size"} {
-			if !u.Query().Has(p) {
-				t.Errorf("Link %s target %q lacks %s", m[2], m[1], p)
-			}
 		}
 		out[m[2]] = u
 	}
