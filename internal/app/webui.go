@@ -23,7 +23,7 @@ func (a *App) webUI() *webui.Handler {
 			flow.Verification: a.flows.verification != nil && builtin(f.Verification.UIURL, "verification"),
 		},
 		ErrorPage:   builtin(f.Error.UIURL, "error"),
-		SessionList: a.Store, CSRF: a.flows.web.CSRF,
+		SessionList: a.Store, CSRF: a.flows.web.CSRF, SettingsAAL: f.Settings.RequiredAAL,
 	}
 	h.Texts = a.uiTexts
 	if cfg.Dev && cfg.Courier.SMTP.ConnectionURI == "" {

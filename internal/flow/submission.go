@@ -154,6 +154,17 @@ func (s Submission) Method() string {
 			return "webauthn"
 		}
 	}
+	// The second factors' settings buttons are submits of their own name
+	// with the value "true", without a method, as the later versions draw
+	// them.
+	for _, k := range []string{"lookup_secret_regenerate", "lookup_secret_reveal", "lookup_secret_confirm", "lookup_secret_disable"} {
+		if s.Has(k) {
+			return "lookup_secret"
+		}
+	}
+	if s.Has("totp_unlink") {
+		return "totp"
+	}
 	if s.Form || s.queried {
 		for _, k := range []string{"provider", "link", "unlink"} {
 			if s.Has(k) {

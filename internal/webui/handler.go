@@ -43,6 +43,9 @@ type Handler struct {
 	CSRF        CSRF
 	// Texts holds the pages' words in every language they are offered in.
 	Texts *locale.Catalog
+	// SettingsAAL is selfservice.flows.settings.required_aal: a settings
+	// page whose session falls short sends the browser to the step-up.
+	SettingsAAL string
 	Log   *slog.Logger
 }
 
@@ -59,6 +62,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /ui/{$}", h.home)
 	mux.HandleFunc("GET /ui/", h.notFound)
 	mux.HandleFunc("GET /ui/style.css", h.style)
+	mux.HandleFunc("GET /ui/codes.js", h.codesJS)
 	mux.HandleFunc("GET /ui/favicon.svg", h.favicon)
 	mux.HandleFunc("GET /favicon.ico", h.favicon)
 	if h.ErrorPage {
@@ -130,7 +134,7 @@ func (h *Handler) render(w http.ResponseWriter, name string, status int, data an
 	hd := w.Header()
 	hd.Set("Content-Type", "text/html; charset=utf-8")
 	csp := "default-src 'none'; style-src 'self'; img-src 'self' https: data:; frame-ancestors 'none'; base-uri 'none'"
-	if v, ok := data.(view); ok && v.Script {
+	if v, ok := data.(view); ok && (v.Script || v.CodesScript) {
 		// Only pages with a security-key form run a script: Latchkey's
 		// own WebAuthn helper, pinned by its digest.
 		csp += "; script-src 'self'"
@@ -170,6 +174,10 @@ func (h *Handler) flowPage(kind flow.Kind) http.HandlerFunc {
 		if kind == flow.Settings {
 			if s, err = h.Sessions.FromRequest(r); err != nil || s.Identity.ID != f.IdentityID {
 				h.start(w, r, kind)
+				return
+			}
+			if h.needsStepUp(r, s) {
+				http.Redirect(w, r, session.StepUpURL(h.Brand.Base, h.Brand.Base+"self-service/settings/browser"), http.StatusFound)
 				return
 			}
 		}

@@ -60,6 +60,8 @@ type view struct {
 	// Script is set when a form loads the WebAuthn script: the page's
 	// Content-Security-Policy then allows scripts of its own origin.
 	Script bool
+	// CodesScript loads the recovery codes' copy and print buttons.
+	CodesScript bool
 }
 
 // languageLink switches the page it is on to another language.
@@ -75,6 +77,7 @@ type form struct {
 	Group    string
 	Action   string
 	Method   string
+	Intro    string  // what to do in this form (scan the code, keep the codes)
 	Messages []shown // about this form only, e.g. "your password has been saved"
 	// Username lets a password manager file a new password under the
 	// account it belongs to.
@@ -96,10 +99,18 @@ type field struct {
 	// Script is a script node: Src and Integrity load it.
 	Script         bool
 	Src, Integrity string
+	// Image is an img node's picture (the TOTP QR code); Text a text
+	// node's text (the TOTP key); Codes the recovery codes, with Download
+	// as a text file.
+	Image    template.URL
+	Text     string
+	Codes    []string
+	Download template.URL
 }
 
 // groupTitles name the forms of pages with several (settings).
-var groupTitles = map[string]string{ui.GroupProfile: "settings.group.profile", ui.GroupPassword: "settings.group.password", ui.GroupWebAuthn: "settings.group.webauthn"}
+var groupTitles = map[string]string{ui.GroupProfile: "settings.group.profile", ui.GroupPassword: "settings.group.password", ui.GroupWebAuthn: "settings.group.webauthn",
+	ui.GroupTOTP: "settings.group.totp", ui.GroupLookup: "settings.group.lookup_secret"}
 
 // forms splits a flow's nodes into one form per method group, in the order
 // the groups first appear; the default group (CSRF token, identifier)
@@ -169,6 +180,7 @@ func (b pageBuilder) field(group string, n ui.Node) field {
 	if a.Type == "checkbox" {
 		f.Checked = f.Value == "true"
 	}
+	mediaField(&f, group, n)
 	f.Label = b.label(group, n)
 	return f
 }

@@ -29,9 +29,16 @@ func (h *Handler) flowView(r *http.Request, w http.ResponseWriter, kind flow.Kin
 	}
 	v.Messages = sayAll(p, messages, "")
 	focusFirstProblem(v.Forms)
-	for _, fm := range v.Forms {
+	for i, fm := range v.Forms {
 		for _, n := range fm.Nodes {
 			v.Script = v.Script || n.Script
+			v.CodesScript = v.CodesScript || len(n.Codes) > 0
+			if n.Image != "" {
+				v.Forms[i].Intro = p.T("settings.totp.intro")
+			}
+			if len(n.Codes) > 0 && !strings.Contains(n.Text, "*") {
+				v.Forms[i].Intro = p.T("settings.codes.intro")
+			}
 		}
 	}
 	if f.State == "sent_email" {
@@ -40,6 +47,12 @@ func (h *Handler) flowView(r *http.Request, w http.ResponseWriter, kind flow.Kin
 	base := h.Brand.Base
 	switch kind {
 	case flow.Login:
+		if stepUp(f) {
+			v.Heading, v.Intro = p.T("login.aal2.title"), p.T("login.aal2.intro")
+			v.Messages = sayAll(p, withoutMessage(f.UI.Messages, 1010004), "")
+			v.Links = append(v.Links, link{p.T("login.aal2.other"), p.T("login.aal2.sign_out"), base + "self-service/browser/flows/logout"})
+			return v
+		}
 		switch {
 		case f.Forced:
 			v.Heading, v.Intro = p.T("login.refresh.title"), p.T("login.refresh.intro")
@@ -118,6 +131,8 @@ func autocomplete(kind flow.Kind, name string) string {
 		return "username"
 	case name == "email" || name == "traits.email":
 		return "email"
+	case name == "totp_code":
+		return "one-time-code"
 	}
 	return ""
 }
