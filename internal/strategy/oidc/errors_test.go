@@ -361,3 +361,24 @@ func TestRoundTripExpired(t *testing.T) {
 		t.Errorf("an identity was created from an expired round trip")
 	}
 }
+
+// TestCallbackWhoseFlowIsGone: the round trip is genuine but its flow was
+// deleted meanwhile (cleaned up, or the database restored): a 400 on the
+// error page, nobody signed in.
+func TestCallbackWhoseFlowIsGone(t *testing.T) {
+	t.Parallel()
+	e := start(t, nil)
+	e.op.users.add("sub-w", "wen", "wen@example.com", true, "", "")
+	b := e.browser()
+	login := b.start("login", "")
+	cb := b.atProvider(b.toProvider("login", login, nil), "wen")
+	db := e.srv.App.Store.DB()
+	if _, err := db.SQL.Exec(db.Q(`DELETE FROM selfservice_flows WHERE id = ?`), login); err != nil {
+		t.Fatal(err)
+	}
+	r := b.Get(cb)
+	if code := e.errorAt(b, r); code != http.StatusBadRequest {
+		t.Errorf("callback of a deleted flow: error %d, want 400", code)
+	}
+	b.signedOut("callback of a deleted flow", r)
+}
