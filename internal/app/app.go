@@ -280,7 +280,14 @@ func (a *App) whoamiCache(ctx context.Context) (*whoamicache.Cache, error) {
 		return whoamicache.Polled(ctx, a.DB.SQL, path, whoamiEntries)
 	case sqldb.Postgres:
 		lctx, cancel := context.WithCancel(context.Background())
-		c, err := whoamicache.Listened(lctx, a.DB.Target.DriverDSN, a.DB.SQL, whoamiEntries, a.Log)
+		dial := func(ctx context.Context) (whoamicache.Conn, error) {
+			l, err := sqldb.Listen(ctx, a.DB.Target.DriverDSN, whoamicache.Channel)
+			if err != nil {
+				return nil, err
+			}
+			return l, nil
+		}
+		c, err := whoamicache.Listened(lctx, dial, a.DB.SQL, whoamiEntries, a.Log)
 		if err != nil {
 			cancel()
 			return nil, fmt.Errorf("whoami cache: listen to PostgreSQL notifications (session.whoami_cache: false turns the cache off): %w", err)

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 )
 
 // Channel is the PostgreSQL notification channel the triggers of
@@ -25,8 +24,21 @@ const Channel = "latchkey_sessions"
 // answer comes from the database.
 const syncTimeout = 5 * time.Second
 
+// Conn is a connection of its own that LISTENs on Channel. The driver's
+// side (sqldb.Listen) is wired in internal/app, so that this package, and
+// every package that imports session, links no database driver.
+type Conn interface {
+	// Wait returns the payload of the next notification.
+	Wait(ctx context.Context) (string, error)
+	Ping(ctx context.Context) error
+	Close()
+}
+
+// Dial opens a listening Conn; Listened dials again when one is lost.
+type Dial func(ctx context.Context) (Conn, error)
+
 // Listened returns a cache kept up to date by PostgreSQL notifications on
-// its own connection to dsn (the driver's DSN), until ctx ends. It is
+// a connection of its own (from dial), until ctx ends. It is
 // listening when Listened returns. If the connection drops, the cache is
 // emptied and serves nothing until it listens again, since notifications
 // sent meanwhile are lost.
@@ -39,20 +51,20 @@ const syncTimeout = 5 * time.Second
 // db and waits for it to come back on the listening connection:
 // PostgreSQL delivers notifications in commit order, so every change
 // committed before the marker has been applied by then.
-func Listened(ctx context.Context, dsn string, db *sql.DB, max int, log *slog.Logger) (*Cache, error) {
+func Listened(ctx context.Context, dial Dial, db *sql.DB, max int, log *slog.Logger) (*Cache, error) {
 	c := New(max)
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	l := &listener{c: c, db: db, prefix: "sync:" + hex.EncodeToString(b[:]) + ":", waiting: map[string]chan struct{}{}}
 	c.sync, c.wrote = l.sync, &l.dirty
-	conn, err := listen(ctx, dsn)
+	conn, err := dial(ctx)
 	if err != nil {
 		return nil, err
 	}
 	go func() {
 		for {
 			err := l.receive(ctx, conn)
-			conn.Close(context.Background())
+			conn.Close()
 			if ctx.Err() != nil {
 				return
 			}
@@ -64,7 +76,7 @@ func Listened(ctx context.Context, dsn string, db *sql.DB, max int, log *slog.Lo
 					return
 				case <-time.After(time.Second):
 				}
-				conn, _ = listen(ctx, dsn)
+				conn, _ = dial(ctx)
 			}
 			c.Flush(false)
 			log.Info("whoami cache: listening to PostgreSQL again")
@@ -85,29 +97,15 @@ type listener struct {
 	waiting map[string]chan struct{}
 }
 
-func listen(ctx context.Context, dsn string) (*pgx.Conn, error) {
-	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(cctx, dsn)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := conn.Exec(cctx, "LISTEN "+Channel); err != nil {
-		conn.Close(context.Background())
-		return nil, err
-	}
-	return conn, nil
-}
-
 // liveness is how long the listening connection may stay quiet before
 // it is pinged: a database that vanished without closing the connection
 // (a partition) must not leave the cache trusted for long.
 const liveness = time.Second
 
-func (l *listener) receive(ctx context.Context, conn *pgx.Conn) error {
+func (l *listener) receive(ctx context.Context, conn Conn) error {
 	for {
 		wctx, cancel := context.WithTimeout(ctx, liveness)
-		n, err := conn.WaitForNotification(wctx)
+		payload, err := conn.Wait(wctx)
 		cancel()
 		if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
 			pctx, cancel := context.WithTimeout(ctx, liveness)
@@ -120,17 +118,17 @@ func (l *listener) receive(ctx context.Context, conn *pgx.Conn) error {
 		if err != nil {
 			return err
 		}
-		switch id, err := uuid.Parse(n.Payload); {
+		switch id, err := uuid.Parse(payload); {
 		case err == nil:
 			l.c.Invalidate(id)
-		case strings.HasPrefix(n.Payload, l.prefix):
+		case strings.HasPrefix(payload, l.prefix):
 			l.mu.Lock()
-			if ch, ok := l.waiting[n.Payload]; ok {
+			if ch, ok := l.waiting[payload]; ok {
 				close(ch)
-				delete(l.waiting, n.Payload)
+				delete(l.waiting, payload)
 			}
 			l.mu.Unlock()
-		case strings.HasPrefix(n.Payload, "sync:"):
+		case strings.HasPrefix(payload, "sync:"):
 			// Another instance's marker.
 		default:
 			l.c.Flush(false)
