@@ -41,7 +41,7 @@ func Polled(ctx context.Context, db *sql.DB, path string, max int) (*Cache, erro
 type poller struct {
 	db      *sql.DB
 	wal     *walHeader
-	seenHdr atomic.Pointer[[]byte] // the WAL index header before the last read
+	seenHdr atomic.Pointer[[48]byte] // the WAL index header before the last read
 	c       *Cache
 	maxStmt *sql.Stmt
 	mu      sync.Mutex // one catch-up at a time
@@ -50,10 +50,11 @@ type poller struct {
 }
 
 func (p *poller) sync(ctx context.Context) error {
+	var buf [48]byte
 	var hdr []byte
 	if p.wal != nil {
-		if hdr = p.wal.read(make([]byte, 0, 48)); hdr != nil {
-			if seen := p.seenHdr.Load(); seen != nil && sameHeader(hdr, *seen) {
+		if hdr = p.wal.read(buf[:0]); hdr != nil {
+			if seen := p.seenHdr.Load(); seen != nil && sameHeader(hdr, seen[:]) {
 				return nil
 			}
 		}
@@ -64,7 +65,8 @@ func (p *poller) sync(ctx context.Context) error {
 	if hdr != nil {
 		// Read before the query, so that a commit during it shows as a
 		// change next time.
-		p.seenHdr.Store(&hdr)
+		seen := buf
+		p.seenHdr.Store(&seen)
 	}
 	return nil
 }
