@@ -189,6 +189,8 @@ func (k *Kit) fail(w http.ResponseWriter, r *http.Request, s Submit, f *Flow, er
 		err = k.replace(w, r, s, expired.Flow)
 	case f != nil && errors.Is(err, ErrInvalid):
 		err = k.invalid(w, r, f, s.Wire(f))
+	case f != nil && errors.Is(err, ErrContinueInBrowser):
+		err = k.continueInBrowser(w, r, f)
 	}
 	if err != nil {
 		// Before a flow is loaded only the request can tell who asks.
@@ -248,6 +250,26 @@ func carriable(inputType string) bool {
 func (k *Kit) Replace(w http.ResponseWriter, r *http.Request, old, next *Flow, msg text.Message) error {
 	next.ReturnTo = old.ReturnTo
 	return k.Restart(w, r, next, msg)
+}
+
+// ErrContinueInBrowser is returned by a strategy whose next step happens
+// in the browser (a security key answers there): the flow is stored and
+// the browser sent to its UI; a script driving it gets the later versions'
+// 422 browser_location_change_required naming where.
+var ErrContinueInBrowser = errors.New("flow: the submission continues in the browser")
+
+func (k *Kit) continueInBrowser(w http.ResponseWriter, r *http.Request, f *Flow) error {
+	if err := k.Flows.UpdateFlow(r.Context(), f); err != nil {
+		return err
+	}
+	to := k.Responder.UIURL(f)
+	if IsJSONRequest(r) {
+		return httpx.ErrUnprocessable.WithID("browser_location_change_required").
+			WithReason("Continue in the browser: the next step needs a security key or passkey.").
+			WithDetail("redirect_browser_to", to)
+	}
+	http.Redirect(w, r, to, http.StatusFound)
+	return nil
 }
 
 // invalid stores a flow whose submission failed and shows it again.

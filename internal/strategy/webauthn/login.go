@@ -74,7 +74,7 @@ func (s *Strategy) Login(ctx context.Context, f *flow.Flow, sub flow.Submission)
 	}
 	f.UI.SetValue("identifier", typed)
 	f.UI.AddMessage(text.WebAuthnLoginPrepare())
-	return nil, flow.ErrInvalid
+	return nil, flow.ErrContinueInBrowser
 }
 
 // offerLogin adds the nodes that ask identity i's keys of one mode to sign

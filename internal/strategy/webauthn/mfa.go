@@ -58,3 +58,18 @@ func (s *Strategy) Proved(sub flow.Submission) (session.AuthenticationMethod, bo
 	}
 	return session.SecondFactor(Method, s.Clock.Now()), true
 }
+
+// FactorChange names a saved change of a second factor, for the security
+// notice. Passkeys are first factors: their changes send none.
+func (s *Strategy) FactorChange(sub flow.Submission) (method string, added, ok bool) {
+	if s.Passwordless {
+		return "", false, false
+	}
+	if v, _ := sub.String("webauthn_register"); v != "" {
+		return Method, true, true
+	}
+	if v, _ := sub.String("webauthn_remove"); v != "" {
+		return Method, false, true
+	}
+	return "", false, false
+}

@@ -8,10 +8,27 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/latchkey/latchkey/internal/courier"
 	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
 const password = "key-Passw0rd-forty-2"
+
+// notices counts the queued mail of one template.
+func (e *env) notices(t *testing.T, tt courier.TemplateType) int {
+	t.Helper()
+	msgs, err := e.srv.App.Store.Messages(t.Context(), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, m := range msgs {
+		if m.TemplateType == tt {
+			n++
+		}
+	}
+	return n
+}
 
 // aal is the assurance level whoami reports for a browser's session.
 func (e *env) aal(b *sdk.Browser) string {
@@ -149,4 +166,71 @@ func TestLastPasskeyStays(t *testing.T) {
 	if after := e.fetch(b, "settings", sid); after.value("webauthn_remove") != hex.EncodeToString(key.credID) {
 		t.Fatal("the last passkey is gone")
 	}
+}
+
+// TestAdminSeesAndRemovesTheKey: the admin API lists the webauthn
+// credential with its identifiers and no key material, and removing it
+// (a lost key) lets the password alone sign in again.
+func TestAdminSeesAndRemovesTheKey(t *testing.T) {
+	t.Parallel()
+	dialects(t, func(t *testing.T, dialect string) {
+		e := start(t, dialect, false)
+		const who = "lost@example.org"
+		b := e.browser()
+		id := e.flow(b, "registration")
+		r := e.submit(b, "registration", id, url.Values{"method": {"password"}, "traits.email": {who}, "password": {password}}, true)
+		if r.SetCookie("ory_kratos_session") == nil {
+			t.Fatalf("password sign-up: %d", r.StatusCode)
+		}
+		key := newAuthenticator(t, e.origin, "localhost")
+		sid := e.flow(b, "settings")
+		r = e.submit(b, "settings", sid, url.Values{"webauthn_register": {key.create(e.fetch(b, "settings", sid).value("webauthn_register_trigger"), "")}}, true)
+		e.shownAgain(b, r, "settings", sid, 1050001, "adding a key")
+		if n := e.notices(t, courier.SecondFactorAdded); n != 1 {
+			t.Errorf("adding a key queued %d second-factor notices, want 1", n)
+		}
+
+		var me struct {
+			Identity struct{ ID string } `json:"identity"`
+		}
+		_ = json.Unmarshal(b.Get(e.public+"sessions/whoami").Body, &me)
+		admin := e.browser()
+		r = admin.Get(e.srv.AdminURL + "identities/" + me.Identity.ID + "?include_credential=webauthn")
+		var view struct {
+			Credentials map[string]struct {
+				Type        string   `json:"type"`
+				Identifiers []string `json:"identifiers"`
+			} `json:"credentials"`
+		}
+		if err := json.Unmarshal(r.Body, &view); err != nil || view.Credentials["webauthn"].Type != "webauthn" || len(view.Credentials["webauthn"].Identifiers) != 1 || view.Credentials["webauthn"].Identifiers[0] != who {
+			t.Fatalf("admin identity with credentials: %d %s", r.StatusCode, r.Body)
+		}
+		x := b64.EncodeToString(pad32(key.key.X.Bytes()))
+		for _, secret := range []string{"public_key", "user_handle", "sign_count", x[:16], b64.EncodeToString(key.credID)[:16]} {
+			if strings.Contains(string(r.Body), secret) {
+				t.Errorf("the admin view shows key material (%s): %s", secret, r.Body)
+			}
+		}
+		plain := admin.Get(e.srv.AdminURL + "identities/" + me.Identity.ID)
+		if strings.Contains(string(plain.Body), `"credentials"`) {
+			t.Errorf("without include_credential the identity shows credentials: %s", plain.Body)
+		}
+
+		r = admin.Do(http.MethodDelete, e.srv.AdminURL+"identities/"+me.Identity.ID+"/credentials/webauthn", "", nil)
+		if r.StatusCode != http.StatusNoContent {
+			t.Fatalf("admin removal of the key: %d %s", r.StatusCode, r.Body)
+		}
+		if n := e.notices(t, courier.SecondFactorRemoved); n != 1 {
+			t.Errorf("the admin's removal queued %d removal notices, want 1", n)
+		}
+		b2 := e.browser()
+		lid := e.flow(b2, "login")
+		r = e.submit(b2, "login", lid, url.Values{"method": {"password"}, "password_identifier": {who}, "password": {password}}, true)
+		if r.SetCookie("ory_kratos_session") == nil {
+			t.Fatalf("password sign-in after the key was removed: %d %s", r.StatusCode, r.Header.Get("Location"))
+		}
+		if got := e.aal(b2); got != "aal1" {
+			t.Fatalf("after the admin removed the key, the password sign-in gives %s, want aal1 accepted by whoami", got)
+		}
+	})
 }

@@ -31,6 +31,7 @@ type env struct {
 func start(t *testing.T, dialect string, passwordless bool) *env {
 	t.Helper()
 	cfg := testkit.Config(t, testkit.NewDatabase(t, dialect), func(c *config.Config) {
+		c.Notifications.SecondFactor = true
 		c.SelfService.Methods.WebAuthn = config.WebAuthnMethod{Enabled: true, Config: config.WebAuthnConfig{
 			Passwordless: passwordless, RP: config.WebAuthnRP{ID: "localhost", DisplayName: "Latchkey test"},
 		}}
@@ -240,6 +241,21 @@ func TestPasskeySignInErrors(t *testing.T) {
 		r := e.submit(b, "login", id, url.Values{"method": {"webauthn"}, "identifier": {"nobody@example.org"}}, true)
 		e.shownAgain(b, r, "login", id, 4000015, "unknown address")
 
+		// A script driving the browser flow is told to send the browser
+		// to the flow's UI, where the key answers.
+		js := b.Do(http.MethodPost, e.public+"self-service/login?flow="+id, "application/json",
+			[]byte(`{"method":"webauthn","identifier":"`+who+`","csrf_token":"`+b.CSRFToken()+`"}`), "Accept", "application/json")
+		var change struct {
+			Error struct {
+				ID   string `json:"id"`
+				Code int    `json:"code"`
+			} `json:"error"`
+			RedirectBrowserTo string `json:"redirect_browser_to"`
+		}
+		if err := json.Unmarshal(js.Body, &change); err != nil || js.StatusCode != http.StatusUnprocessableEntity ||
+			change.Error.ID != "browser_location_change_required" || !strings.Contains(change.RedirectBrowserTo, "flow="+id) {
+			t.Fatalf("JSON identifier step: %d %s, want 422 browser_location_change_required to the flow's UI", js.StatusCode, js.Body)
+		}
 		opts := e.askKey(b, id, who)
 		stranger := newAuthenticator(t, e.origin, "localhost")
 		stranger.handle = key.handle
