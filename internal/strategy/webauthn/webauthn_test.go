@@ -319,6 +319,18 @@ func TestPasskeySignInErrors(t *testing.T) {
 		if code, _ := again.Whoami(); code != http.StatusUnauthorized {
 			t.Fatalf("a replayed answer signed in (whoami %d)", code)
 		}
+
+		// A fresh answer whose sign count goes back (a cloned key) is
+		// refused too.
+		cloned := e.browser()
+		id3 := e.flow(cloned, "login")
+		opts4 := e.askKey(cloned, id3, who)
+		key.counter = 0
+		r = e.submit(cloned, "login", id3, url.Values{"webauthn_login": {key.get(opts4, "")}}, true)
+		e.shownAgain(cloned, r, "login", id3, 4000043, "a sign count that went back")
+		if code, _ := cloned.Whoami(); code != http.StatusUnauthorized {
+			t.Fatalf("a cloned key signed in (whoami %d)", code)
+		}
 	})
 }
 
