@@ -3,6 +3,7 @@ package webui_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -76,4 +77,64 @@ func TestBrowserSignsOutAnotherDevice(t *testing.T) {
 	}
 	b.clickLink("Back to your account")
 	b.heading("You are signed in")
+}
+
+// TestSignOutFormsAreGuarded: the sign-out forms need the anti-CSRF pair,
+// so another site cannot post them with the user's cookie; with it, they
+// end only the caller's own other sessions (never the current one, never
+// another account's).
+func TestSignOutFormsAreGuarded(t *testing.T) {
+	srv := uiServer(t, nil)
+	own := sdk.Register(t, srv, email, "first-Passw0rd-1")
+	phone := signInElsewhere(t, srv, "first-Passw0rd-1", phoneAgent)
+	stranger := sdk.Register(t, srv, "someone@example.org", "other-Passw0rd-2")
+	var phoneID string
+	r := sdk.Do(t, http.MethodGet, srv.PublicURL+"sessions/whoami", "", nil, "X-Session-Token", phone)
+	var who struct {
+		ID string `json:"id"`
+	}
+	if json.Unmarshal(r.Body, &who) != nil || who.ID == "" {
+		t.Fatalf("whoami of the phone: %d %s", r.Status, r.Body)
+	}
+	phoneID = who.ID
+
+	noRedirects := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	csrf := strings.Repeat("c", 43) // any token the browser holds in its cookie and echoes back
+	post := func(form url.Values, withToken bool) int {
+		t.Helper()
+		cookie := "ory_kratos_session=" + own.SessionToken
+		if withToken {
+			cookie += "; " + sdk.CSRFCookieName(srv.PublicURL) + "=" + csrf
+			form.Set("csrf_token", csrf)
+		}
+		return sdk.Request(t, noRedirects, http.MethodPost, srv.PublicURL+"ui/sessions", "application/x-www-form-urlencoded", []byte(form.Encode()), "Cookie", cookie).Status
+	}
+	if got := post(url.Values{"session": {phoneID}}, false); got != http.StatusBadRequest {
+		t.Errorf("a sign-out form without the anti-CSRF pair: %d, want 400", got)
+	}
+	if got := sdk.WhoamiStatus(t, srv, phone); got != http.StatusOK {
+		t.Fatalf("the phone after a refused form: whoami %d, want 200", got)
+	}
+	if got := post(url.Values{"session": {stranger.Session.Id}}, true); got != http.StatusSeeOther {
+		t.Errorf("another account's session id: %d, want 303 doing nothing", got)
+	}
+	if got := sdk.WhoamiStatus(t, srv, stranger.SessionToken); got != http.StatusOK {
+		t.Errorf("another account's session after someone posted its id: whoami %d, want 200", got)
+	}
+	var me struct {
+		ID string `json:"id"`
+	}
+	_ = json.Unmarshal(sdk.Do(t, http.MethodGet, srv.PublicURL+"sessions/whoami", "", nil, "X-Session-Token", own.SessionToken).Body, &me)
+	if got := post(url.Values{"session": {me.ID}}, true); got != http.StatusBadRequest {
+		t.Errorf("signing out the current session by id: %d, want 400 (use sign out)", got)
+	}
+	if got := post(url.Values{"session": {phoneID}}, true); got != http.StatusSeeOther {
+		t.Errorf("a guarded sign-out form: %d, want 303 back to settings", got)
+	}
+	if got := sdk.WhoamiStatus(t, srv, phone); got != http.StatusUnauthorized {
+		t.Errorf("the phone after the form: whoami %d, want 401", got)
+	}
+	if got := sdk.WhoamiStatus(t, srv, own.SessionToken); got != http.StatusOK {
+		t.Errorf("the session that posted the form: whoami %d, want 200", got)
+	}
 }
