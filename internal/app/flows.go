@@ -170,7 +170,7 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 	}
 	out.login = &login.Handler{
 		Kit: kit, Sessions: a.Sessions, Strategies: loginStrategies, SecondFactors: secondFactors,
-		WhoamiRequiredAAL: cfg.Session.Whoami.RequiredAAL, Lifespan: f.Login.Lifespan.D(), PublicBase: base, Hooks: loginHooks, Log: a.Log,
+		WhoamiRequiredAAL: cfg.Session.Whoami.RequiredAAL, StepUpThrottle: a.limiter(), StepUpRule: rule(cfg.Throttle.Identifier), Lifespan: f.Login.Lifespan.D(), PublicBase: base, Hooks: loginHooks, Log: a.Log,
 	}
 	out.registration = &registration.Handler{
 		Kit: kit, Identities: a.Store, Sessions: a.Sessions, Strategies: regStrategies,

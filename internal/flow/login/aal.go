@@ -8,6 +8,7 @@ import (
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/text"
+	"github.com/latchkey/latchkey/internal/throttle"
 )
 
 // Stepping up: a login flow started with ?aal=aal2 belongs to a session
@@ -108,7 +109,24 @@ func (h *Handler) submitStepUp(w http.ResponseWriter, r *http.Request, f *flow.F
 		f.UI.AddMessage(text.LoginNoStrategy())
 		return flow.ErrInvalid
 	}
+	// A six-digit code is guessable by volume: attempts are counted per
+	// identity, whatever the session or address, and failures only.
+	var res *throttle.Reservation
+	if l := h.StepUpThrottle; l != nil {
+		res, err = l.Reserve(ctx, "aal2", throttle.Key{Name: l.Name("aal2", s.IdentityID.String()), Rule: h.StepUpRule, ResetOnSuccess: true})
+	}
+	if r, ok := throttle.IsRefused(err); ok {
+		httpx.Refused(ctx, "throttled")
+		f.UI.AddMessage(text.TooManyAttempts(r.Seconds()))
+		return flow.ErrInvalid
+	}
+	if err != nil {
+		return err
+	}
 	if err := sf.LoginSecondFactor(ctx, f, s.Identity, sub); err != nil {
+		return err
+	}
+	if err := res.Succeeded(ctx); err != nil {
 		return err
 	}
 	if err := h.Sessions.AddMethod(ctx, s, session.SecondFactor(sf.ID(), h.Kit.Clock.Now())); err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/latchkey/latchkey/internal/identity"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/text"
+	"github.com/latchkey/latchkey/internal/throttle"
 )
 
 // Handler serves the login flow.
@@ -24,10 +25,14 @@ type Handler struct {
 	// highest_available, a first-factor sign-in of an identity with a
 	// second factor is sent on to add it.
 	WhoamiRequiredAAL string
-	Lifespan          time.Duration
-	PublicBase        string
-	Hooks             flow.Hooks
-	Log               *slog.Logger
+	// StepUpThrottle and StepUpRule bound second-factor attempts per
+	// identity (nil lets all through).
+	StepUpThrottle *throttle.Limiter
+	StepUpRule     throttle.Rule
+	Lifespan       time.Duration
+	PublicBase     string
+	Hooks          flow.Hooks
+	Log            *slog.Logger
 }
 
 // Register mounts the public routes.
