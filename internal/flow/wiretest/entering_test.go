@@ -11,9 +11,11 @@ import (
 
 // TestEnteringWithSession covers what the browser tests leave out: a
 // signed-in browser starting login with a return_to under
-// <public>/self-service is sent there; verification never looks at the
-// session (submit and link work as for anyone, and the session stays); a
-// verification link goes to its flow's allowed return_to.
+// <public>/self-service is sent there, and so is one starting recovery
+// (any other return_to sends recovery to the default); verification never
+// looks at the session (submit and link work as for anyone, and the
+// session stays); a verification link goes to its flow's allowed
+// return_to.
 func TestEnteringWithSession(t *testing.T) {
 	const after = "https://app.example/after"
 	e := startWith(t, func(c *config.Config) { c.SelfService.WhitelistedReturnURLs = []string{after} })
@@ -26,6 +28,17 @@ func TestEnteringWithSession(t *testing.T) {
 	r := b.Get(e.Public + "self-service/login/browser?return_to=" + url.QueryEscape(own))
 	if r.StatusCode != http.StatusFound || r.Header.Get("Location") != own {
 		t.Errorf("login init signed in, return_to under self-service: %d to %q, want 302 to %s", r.StatusCode, r.Header.Get("Location"), own)
+	}
+
+	// Recovery, signed in, uses registration's rule: a return_to under
+	// self-service is followed, any other (even allow-listed) is not.
+	r = b.Get(e.Public + "self-service/recovery/browser?return_to=" + url.QueryEscape(own))
+	if r.StatusCode != http.StatusFound || r.Header.Get("Location") != own {
+		t.Errorf("recovery init signed in, return_to under self-service: %d to %q, want 302 to %s", r.StatusCode, r.Header.Get("Location"), own)
+	}
+	r = b.Get(e.Public + "self-service/recovery/browser?return_to=" + url.QueryEscape(after))
+	if r.StatusCode != http.StatusFound || r.Header.Get("Location") != mailtest.UIBase+"home" {
+		t.Errorf("recovery init signed in, allow-listed return_to: %d to %q, want 302 to the default return URL", r.StatusCode, r.Header.Get("Location"))
 	}
 
 	r = b.Get(e.Public + "self-service/verification/browser?return_to=" + url.QueryEscape(after))

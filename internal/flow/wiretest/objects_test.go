@@ -10,10 +10,11 @@ import (
 	client "github.com/ory/kratos-client-go"
 
 	"github.com/latchkey/latchkey/internal/testkit/mailtest"
+	"github.com/latchkey/latchkey/internal/testkit/sdk"
 )
 
-// TestSessionAndIdentity records whoami's session and the admin API's
-// identity.
+// TestSessionAndIdentity records whoami's session, the admin API's
+// identity and identity list, and an admin recovery link.
 func TestSessionAndIdentity(t *testing.T) {
 	e := start(t)
 	token := e.signUp()
@@ -32,6 +33,9 @@ func TestSessionAndIdentity(t *testing.T) {
 	check[client.Identity](e, "identity", r.Body)
 	r = e.want("identities", e.admin("GET", "identities"), http.StatusOK)
 	check[[]client.Identity](e, "identities", r.Body)
+	r = e.want("recovery link", sdk.Do(t, "POST", e.Server.AdminURL+"recovery/link", "application/json",
+		[]byte(`{"identity_id":"`+s.Identity.ID+`","expires_in":"2h"}`)), http.StatusOK)
+	check[client.RecoveryLink](e, "recovery-link", r.Body)
 }
 
 // TestErrors records the error envelope of the answers an app meets most
