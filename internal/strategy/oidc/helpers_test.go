@@ -115,6 +115,11 @@ func startWith(t *testing.T, dsn string, opts testkit.Options, mutate func(c *co
 	})
 	e.srv = testkit.StartWith(t, cfg, opts)
 	e.public = e.srv.PublicURL
+	// The client secrets must never reach the log (the testkit's secret
+	// watch checks when the server stops).
+	for _, p := range cfg.SelfService.Methods.OIDC.Config.Providers {
+		testkit.Secret(e.srv.PublicAddr, p.ClientSecret)
+	}
 	cb := e.public + "self-service/methods/oidc/callback/corp"
 	e.op.SetRedirect(cb)
 	e.admin = sdk.NewClient(e.srv.AdminURL, nil)
@@ -257,6 +262,9 @@ func (b *browser) atProvider(auth *url.URL, username string) string {
 	if !redirect(r.StatusCode) || !strings.HasPrefix(cb.String(), b.e.public+"self-service/methods/oidc/callback/") {
 		b.T.Fatalf("provider after login: %d to %s, want the callback", r.StatusCode, cb)
 	}
+	// Neither the code nor the state may be logged.
+	testkit.Secret(b.e.srv.PublicAddr, cb.Query().Get("code"))
+	testkit.Secret(b.e.srv.PublicAddr, cb.Query().Get("state"))
 	return cb.String()
 }
 

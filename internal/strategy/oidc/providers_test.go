@@ -118,7 +118,7 @@ func (a *providerAPIs) token(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte(`{"error":"invalid_grant","error_description":"The code is not valid for this client."}`))
 		return
 	}
-	tok := "access-" + r.PostForm.Get("code")
+	tok := "access-token-" + r.PostForm.Get("code")
 	a.mu.Lock()
 	a.tokens[tok] = true
 	a.mu.Unlock()
@@ -216,6 +216,8 @@ func TestOAuth2Providers(t *testing.T) {
 					q.Get("scope") != strings.Join(c.scope, " ") || q.Has("nonce") {
 					t.Errorf("authorization request %v", q)
 				}
+				testkit.Secret(e.srv.PublicAddr, "access-token-"+code) // the provider's token must not be logged
+				testkit.Secret(e.srv.PublicAddr, q.Get("state"))
 				if code != "never-issued" {
 					apis.mu.Lock()
 					apis.codes[code] = grant{challenge: q.Get("code_challenge"), redirect: redirectURI, clientID: "client-" + c.provider}
