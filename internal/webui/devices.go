@@ -102,7 +102,7 @@ func (h *Handler) endSessions(w http.ResponseWriter, r *http.Request) {
 			h.failSignOut(w, err)
 			return
 		}
-		http.Redirect(w, r, back+"devices=all_signed_out", http.StatusSeeOther)
+		http.Redirect(w, r, back+"devices=all_signed_out", http.StatusFound)
 		return
 	}
 	id, err := uuid.Parse(r.PostFormValue("session"))
@@ -117,7 +117,7 @@ func (h *Handler) endSessions(w http.ResponseWriter, r *http.Request) {
 		h.failSignOut(w, err)
 		return
 	}
-	http.Redirect(w, r, back+"devices=signed_out", http.StatusSeeOther)
+	http.Redirect(w, r, back+"devices=signed_out", http.StatusFound)
 }
 
 func (h *Handler) failSignOut(w http.ResponseWriter, err error) {

@@ -115,8 +115,8 @@ func TestSignOutFormsAreGuarded(t *testing.T) {
 	if got := sdk.WhoamiStatus(t, srv, phone); got != http.StatusOK {
 		t.Fatalf("the phone after a refused form: whoami %d, want 200", got)
 	}
-	if got := post(url.Values{"session": {stranger.Session.Id}}, true); got != http.StatusSeeOther {
-		t.Errorf("another account's session id: %d, want 303 doing nothing", got)
+	if got := post(url.Values{"session": {stranger.Session.Id}}, true); got != http.StatusFound {
+		t.Errorf("another account's session id: %d, want 302 doing nothing", got)
 	}
 	if got := sdk.WhoamiStatus(t, srv, stranger.SessionToken); got != http.StatusOK {
 		t.Errorf("another account's session after someone posted its id: whoami %d, want 200", got)
@@ -128,8 +128,8 @@ func TestSignOutFormsAreGuarded(t *testing.T) {
 	if got := post(url.Values{"session": {me.ID}}, true); got != http.StatusBadRequest {
 		t.Errorf("signing out the current session by id: %d, want 400 (use sign out)", got)
 	}
-	if got := post(url.Values{"session": {phoneID}}, true); got != http.StatusSeeOther {
-		t.Errorf("a guarded sign-out form: %d, want 303 back to settings", got)
+	if got := post(url.Values{"session": {phoneID}}, true); got != http.StatusFound {
+		t.Errorf("a guarded sign-out form: %d, want 302 back to settings", got)
 	}
 	if got := sdk.WhoamiStatus(t, srv, phone); got != http.StatusUnauthorized {
 		t.Errorf("the phone after the form: whoami %d, want 401", got)

@@ -46,7 +46,7 @@ type Handler struct {
 	// SettingsAAL is selfservice.flows.settings.required_aal: a settings
 	// page whose session falls short sends the browser to the step-up.
 	SettingsAAL string
-	Log   *slog.Logger
+	Log         *slog.Logger
 }
 
 // MailReader lists queued and sent mail.
