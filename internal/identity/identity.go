@@ -47,7 +47,11 @@ type Credential struct {
 	Type        CredentialType
 	Identifiers []string
 	// Config is the method's JSON; nil on update means "leave it as stored".
-	Config    json.RawMessage
+	Config json.RawMessage
+	// IfExists, on update, only refreshes the identifiers of a credential
+	// the identity already has (a security key's, after the traits
+	// changed) and creates none.
+	IfExists  bool
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }

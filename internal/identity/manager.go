@@ -130,13 +130,21 @@ func (m *Manager) Apply(ctx context.Context, current *Identity, d Draft) (*Ident
 	if d.PasswordHash != "" {
 		pw.Config, _ = json.Marshal(PasswordConfig{HashedPassword: d.PasswordHash})
 	}
-	next.Credentials = map[CredentialType]*Credential{CredentialPassword: pw}
+	next.Credentials = map[CredentialType]*Credential{CredentialPassword: pw,
+		// Security keys sign in with the flagged traits: their
+		// identifiers follow the traits too, where there are keys.
+		credentialWebAuthn: {ID: uuid.New(), Type: credentialWebAuthn, Identifiers: ext.WebAuthnIdentifiers, IfExists: true, CreatedAt: now, UpdatedAt: now},
+	}
 	if err := m.Store.UpdateIdentity(ctx, &next); err != nil {
 		return nil, err
 	}
 	m.Decorate(&next)
 	return &next, nil
 }
+
+// credentialWebAuthn is the security keys' credential (strategy/webauthn
+// names it; identity cannot import the strategy).
+const credentialWebAuthn CredentialType = "webauthn"
 
 func (m *Manager) schemaFor(id string) (*schema.Schema, error) {
 	if id == "" {

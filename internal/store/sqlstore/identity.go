@@ -81,6 +81,8 @@ func (s *Store) writeCredential(ctx context.Context, tx *sql.Tx, identityID uuid
 	var existing uuid.UUID
 	err := tx.QueryRowContext(ctx, s.db.Q(`SELECT id FROM identity_credentials WHERE identity_id = ? AND type = ?`), identityID.String(), string(c.Type)).Scan(&existing)
 	switch {
+	case errors.Is(err, sql.ErrNoRows) && c.IfExists:
+		return nil
 	case errors.Is(err, sql.ErrNoRows):
 		return s.insertCredential(ctx, tx, identityID, c)
 	case err != nil:

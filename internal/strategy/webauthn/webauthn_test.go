@@ -376,3 +376,41 @@ func TestKeysStayOffAPIFlows(t *testing.T) {
 		t.Fatalf("GET %s: %d %s", src, r.StatusCode, r.Header.Get("Content-Type"))
 	}
 }
+
+// TestPasskeyFollowsTheAddress: after the address changes in settings,
+// the passkey signs in with the new address and not the old one; an
+// identity without keys gains no webauthn credential from the change.
+func TestPasskeyFollowsTheAddress(t *testing.T) {
+	t.Parallel()
+	dialects(t, func(t *testing.T, dialect string) {
+		e := start(t, dialect, true)
+		key, b := e.signUp("old@example.org")
+		sid := e.flow(b, "settings")
+		r := e.submit(b, "settings", sid, url.Values{"method": {"profile"}, "traits.email": {"new@example.org"}}, true)
+		e.shownAgain(b, r, "settings", sid, 1050001, "changing the address")
+
+		b2 := e.browser()
+		id := e.flow(b2, "login")
+		r = e.submit(b2, "login", id, url.Values{"method": {"webauthn"}, "identifier": {"old@example.org"}}, true)
+		e.shownAgain(b2, r, "login", id, 4000015, "the old address")
+		opts := e.askKey(b2, id, "new@example.org")
+		r = e.submit(b2, "login", id, url.Values{"webauthn_login": {key.get(opts, "")}}, true)
+		if r.SetCookie("ory_kratos_session") == nil {
+			t.Fatalf("passkey sign-in with the new address: %d %s", r.StatusCode, r.Header.Get("Location"))
+		}
+
+		// A password account changing its address gets no key record.
+		pb := e.browser()
+		rid := e.flow(pb, "registration")
+		r = e.submit(pb, "registration", rid, url.Values{"method": {"password"}, "traits.email": {"pw@example.org"}, "password": {password}}, true)
+		if r.SetCookie("ory_kratos_session") == nil {
+			t.Fatalf("password sign-up: %d", r.StatusCode)
+		}
+		sid = e.flow(pb, "settings")
+		r = e.submit(pb, "settings", sid, url.Values{"method": {"profile"}, "traits.email": {"pw2@example.org"}}, true)
+		e.shownAgain(pb, r, "settings", sid, 1050001, "changing a password account's address")
+		if _, _, err := e.srv.App.Store.IdentityByIdentifier(context.Background(), webauthn.CredentialType, []string{"pw2@example.org"}); err == nil {
+			t.Error("a profile change gave a password account a webauthn credential")
+		}
+	})
+}
