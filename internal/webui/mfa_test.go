@@ -101,7 +101,9 @@ func TestBrowserTOTPJourney(t *testing.T) {
 
 	// Reveal says which codes are left, without showing them again.
 	b.do("reveal the codes", clickXPath(`//button[normalize-space()="Show recovery codes"]`))
-	b.shows("Recovery codes")
+	// The page before the reveal says "Recovery codes" too: wait for the
+	// revealed list itself.
+	b.do("wait for the revealed codes", waitVisible(`//ol[contains(@class, "codes")]//code[.="********"]`))
 	if n := run(b, "count the hidden codes", chromedp.Evaluate[int](`[...document.querySelectorAll("ol.codes code")].filter(c => c.textContent === "********").length`)); n != 12 {
 		t.Errorf("%d hidden codes after reveal, want 12", n)
 	}
