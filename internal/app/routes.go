@@ -25,7 +25,10 @@ func (a *App) routes() (public, admin http.Handler) {
 	schemas.Register(pub)
 	schemas.Register(adm)
 
-	lister := &session.Lister{Manager: a.Sessions, Store: a.Store, Keyset: a.Store, Now: a.Clock.Now, Log: log}
+	lister := &session.Lister{
+		Manager: a.Sessions, Store: a.Store, Keyset: a.Store, Now: a.Clock.Now, Log: log,
+		RequiredAAL: a.Config.Session.Whoami.RequiredAAL, PublicBase: a.Config.Serve.Public.BaseURL,
+	}
 	(&session.Handler{
 		Manager: a.Sessions, Lister: lister, RequiredAAL: a.Config.Session.Whoami.RequiredAAL, PublicBase: a.Config.Serve.Public.BaseURL, Log: log,
 	}).Register(pub)

@@ -39,7 +39,10 @@ type Lister struct {
 	// Keyset, when set, serves the admin list of every session.
 	Keyset KeysetStore
 	Now    func() time.Time
-	Log    interface {
+	// RequiredAAL and PublicBase apply session.whoami.required_aal to the
+	// caller's own list, as the later versions do.
+	RequiredAAL, PublicBase string
+	Log                     interface {
 		ErrorContext(ctx context.Context, msg string, args ...any)
 	}
 }
@@ -173,6 +176,13 @@ func (l *Lister) mine(w http.ResponseWriter, r *http.Request) error {
 	s, err := l.caller(r)
 	if err != nil {
 		return err
+	}
+	ok, err := l.Manager.Satisfies(r.Context(), s, l.RequiredAAL)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return AAL2Required(l.PublicBase, "")
 	}
 	sp, err := page(r)
 	if err != nil {

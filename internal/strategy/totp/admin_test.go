@@ -55,3 +55,19 @@ func TestAdminSeesAndRemovesTheFactor(t *testing.T) {
 		}
 	})
 }
+
+// TestSessionListNeedsTheSecondFactor: GET /sessions follows
+// session.whoami.required_aal, as the later versions do.
+func TestSessionListNeedsTheSecondFactor(t *testing.T) {
+	s := start(t, testkit.NewDatabase(t, "sqlite"), nil)
+	reg := sdk.Register(t, s, "list@example.com", sdk.GoodPassword)
+	enrol(t, s, reg.SessionToken)
+	if r := sdk.Do(t, http.MethodGet, s.PublicURL+"sessions", "", nil, "X-Session-Token", reg.SessionToken); r.Status != 200 {
+		t.Errorf("aal2 session lists sessions: %d %s", r.Status, r.Body)
+	}
+	li := sdk.Login(t, s, "list@example.com", sdk.GoodPassword)
+	r := sdk.Do(t, http.MethodGet, s.PublicURL+"sessions", "", nil, "X-Session-Token", li.SessionToken)
+	if e := sdk.WantError(t, r, http.StatusForbidden); e["id"] != "session_aal2_required" {
+		t.Errorf("aal1 session lists sessions: %s", r.Body)
+	}
+}
