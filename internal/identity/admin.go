@@ -157,6 +157,9 @@ func (h *AdminHandler) update(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if d.WebAuthnConfig != nil {
+		return httpx.ErrBadRequest.WithReason("credentials.webauthn is taken when an identity is created; keys are added in settings")
+	}
 	i, err := h.Manager.Apply(r.Context(), current, d)
 	if err != nil {
 		return h.writeError(err)

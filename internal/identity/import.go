@@ -36,7 +36,21 @@ type writeBody struct {
 				HashedPassword string `json:"hashed_password,omitempty"`
 			} `json:"config"`
 		} `json:"password,omitempty"`
+		// WebAuthn is the later versions' import of security keys and
+		// passkeys: {config: {credentials: [...], user_handle}}, as stored.
+		WebAuthn *struct {
+			Config json.RawMessage `json:"config"`
+		} `json:"webauthn,omitempty"`
 	} `json:"credentials,omitempty"`
+}
+
+// importedKeys is what an imported webauthn config must hold at least.
+type importedKeys struct {
+	Credentials []struct {
+		ID        []byte `json:"id"`
+		PublicKey []byte `json:"public_key"`
+	} `json:"credentials"`
+	UserHandle []byte `json:"user_handle"`
 }
 
 type importedAddress struct {
@@ -98,6 +112,18 @@ func (b *writeBody) draft(ctx context.Context, h PasswordHasher, now time.Time) 
 		if a.Via != "email" {
 			return d, httpx.ErrBadRequest.WithReason("recovery_addresses[%d].via must be email", k)
 		}
+	}
+	if b.Credentials != nil && b.Credentials.WebAuthn != nil {
+		var keys importedKeys
+		if err := json.Unmarshal(b.Credentials.WebAuthn.Config, &keys); err != nil || len(keys.Credentials) == 0 {
+			return d, httpx.ErrBadRequest.WithReason("credentials.webauthn.config needs credentials[] (id, public_key as base64) and may have user_handle")
+		}
+		for k, c := range keys.Credentials {
+			if len(c.ID) == 0 || len(c.PublicKey) == 0 {
+				return d, httpx.ErrBadRequest.WithReason("credentials.webauthn.config.credentials[%d] needs id and public_key", k)
+			}
+		}
+		d.WebAuthnConfig = b.Credentials.WebAuthn.Config
 	}
 	if b.Credentials == nil || b.Credentials.Password == nil {
 		return d, nil

@@ -36,6 +36,9 @@ type Draft struct {
 	AddressStatus string
 	// PasswordHash, when set, becomes the password credential's hash.
 	PasswordHash string
+	// WebAuthnConfig, when set, is an imported webauthn credential's
+	// config (new identities only).
+	WebAuthnConfig json.RawMessage
 	// Addresses, when set, give verifiable addresses of the traits their
 	// verification state (an import from another system).
 	Addresses []VerifiableAddress
@@ -64,6 +67,14 @@ func (m *Manager) Prepare(d Draft) (*Identity, error) {
 		i.Credentials = map[CredentialType]*Credential{CredentialPassword: {
 			ID: uuid.New(), Type: CredentialPassword, Identifiers: ext.PasswordIdentifiers, Config: cfg, CreatedAt: now, UpdatedAt: now,
 		}}
+	}
+	if d.WebAuthnConfig != nil {
+		if i.Credentials == nil {
+			i.Credentials = map[CredentialType]*Credential{}
+		}
+		i.Credentials[credentialWebAuthn] = &Credential{
+			ID: uuid.New(), Type: credentialWebAuthn, Identifiers: ext.WebAuthnIdentifiers, Config: compact(d.WebAuthnConfig), CreatedAt: now, UpdatedAt: now,
+		}
 	}
 	m.Decorate(i)
 	return i, nil

@@ -68,13 +68,18 @@ func (a *authenticator) authData(attested bool) []byte {
 		out = append(out, make([]byte, 16)...) // AAGUID: none
 		out = binary.BigEndian.AppendUint16(out, uint16(len(a.credID)))
 		out = append(out, a.credID...)
-		cose, err := webauthncbor.Marshal(map[int]any{1: 2, 3: -7, -1: 1, -2: pad32(a.key.X.Bytes()), -3: pad32(a.key.Y.Bytes())})
-		if err != nil {
-			a.t.Fatal(err)
-		}
-		out = append(out, cose...)
+		out = append(out, a.cose()...)
 	}
 	return out
+}
+
+// cose is the public key in COSE form, as keys are stored.
+func (a *authenticator) cose() []byte {
+	b, err := webauthncbor.Marshal(map[int]any{1: 2, 3: -7, -1: 1, -2: pad32(a.key.X.Bytes()), -3: pad32(a.key.Y.Bytes())})
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return b
 }
 
 func pad32(b []byte) []byte { return append(make([]byte, 32-len(b)), b...) }

@@ -414,3 +414,45 @@ func TestPasskeyFollowsTheAddress(t *testing.T) {
 		}
 	})
 }
+
+// TestImportedPasskeySignsIn: an identity created through the admin API
+// with the later versions' credentials.webauthn.config signs in with that
+// key; a malformed config and a config on update are refused with 400.
+func TestImportedPasskeySignsIn(t *testing.T) {
+	t.Parallel()
+	e := start(t, "sqlite", true)
+	key := newAuthenticator(t, e.origin, "localhost")
+	key.handle = []byte("0123456789abcdef")
+	cfg, _ := json.Marshal(webauthn.Config{UserHandle: key.handle, Credentials: []webauthn.Key{{
+		ID: key.credID, PublicKey: key.cose(), AttestationType: "none", DisplayName: "Imported", IsPasswordless: true,
+		Flags: &webauthn.Flags{UserPresent: true, UserVerified: true},
+	}}})
+	admin := e.browser()
+	body := `{"schema_id":"default","traits":{"email":"imported@example.org"},"credentials":{"webauthn":{"config":` + string(cfg) + `}}}`
+	r := admin.Do(http.MethodPost, e.srv.AdminURL+"identities", "application/json", []byte(body))
+	if r.StatusCode != http.StatusCreated {
+		t.Fatalf("import: %d %s", r.StatusCode, r.Body)
+	}
+	var created struct{ ID string }
+	_ = json.Unmarshal(r.Body, &created)
+
+	b := e.browser()
+	id := e.flow(b, "login")
+	opts := e.askKey(b, id, "imported@example.org")
+	r = e.submit(b, "login", id, url.Values{"webauthn_login": {key.get(opts, "")}}, true)
+	if r.SetCookie("ory_kratos_session") == nil {
+		t.Fatalf("sign-in with the imported key: %d %s", r.StatusCode, r.Header.Get("Location"))
+	}
+
+	for _, bad := range []string{
+		`{"schema_id":"default","traits":{"email":"x@example.org"},"credentials":{"webauthn":{"config":{"credentials":[]}}}}`,
+		`{"schema_id":"default","traits":{"email":"x@example.org"},"credentials":{"webauthn":{"config":{"credentials":[{"id":"AAEC"}]}}}}`,
+	} {
+		if r := admin.Do(http.MethodPost, e.srv.AdminURL+"identities", "application/json", []byte(bad)); r.StatusCode != http.StatusBadRequest {
+			t.Errorf("import %s: %d, want 400", bad, r.StatusCode)
+		}
+	}
+	if r := admin.Do(http.MethodPut, e.srv.AdminURL+"identities/"+created.ID, "application/json", []byte(body)); r.StatusCode != http.StatusBadRequest {
+		t.Errorf("a webauthn config on update: %d %s, want 400", r.StatusCode, r.Body)
+	}
+}
