@@ -114,7 +114,7 @@ func (s *Store) ReleaseAttempts(ctx context.Context, now time.Time, releases []t
 		// locks them in key order: lock them in key order first.
 		match = `throttle_key IN (SELECT throttle_key FROM throttle_counters WHERE ` + match + ` ORDER BY throttle_key FOR UPDATE)`
 	}
-	_, err := s.q(ctx).ExecContext(ctx, s.db.Q(`UPDATE throttle_counters SET hits = `+set+`, updated_at = ? WHERE `+match), args...)
+	_, err := s.exec(ctx, nil, `UPDATE throttle_counters SET hits = `+set+`, updated_at = ? WHERE `+match, args...)
 	return sqldb.MapError(err)
 }
 

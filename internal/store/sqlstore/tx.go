@@ -53,3 +53,21 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	return s.db.InTx(ctx, fn)
 }
+
+// exec runs a hot path's statement prepared once (db.Stmt): SQLite parses
+// and plans unprepared SQL on every call. On a transaction (q, or the one
+// ctx carries) the statement is bound to it.
+func (s *Store) exec(ctx context.Context, q store.Querier, query string, args ...any) (sql.Result, error) {
+	st, err := s.db.Stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	tx, _ := q.(*sql.Tx)
+	if tx == nil {
+		tx = s.tx(ctx)
+	}
+	if tx != nil {
+		st = tx.StmtContext(ctx, st) // closed with the transaction
+	}
+	return st.ExecContext(ctx, args...)
+}
