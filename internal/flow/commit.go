@@ -55,13 +55,19 @@ func (k *Kit) Commit(ctx context.Context, fn func(ctx context.Context) error) er
 	if d, ok := ctx.Value(deferredKey{}).(*deferred); ok {
 		pending = d.take()
 	}
+	// The deferred writes go last: a sign-in's throttle counters (the
+	// client address's row is shared by every sign-in from it) stay locked
+	// from their update to the commit, so that should be one step.
 	all := func(ctx context.Context) error {
+		if err := fn(ctx); err != nil {
+			return err
+		}
 		for _, w := range pending {
 			if err := w(ctx); err != nil {
 				return err
 			}
 		}
-		return fn(ctx)
+		return nil
 	}
 	if k.Tx == nil {
 		return all(ctx)
