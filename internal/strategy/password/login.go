@@ -106,8 +106,7 @@ func (s *Strategy) Login(ctx context.Context, f *flow.Flow, sub flow.Submission)
 		f.UI.AddMessage(text.InvalidCredentials())
 		return nil, flow.ErrInvalid
 	}
-	// Given back in the transaction that signs the identity in.
-	if err := flow.Defer(ctx, res.Succeeded); err != nil {
+	if err := res.Succeeded(ctx); err != nil {
 		return nil, err
 	}
 	s.planRehash(ctx, i, cred, hash, password)
