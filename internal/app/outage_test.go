@@ -53,6 +53,7 @@ type load struct {
 	seq    atomic.Int64
 
 	mu         sync.Mutex
+	answered   *sync.Cond // on mu: broadcast after every answer is sorted
 	ok         int
 	unavail    int
 	failures   map[string]int // what went wrong, with how often
@@ -74,6 +75,7 @@ func outage(t *testing.T, db *privatedb.Server) {
 	const email = "outage.ada@example.org"
 	token := sdk.Register(t, s, email, sdk.GoodPassword).GetSessionToken()
 	l := &load{s: s, client: &http.Client{Timeout: time.Minute}, stop: make(chan struct{}), failures: map[string]int{}}
+	l.answered = sync.NewCond(&l.mu)
 	var wg sync.WaitGroup
 	for _, work := range []func(){
 		func() { l.whoami(token) }, func() { l.whoami(token) },
@@ -151,24 +153,26 @@ func (l *load) count() int {
 	return l.ok
 }
 
-// waitFor waits, for a minute at most, until cond (called under l.mu) holds.
+// waitFor waits, for a minute at most, until cond (called under l.mu)
+// holds: it is checked again each time the load sorts an answer.
 func (l *load) waitFor(t *testing.T, cond func() bool, what string) {
 	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for {
+	timedOut := false
+	timer := time.AfterFunc(time.Minute, func() {
 		l.mu.Lock()
-		done := cond()
+		timedOut = true
+		l.answered.Broadcast()
 		l.mu.Unlock()
-		if done {
-			return
-		}
-		if time.Now().After(deadline) {
+	})
+	defer timer.Stop()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for !cond() {
+		if timedOut {
 			close(l.stop)
-			l.mu.Lock()
-			defer l.mu.Unlock()
 			t.Fatalf("no %s; failures: %v", what, l.failures)
 		}
-		time.Sleep(10 * time.Millisecond)
+		l.answered.Wait()
 	}
 }
 
@@ -192,6 +196,7 @@ func (l *load) do(what, method, path string, body any, headers ...string) (int, 
 	res, err := l.client.Do(req)
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	defer l.answered.Broadcast()
 	if err != nil {
 		l.fail(fmt.Sprintf("%s: no answer: %v", what, err))
 		return 0, nil
