@@ -48,12 +48,10 @@ const Method = "password"
 func (s *Strategy) ID() string { return Method }
 
 // Init prepares the decoy hash compared against when an identifier is
-// unknown, so that case costs what a wrong password costs.
+// unknown, so that case costs what a wrong password costs. The decoy is
+// made of random bytes under the configured parameters (hasher.Decoy), not
+// hashed: hashing one held every start up by a full hash.
 func (s *Strategy) Init(ctx context.Context) error {
-	h, err := s.Hasher.Hash(ctx, []byte("latchkey decoy password, never matches anything"))
-	if err != nil {
-		return err
-	}
-	s.decoy = h
+	s.decoy = s.Hasher.Decoy()
 	return nil
 }
