@@ -112,8 +112,13 @@ type Phase struct {
 	FirstError    string `json:",omitempty"`
 }
 
-// RSS is the server's resident memory over the measured window.
-type RSS struct{ Start, Middle, End, Peak int64 }
+// RSS is the server's resident memory over the measured window (VmRSS),
+// and the anonymous part of it (RssAnon: the server's own allocations,
+// without its binary's mapped pages) at the same moments.
+type RSS struct {
+	Start, Middle, End, Peak                 int64
+	AnonStart, AnonMiddle, AnonEnd, AnonPeak int64
+}
 
 type sample struct {
 	start     time.Time
@@ -185,13 +190,16 @@ func drive(ctx context.Context, n int, warmup, duration time.Duration, pid int, 
 // returns the first, middle, last and highest reading.
 func sampleRSS(pid int, from, to time.Time) RSS {
 	time.Sleep(time.Until(from))
-	var got []int64
+	var got, anon []int64
 	for {
-		got = append(got, harness.ReadRSS(pid))
+		m := harness.ReadMem(pid)
+		got, anon = append(got, m.RSS), append(anon, m.Anon)
 		if !time.Now().Before(to) {
 			break
 		}
 		time.Sleep(min(250*time.Millisecond, time.Until(to)))
 	}
-	return RSS{Start: got[0], Middle: got[len(got)/2], End: got[len(got)-1], Peak: slices.Max(got)}
+	n := len(got)
+	return RSS{Start: got[0], Middle: got[n/2], End: got[n-1], Peak: slices.Max(got),
+		AnonStart: anon[0], AnonMiddle: anon[n/2], AnonEnd: anon[n-1], AnonPeak: slices.Max(anon)}
 }

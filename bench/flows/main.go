@@ -124,7 +124,9 @@ func benchDB(ctx context.Context, o options, db, tmp, bin string) ([]Phase, erro
 		return nil, err
 	}
 	defer srv.stop()
-	fmt.Fprintf(os.Stderr, "flows: latchkey on %s ready (pid %d); one-row INSERT+commit p50 %.3fms\n", db, srv.pid(), harness.Ms(srv.commit))
+	r := srv.child.Ready
+	fmt.Fprintf(os.Stderr, "flows: latchkey on %s ready in %.0fms (%.0fms CPU, RSS %.1f MiB: anon %.1f, file %.1f; pid %d); one-row INSERT+commit p50 %.3fms\n",
+		db, harness.Ms(r.Wall), harness.Ms(r.CPU), mib(r.Mem.RSS), mib(r.Mem.Anon), mib(r.Mem.File), srv.pid(), harness.Ms(srv.commit))
 	a := newAPI(srv.publicURL, o.clients)
 
 	var mu sync.Mutex
@@ -240,8 +242,9 @@ func report(w io.Writer, o options, rs []Phase) {
 			// Flat: the second half of the window adds under 10% to the
 			// first half's level (the heap settles during the first).
 			growth := float64(r.RSSKiB.End-r.RSSKiB.Middle) / float64(max(r.RSSKiB.Middle, 1))
-			fmt.Fprintf(w, "  %s %s x%d: RSS %.1f → %.1f → %.1f MiB over %s, second half %+.1f%% (flat = under +10%%): %s\n",
-				r.DB, r.Op, r.Clients, mib(r.RSSKiB.Start), mib(r.RSSKiB.Middle), mib(r.RSSKiB.End), time.Duration(r.Seconds*float64(time.Second)),
+			fmt.Fprintf(w, "  %s %s x%d: RSS %.1f → %.1f → %.1f MiB (anon %.1f → %.1f → %.1f) over %s, second half %+.1f%% (flat = under +10%%): %s\n",
+				r.DB, r.Op, r.Clients, mib(r.RSSKiB.Start), mib(r.RSSKiB.Middle), mib(r.RSSKiB.End),
+				mib(r.RSSKiB.AnonStart), mib(r.RSSKiB.AnonMiddle), mib(r.RSSKiB.AnonEnd), time.Duration(r.Seconds*float64(time.Second)),
 				growth*100, verdict(growth < 0.10))
 		}
 	}

@@ -232,7 +232,7 @@ func run(ctx context.Context, o options) error {
 		var setup []map[string]any
 		for _, t := range targets {
 			setup = append(setup, map[string]any{"target": t.name, "start_to_ready_ms": harness.Ms(t.startup),
-				"idle_rss_kib": t.idleRSS, "fill_s": t.fill.Seconds(), "sessions": len(t.tokens)})
+				"start_cpu_ms": harness.Ms(t.startCPU), "idle_rss_kib": t.idle.RSS, "idle_anon_kib": t.idle.Anon, "idle_file_kib": t.idle.File, "fill_s": t.fill.Seconds(), "sessions": len(t.tokens)})
 		}
 		doc := map[string]any{
 			"cpus": runtime.NumCPU(), "go": runtime.Version(), "conns": o.conns, "identities": o.identities, "filled": o.fill,
@@ -301,6 +301,7 @@ func summarize(rs []Result) Result {
 		out.Errors += r.Errors
 		out.Seconds += r.Seconds
 		out.PeakRSSKiB = max(out.PeakRSSKiB, r.PeakRSSKiB)
+		out.PeakAnonKiB = max(out.PeakAnonKiB, r.PeakAnonKiB)
 		if out.FirstError == "" {
 			out.FirstError = r.FirstError
 		}
@@ -316,7 +317,8 @@ type target struct {
 	tokensFile string // the tokens, one a line, for wrk
 	child      *harness.Child
 	startup    time.Duration // from exec to a 200 from its health check
-	idleRSS    int64         // KiB, once ready and filled, before any load
+	startCPU   time.Duration // CPU time the process had used by then
+	idle       harness.Mem   // once ready and filled, before any load
 	fill       time.Duration // creating its identities and sessions
 	onMeasure  func()        // when the profiled window opens
 	onDone     func()        // when it closes
@@ -337,7 +339,7 @@ func (t *target) ready(dir string) error {
 	if err := os.WriteFile(t.tokensFile, []byte(strings.Join(t.tokens, "\n")+"\n"), 0o600); err != nil {
 		return err
 	}
-	t.idleRSS = harness.ReadRSS(t.child.PID())
+	t.idle = harness.ReadMem(t.child.PID())
 	return nil
 }
 
@@ -355,7 +357,6 @@ func startBaseline(ctx context.Context, o options, tmp, self string) (*target, e
 		return nil, err
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
-	t0 := time.Now()
 	c, err := harness.StartChild("baseline", filepath.Join(tmp, "baseline.log"), self, "-child", "baseline", "-addr", addr, "-tokens-file", tf)
 	if err != nil {
 		return nil, err
@@ -365,7 +366,7 @@ func startBaseline(ctx context.Context, o options, tmp, self string) (*target, e
 		t.close()
 		return nil, err
 	}
-	t.startup = time.Since(t0)
+	t.startup, t.startCPU = c.Ready.Wall, c.Ready.CPU
 	size, err := checkWhoami(ctx, t.url, tokens[0])
 	if err != nil {
 		t.close()
@@ -405,7 +406,6 @@ func startLatchkey(ctx context.Context, o options, db, tmp, bin, self string) (_
 
 	var c *harness.Child
 	profPrefix := ""
-	t0 := time.Now()
 	if o.cpuprofile != "" {
 		profPrefix = o.cpuprofile + "-" + db
 		c, err = harness.StartChild("latchkey (profiled)", filepath.Join(inst.Dir, "serve.log"), self, "-child", "latchkey", "-config", inst.Config, "-cpuprofile", profPrefix)
@@ -429,7 +429,6 @@ func startLatchkey(ctx context.Context, o options, db, tmp, bin, self string) (_
 	if err := c.WaitReady(ctx, inst.PublicURL+"health/ready"); err != nil {
 		return nil, err
 	}
-	startup := time.Since(t0)
 	t1 := time.Now()
 	ids, err := createIdentities(ctx, inst.AdminURL, o.identities)
 	if err != nil {
@@ -446,12 +445,12 @@ func startLatchkey(ctx context.Context, o options, db, tmp, bin, self string) (_
 		return nil, err
 	}
 	// c.Stop runs in cleanup; Child.Stop is safe to call twice.
-	t := &target{name: "latchkey-" + db, url: url, tokens: tokens, child: c, cleanup: cleanup, startup: startup, fill: fill}
+	t := &target{name: "latchkey-" + db, url: url, tokens: tokens, child: c, cleanup: cleanup, startup: c.Ready.Wall, startCPU: c.Ready.CPU, fill: fill}
 	if err := t.ready(tmp); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(os.Stderr, "whoami: latchkey on %s ready in %s (pid %d, %d identities and sessions in %s, %d-byte session body)\n",
-		db, startup.Round(time.Millisecond), c.PID(), len(ids), fill.Round(time.Millisecond), size)
+		db, c.Ready.Wall.Round(time.Millisecond), c.PID(), len(ids), fill.Round(time.Millisecond), size)
 	if profPrefix != "" {
 		t.onMeasure = func() { _ = c.Signal(syscall.SIGUSR1) }
 		t.onDone = func() { _ = c.Signal(syscall.SIGUSR2) }
@@ -459,22 +458,25 @@ func startLatchkey(ctx context.Context, o options, db, tmp, bin, self string) (_
 	return t, nil
 }
 
+func mib(kib int64) float64 { return float64(kib) / 1024 }
+
 func printTable(w io.Writer, o options, binSize int64, targets []*target, results []Result, verdicts []Verdict) {
 	fmt.Fprintf(w, "\nwhoami: wrk -t%d, %s measured after %s warm-up, median of %d interleaved round(s), %d sessions asked for among %d, %d CPUs shared by wrk, servers and databases\n",
 		o.threads, o.duration, o.warmup, o.rounds, o.identities, o.identities+o.fill, runtime.NumCPU())
 	fmt.Fprintf(w, "latchkey binary: %.1f MiB\n\n", float64(binSize)/(1<<20))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "target\tstart→ready\tidle RSS\tfill\t")
+	fmt.Fprintln(tw, "target\tstart→ready\tstart CPU\tidle RSS\tanon\tfile\tfill\t")
 	for _, t := range targets {
-		fmt.Fprintf(tw, "%s\t%.0fms\t%.1f MiB\t%s\t\n", t.name, harness.Ms(t.startup), float64(t.idleRSS)/1024, t.fill.Round(time.Millisecond))
+		fmt.Fprintf(tw, "%s\t%.0fms\t%.0fms\t%.1f MiB\t%.1f MiB\t%.1f MiB\t%s\t\n", t.name, harness.Ms(t.startup), harness.Ms(t.startCPU),
+			mib(t.idle.RSS), mib(t.idle.Anon), mib(t.idle.File), t.fill.Round(time.Millisecond))
 	}
 	tw.Flush()
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "conns\ttarget\treq/s\tratio\tp50\tp90\tp99\terrors\tCPU/req\tserver CPU\tpeak RSS\t")
+	fmt.Fprintln(tw, "conns\ttarget\treq/s\tratio\tp50\tp90\tp99\terrors\tCPU/req\tserver CPU\tpeak RSS\t(anon)\t")
 	for _, r := range results {
-		fmt.Fprintf(tw, "%d\t%s\t%.0f\t%.1f%%\t%.2fms\t%.2fms\t%.2fms\t%d\t%.0fµs\t%.2f cores\t%.1f MiB\t\n",
-			r.Conns, r.Target, r.RPS, r.Ratio*100, r.P50ms, r.P90ms, r.P99ms, r.Errors, r.CPUPerReq, r.ServerCPU, float64(r.PeakRSSKiB)/1024)
+		fmt.Fprintf(tw, "%d\t%s\t%.0f\t%.1f%%\t%.2fms\t%.2fms\t%.2fms\t%d\t%.0fµs\t%.2f cores\t%.1f MiB\t%.1f MiB\t\n",
+			r.Conns, r.Target, r.RPS, r.Ratio*100, r.P50ms, r.P90ms, r.P99ms, r.Errors, r.CPUPerReq, r.ServerCPU, mib(r.PeakRSSKiB), mib(r.PeakAnonKiB))
 	}
 	tw.Flush()
 	if len(verdicts) > 0 {

@@ -107,14 +107,13 @@ func startServerCmd(ctx context.Context, o options, tmp string) (_ *target, err 
 			t.close()
 		}
 	}()
-	t0 := time.Now()
 	if t.child, err = inst.Serve(o.serverCmd); err != nil {
 		return nil, err
 	}
 	if err := t.child.WaitReady(ctx, inst.PublicURL+"health/ready"); err != nil {
 		return nil, err
 	}
-	t.startup = time.Since(t0)
+	t.startup, t.startCPU = t.child.Ready.Wall, t.child.Ready.CPU
 	t1 := time.Now()
 	if t.tokens, err = registerSessions(ctx, inst.PublicURL, o.identities); err != nil {
 		return nil, err

@@ -39,6 +39,9 @@ type Result struct {
 	P99ms      float64 `json:"p99_ms"`
 	Ratio      float64 `json:"ratio_to_baseline"`
 	PeakRSSKiB int64   `json:"peak_rss_kib"`
+	// PeakAnonKiB is the peak of the RSS's anonymous part (RssAnon): the
+	// server's own allocations, without its binary's mapped pages.
+	PeakAnonKiB int64 `json:"peak_anon_kib"`
 	// ServerCPU is the server process's CPU time over the measured window
 	// divided by its length: 1.0 is one core busy.
 	ServerCPU float64 `json:"server_cpu_cores"`
@@ -126,7 +129,7 @@ func (l *loader) measure(ctx context.Context, o options, t *target, conns int, p
 	}
 	r := Result{Target: t.name, Conns: conns, Seconds: w.DurationUS / 1e6,
 		P50ms: w.P50us / 1000, P90ms: w.P90us / 1000, P99ms: w.P99us / 1000,
-		PeakRSSKiB: s.PeakKiB(), ServerCPU: s.CPUCores()}
+		PeakRSSKiB: s.PeakKiB(), PeakAnonKiB: s.PeakAnonKiB(), ServerCPU: s.CPUCores()}
 	r.Errors = w.Non2xx + w.Socket + w.Timeouts
 	r.Requests = w.Requests - w.Non2xx
 	if r.Seconds > 0 {

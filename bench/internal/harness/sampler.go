@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Sampler records a process's peak RSS every 100ms between Start and Stop,
+// Sampler records a process's peak RSS (and peak RssAnon) every 100ms between Start and Stop,
 // and the CPU time it used in between. Start and Stop are meant to be
 // called when a measured window opens and closes, so that warm-up and
 // set-up are not counted.
@@ -14,6 +14,7 @@ type Sampler struct {
 	mu      sync.Mutex
 	started bool
 	peak    int64
+	anon    int64 // peak RssAnon
 	cpu0    int64
 	t0      time.Time
 	stopc   chan struct{}
@@ -40,10 +41,7 @@ func (s *Sampler) Start() {
 		t := time.NewTicker(100 * time.Millisecond)
 		defer t.Stop()
 		for {
-			rss := ReadRSS(s.pid)
-			s.mu.Lock()
-			s.peak = max(s.peak, rss)
-			s.mu.Unlock()
+			s.note(ReadMem(s.pid))
 			select {
 			case <-s.stopc:
 				return
@@ -67,9 +65,12 @@ func (s *Sampler) Stop() {
 	if el := time.Since(s.t0).Seconds(); el > 0 {
 		s.cores = float64(CPUTicks(s.pid)-s.cpu0) / TicksPerSecond / el
 	}
-	rss := ReadRSS(s.pid)
+	s.note(ReadMem(s.pid))
+}
+
+func (s *Sampler) note(m Mem) {
 	s.mu.Lock()
-	s.peak = max(s.peak, rss)
+	s.peak, s.anon = max(s.peak, m.RSS), max(s.anon, m.Anon)
 	s.mu.Unlock()
 }
 
@@ -78,6 +79,14 @@ func (s *Sampler) PeakKiB() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.peak
+}
+
+// PeakAnonKiB is the highest RssAnon seen, in KiB: the part of the RSS
+// the process allocated itself, without its binary's mapped pages.
+func (s *Sampler) PeakAnonKiB() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.anon
 }
 
 // CPUCores is the process's CPU time between Start and Stop divided by
