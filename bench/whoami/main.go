@@ -30,6 +30,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/latchkey/latchkey/bench/internal/fill"
 	"github.com/latchkey/latchkey/bench/internal/harness"
 	"github.com/latchkey/latchkey/internal/token"
 )
@@ -39,6 +40,7 @@ type options struct {
 	conns            []int
 	identities       int
 	fill             int
+	fillCache        string
 	db               string
 	jsonOut          string
 	latchkeyBin      string
@@ -68,7 +70,8 @@ func main() {
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "measured time per target, connection count and round (whole seconds)")
 	fs.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured load before each measurement")
 	fs.IntVar(&o.identities, "identities", 1000, "identities (one session each) the tokens are drawn from")
-	fs.IntVar(&o.fill, "fill", 0, "identities (one session each) written in bulk before each Latchkey starts, besides the measured ones: to see whoami stay flat with data (e.g. 1000000)")
+	fs.IntVar(&o.fill, "fill", 0, "also measure, next to each Latchkey, a second one whose database holds this many more identities (one session each) written in bulk before it starts, e.g. 1000000: whoami should stay flat with data")
+	fs.StringVar(&o.fillCache, "fill-cache", "", "keep each filled database here (SQLite files; on PostgreSQL a template database) and start the next run with the same -fill from a copy")
 	fs.IntVar(&o.rounds, "rounds", 3, "interleaved rounds; the table shows medians")
 	fs.StringVar(&o.db, "db", "all", "Latchkey's databases: a comma-separated list of sqlite, postgres, mysql, or all (SQLite plus each server whose "+harness.EnvPostgres+" or "+harness.EnvMySQL+" is set)")
 	fs.StringVar(&o.dsnParams, "dsn-params", "", "extra query parameters for Latchkey's DSN, e.g. max_conns=8 (default: Latchkey's defaults)")
@@ -172,11 +175,17 @@ func run(ctx context.Context, o options) error {
 		binSize = fi.Size()
 	}
 	for _, d := range dbs {
-		t, err := startLatchkey(ctx, o, d, tmp, bin, self)
-		if err != nil {
-			return fmt.Errorf("latchkey on %s: %w", d, err)
+		fills := []int{0}
+		if o.fill > 0 {
+			fills = append(fills, o.fill)
 		}
-		targets = append(targets, t)
+		for _, n := range fills {
+			t, err := startLatchkey(ctx, o, d, n, tmp, bin, self)
+			if err != nil {
+				return fmt.Errorf("latchkey on %s: %w", d, err)
+			}
+			targets = append(targets, t)
+		}
 	}
 	if o.serverCmd != "" {
 		t, err := startServerCmd(ctx, o, tmp)
@@ -228,6 +237,8 @@ func run(ctx context.Context, o options) error {
 	}
 	verdicts := judge(results)
 	printTable(os.Stdout, o, binSize, targets, results, verdicts)
+	scale := compareFilled(results)
+	printScale(os.Stdout, o, scale)
 	if o.jsonOut != "" {
 		var setup []map[string]any
 		for _, t := range targets {
@@ -238,7 +249,7 @@ func run(ctx context.Context, o options) error {
 			"cpus": runtime.NumCPU(), "go": runtime.Version(), "conns": o.conns, "identities": o.identities, "filled": o.fill,
 			"warmup_s": o.warmup.Seconds(), "duration_s": o.duration.Seconds(), "rounds": o.rounds,
 			"load_generator": "wrk -t" + strconv.Itoa(o.threads), "latchkey_binary_bytes": binSize,
-			"setup": setup, "results": results, "rounds_detail": detail, "goals": verdicts,
+			"setup": setup, "results": results, "rounds_detail": detail, "goals": verdicts, "scale": scale,
 		}
 		if err := harness.WriteJSON(o.jsonOut, doc); err != nil {
 			return err
@@ -380,7 +391,10 @@ func startBaseline(ctx context.Context, o options, tmp, self string) (*target, e
 	return t, nil
 }
 
-func startLatchkey(ctx context.Context, o options, db, tmp, bin, self string) (_ *target, err error) {
+// startLatchkey starts Latchkey on a fresh database of kind db; with
+// filled > 0 its database holds that many more identities and sessions,
+// written before it starts, and its name says so ("latchkey-sqlite+1M").
+func startLatchkey(ctx context.Context, o options, db string, filled int, tmp, bin, self string) (_ *target, err error) {
 	var cleanup []func()
 	defer func() {
 		if err != nil {
@@ -389,25 +403,36 @@ func startLatchkey(ctx context.Context, o options, db, tmp, bin, self string) (_
 			}
 		}
 	}()
+	name := "latchkey-" + db
+	dir := db
+	if filled > 0 {
+		name += "+" + fill.Count(filled)
+		dir += "-filled"
+	}
 	inst, err := harness.Prepare(ctx, harness.Setup{
-		Prog: "whoami", DB: db, Tmp: tmp, Bin: bin, DBPrefix: "lk_bench_", DSNParams: o.dsnParams,
+		Prog: "whoami", DB: db, Dir: dir, Tmp: tmp, Bin: bin, DBPrefix: "lk_bench_", DSNParams: o.dsnParams,
 	})
 	if err != nil {
 		return nil, err
 	}
 	cleanup = append(cleanup, inst.Drop)
-	if o.fill > 0 {
-		t := time.Now()
-		if err := fill(ctx, inst.DSN, o.fill); err != nil {
+	if filled > 0 {
+		res, err := fill.Fill(ctx, fill.Options{ConfigFile: inst.Config, N: filled, PasswordHash: fill.PasswordHash,
+			Log: os.Stderr, Cache: fill.NewCache(o.fillCache, db)})
+		if err != nil {
 			return nil, err
 		}
-		fmt.Fprintf(os.Stderr, "whoami: %s filled with %d identities and sessions in %s\n", db, o.fill, time.Since(t).Round(time.Millisecond))
+		how := "written"
+		if res.Cached {
+			how = "copied from the -fill-cache"
+		}
+		fmt.Fprintf(os.Stderr, "whoami: %s: %d identities and sessions %s in %s\n", name, filled, how, res.Took.Round(time.Millisecond))
 	}
 
 	var c *harness.Child
 	profPrefix := ""
 	if o.cpuprofile != "" {
-		profPrefix = o.cpuprofile + "-" + db
+		profPrefix = o.cpuprofile + "-" + strings.TrimPrefix(name, "latchkey-")
 		c, err = harness.StartChild("latchkey (profiled)", filepath.Join(inst.Dir, "serve.log"), self, "-child", "latchkey", "-config", inst.Config, "-cpuprofile", profPrefix)
 	} else {
 		c, err = inst.Serve(bin)
@@ -421,7 +446,7 @@ func startLatchkey(ctx context.Context, o options, db, tmp, bin, self string) (_
 			fmt.Fprintf(os.Stderr, "whoami: wrote %s.cpu.pprof and %s.allocs.pprof\n", profPrefix, profPrefix)
 			for _, line := range strings.Split(c.Tail(), "\n") {
 				if strings.HasPrefix(line, "bench: ") {
-					fmt.Fprintln(os.Stderr, "whoami: latchkey-"+db+": "+strings.TrimPrefix(line, "bench: "))
+					fmt.Fprintln(os.Stderr, "whoami: "+name+": "+strings.TrimPrefix(line, "bench: "))
 				}
 			}
 		}
@@ -445,12 +470,12 @@ func startLatchkey(ctx context.Context, o options, db, tmp, bin, self string) (_
 		return nil, err
 	}
 	// c.Stop runs in cleanup; Child.Stop is safe to call twice.
-	t := &target{name: "latchkey-" + db, url: url, tokens: tokens, child: c, cleanup: cleanup, startup: c.Ready.Wall, startCPU: c.Ready.CPU, fill: fill}
+	t := &target{name: name, url: url, tokens: tokens, child: c, cleanup: cleanup, startup: c.Ready.Wall, startCPU: c.Ready.CPU, fill: fill}
 	if err := t.ready(tmp); err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(os.Stderr, "whoami: latchkey on %s ready in %s (pid %d, %d identities and sessions in %s, %d-byte session body)\n",
-		db, c.Ready.Wall.Round(time.Millisecond), c.PID(), len(ids), fill.Round(time.Millisecond), size)
+	fmt.Fprintf(os.Stderr, "whoami: %s ready in %s (pid %d, %d identities and sessions in %s, %d-byte session body)\n",
+		name, c.Ready.Wall.Round(time.Millisecond), c.PID(), len(ids), fill.Round(time.Millisecond), size)
 	if profPrefix != "" {
 		t.onMeasure = func() { _ = c.Signal(syscall.SIGUSR1) }
 		t.onDone = func() { _ = c.Signal(syscall.SIGUSR2) }
@@ -498,4 +523,53 @@ func printTable(w io.Writer, o options, binSize int64, targets []*target, result
 			fmt.Fprintf(w, "%s at %d connections: errors: %s\n", r.Target, r.Conns, r.FirstError)
 		}
 	}
+}
+
+// Scale is a filled Latchkey next to the same database without the fill,
+// at one connection count, from the same rounds.
+type Scale struct {
+	Target, Filled     string
+	Conns              int
+	RPS, FilledRPS     float64
+	CPUPerReq          float64 `json:"CPUPerReqUs"`
+	FilledCPUPerReq    float64 `json:"FilledCPUPerReqUs"`
+	P50ms, FilledP50ms float64
+}
+
+// compareFilled pairs every "latchkey-DB+N" row with its "latchkey-DB" row.
+func compareFilled(results []Result) []Scale {
+	var out []Scale
+	for _, f := range results {
+		base, _, ok := strings.Cut(f.Target, "+")
+		if !ok || !strings.HasPrefix(base, "latchkey-") {
+			continue
+		}
+		for _, r := range results {
+			if r.Target == base && r.Conns == f.Conns {
+				out = append(out, Scale{Target: r.Target, Filled: f.Target, Conns: r.Conns, RPS: r.RPS, FilledRPS: f.RPS,
+					CPUPerReq: r.CPUPerReq, FilledCPUPerReq: f.CPUPerReq, P50ms: r.P50ms, FilledP50ms: f.P50ms})
+			}
+		}
+	}
+	return out
+}
+
+func printScale(w io.Writer, o options, ss []Scale) {
+	if len(ss) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nscale: %d measured sessions alone, and with %d more identities and sessions (same rounds, interleaved)\n\n", o.identities, o.fill)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "conns\ttarget\treq/s\tfilled\tchange\tCPU/req\tfilled\tchange\tp50\tfilled\t")
+	pct := func(a, b float64) string {
+		if a == 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%+.1f%%", (b-a)/a*100)
+	}
+	for _, s := range ss {
+		fmt.Fprintf(tw, "%d\t%s\t%.0f\t%.0f\t%s\t%.0fµs\t%.0fµs\t%s\t%.2fms\t%.2fms\t\n", s.Conns, s.Filled, s.RPS, s.FilledRPS, pct(s.RPS, s.FilledRPS),
+			s.CPUPerReq, s.FilledCPUPerReq, pct(s.CPUPerReq, s.FilledCPUPerReq), s.P50ms, s.FilledP50ms)
+	}
+	tw.Flush()
 }

@@ -14,6 +14,7 @@ type Setup struct {
 	Prog      string // the benchmark's name, for messages
 	DB        string // "sqlite", "postgres" or "mysql"
 	Tmp       string // the run's temporary directory; the server's files go in Tmp/DB
+	Dir       string // instead of DB in that path, for a second server on one kind of database
 	Bin       string // the latchkey binary
 	DBPrefix  string // name prefix of that database
 	DSNParams string // extra query parameters for the DSN, "" for none
@@ -35,7 +36,11 @@ type Instance struct {
 // a config file on two free loopback ports, and `latchkey migrate sql`.
 // On error, what it created is removed again.
 func Prepare(ctx context.Context, s Setup) (_ *Instance, err error) {
-	dir := filepath.Join(s.Tmp, s.DB)
+	sub := s.DB
+	if s.Dir != "" {
+		sub = s.Dir
+	}
+	dir := filepath.Join(s.Tmp, sub)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
