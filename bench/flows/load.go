@@ -11,12 +11,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/latchkey/latchkey/bench/internal/fill"
 	"github.com/latchkey/latchkey/bench/internal/harness"
 )
 
 // benchPassword passes the password policy (length, not common, unlike
 // the generated emails), so every registration reaches the hasher.
-const benchPassword = "Bench-v7#Qz9!kp"
+// It is the fill's, so a filled identity signs in with it too.
+const benchPassword = fill.Password
 
 // api is a native app talking to one server: init + submit per operation,
 // over keep-alive connections, the way the SDK does it.
@@ -97,7 +99,8 @@ func (a *api) login(ctx context.Context, email string) error {
 
 // Phase is the outcome of driving one operation for a while.
 type Phase struct {
-	DB, Op        string
+	DB, Op        string // DB: the server, e.g. "sqlite" or "sqlite+1M"
+	Filled        int    // identities written before the server started
 	Clients       int
 	Ops, Errors   int
 	Seconds       float64
@@ -132,12 +135,23 @@ type stepKey struct{}
 
 // drive runs op from n clients in a closed loop (one operation in flight
 // each): warm-up first, then the measured window, while sampling the
-// server's memory. Operations that start inside the window count.
-func drive(ctx context.Context, n int, warmup, duration time.Duration, pid int, op func(ctx context.Context, client, seq int) error) Phase {
+// server's memory. Operations that start inside the window count. mark,
+// if not nil, is told when the window opens and when the last operation
+// of the window is over (the profiler's window).
+func drive(ctx context.Context, n int, warmup, duration time.Duration, pid int, op func(ctx context.Context, client, seq int) error, mark func(open bool)) Phase {
 	t0 := time.Now()
 	from, to := t0.Add(warmup), t0.Add(warmup+duration)
 	ctx, cancel := context.WithDeadline(ctx, to.Add(30*time.Second))
 	defer cancel()
+	if mark != nil {
+		open := time.AfterFunc(warmup, func() { mark(true) })
+		defer func() {
+			if open.Stop() {
+				return // never opened
+			}
+			mark(false)
+		}()
+	}
 
 	rss := make(chan RSS, 1)
 	go func() { rss <- sampleRSS(pid, from, to) }()

@@ -26,6 +26,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strings"
 	"sync"
 	"syscall"
 	"text/tabwriter"
@@ -45,6 +46,9 @@ type options struct {
 	bcryptCost      int
 	latchkeyBin     string
 	jsonOut         string
+	fill            int
+	fillCache       string
+	cpuprofile      string
 }
 
 func main() {
@@ -58,7 +62,20 @@ func main() {
 	fs.IntVar(&o.bcryptCost, "bcrypt-cost", 4, "hashers.bcrypt.cost of the server, and of the in-process hash measurement")
 	fs.StringVar(&o.latchkeyBin, "latchkey-bin", "", "use this latchkey binary instead of building ./cmd/latchkey")
 	fs.StringVar(&o.jsonOut, "json", "", "also write the results as JSON to this file")
+	fs.IntVar(&o.fill, "fill", 0, "also measure, next to each Latchkey, a second one whose database holds this many more identities (password, email, one session each) written in bulk before it starts, e.g. 1000000; every phase runs on both, one after the other")
+	fs.StringVar(&o.fillCache, "fill-cache", "", "keep each filled database here (SQLite files; on PostgreSQL a template database) and start the next run with the same -fill from a copy")
+	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "profile each Latchkey during its one-client login window: writes PREFIX-DB.cpu.pprof and PREFIX-DB.allocs.pprof (runs a profiling copy of `latchkey serve` built into this command)")
+	// Hidden: how this command runs its profiled server.
+	child := fs.String("child", "", "internal: run as the profiled latchkey child")
+	cfgFile := fs.String("config", "", "internal: latchkey config for the profiled child")
 	_ = fs.Parse(os.Args[1:])
+	if *child == "latchkey" {
+		if err := harness.RunProfiledLatchkey(*cfgFile, o.cpuprofile); err != nil {
+			fmt.Fprintln(os.Stderr, "flows:", err)
+			os.Exit(1)
+		}
+		return
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -73,8 +90,15 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	if o.clients < 1 || o.duration <= 0 || o.latencyDuration <= 0 || o.warmup < 0 {
-		return errors.New("-clients, -duration and -latency-duration must be positive, -warmup not negative")
+	if o.clients < 1 || o.duration <= 0 || o.latencyDuration <= 0 || o.warmup < 0 || o.fill < 0 {
+		return errors.New("-clients, -duration and -latency-duration must be positive, -warmup and -fill not negative")
+	}
+	if o.fill > 0 && o.bcryptCost != 4 {
+		return errors.New("-fill writes passwords hashed at bcrypt cost 4: use -bcrypt-cost 4")
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
 	}
 	tmp, err := os.MkdirTemp("", "latchkey-bench-flows-")
 	if err != nil {
@@ -94,7 +118,7 @@ func run(ctx context.Context, o options) error {
 
 	var results []Phase
 	for _, db := range dbs {
-		rs, err := benchDB(ctx, o, db, tmp, bin)
+		rs, err := benchDB(ctx, o, db, tmp, bin, self)
 		results = append(results, rs...)
 		if err != nil {
 			return fmt.Errorf("%s: %w", db, err)
@@ -109,75 +133,101 @@ func run(ctx context.Context, o options) error {
 		r.OverheadP50ms = r.P50ms - r.HashP50ms
 	}
 	report(os.Stdout, o, results)
+	scale := compareFilled(results)
+	printScale(os.Stdout, o, scale)
 	if o.jsonOut != "" {
-		doc := map[string]any{"cpus": runtime.NumCPU(), "go": runtime.Version(), "bcrypt_cost": o.bcryptCost,
-			"clients": o.clients, "duration_s": o.duration.Seconds(), "latency_duration_s": o.latencyDuration.Seconds(), "results": results}
+		doc := map[string]any{"cpus": runtime.NumCPU(), "go": runtime.Version(), "bcrypt_cost": o.bcryptCost, "filled": o.fill,
+			"clients": o.clients, "duration_s": o.duration.Seconds(), "latency_duration_s": o.latencyDuration.Seconds(), "results": results, "scale": scale}
 		return harness.WriteJSON(o.jsonOut, doc)
 	}
 	return nil
 }
 
-// benchDB starts a server on one database and runs the four phases.
-func benchDB(ctx context.Context, o options, db, tmp, bin string) ([]Phase, error) {
-	srv, err := startServer(ctx, o, db, tmp, bin)
-	if err != nil {
-		return nil, err
+// benchDB starts a server on one database (and, with -fill, a filled one
+// beside it) and runs the four phases, each on every server in turn.
+func benchDB(ctx context.Context, o options, db, tmp, bin, self string) ([]Phase, error) {
+	fills := []int{0}
+	if o.fill > 0 {
+		fills = append(fills, o.fill)
 	}
-	defer srv.stop()
-	r := srv.child.Ready
-	fmt.Fprintf(os.Stderr, "flows: latchkey on %s ready in %.0fms (%.0fms CPU, RSS %.1f MiB: anon %.1f, file %.1f; pid %d); one-row INSERT+commit p50 %.3fms\n",
-		db, harness.Ms(r.Wall), harness.Ms(r.CPU), mib(r.Mem.RSS), mib(r.Mem.Anon), mib(r.Mem.File), srv.pid(), harness.Ms(srv.commit))
-	a := newAPI(srv.publicURL, o.clients)
-
-	var mu sync.Mutex
-	var users []string // emails registered so far, to sign in as
-	register := func(tag string) func(ctx context.Context, client, seq int) error {
-		return func(ctx context.Context, client, seq int) error {
-			email := fmt.Sprintf("bench-%s-%d-%d@example.com", tag, client, seq)
-			err := a.register(ctx, email)
-			if err == nil {
-				mu.Lock()
-				users = append(users, email)
-				mu.Unlock()
-			}
-			return err
+	var srvs []*server
+	defer func() {
+		for _, s := range srvs {
+			s.stop()
 		}
-	}
-	login := func(n int) func(ctx context.Context, client, seq int) error {
-		return func(ctx context.Context, client, seq int) error {
-			mu.Lock()
-			email := users[(seq*n+client)%len(users)]
-			mu.Unlock()
-			return a.login(ctx, email)
+	}()
+	for _, n := range fills {
+		srv, err := startServer(ctx, o, db, n, tmp, bin, self)
+		if err != nil {
+			return nil, err
 		}
+		srvs = append(srvs, srv)
+		r := srv.child.Ready
+		fmt.Fprintf(os.Stderr, "flows: latchkey on %s ready in %.0fms (%.0fms CPU, RSS %.1f MiB: anon %.1f, file %.1f; pid %d); one-row INSERT+commit p50 %.3fms\n",
+			srv.name, harness.Ms(r.Wall), harness.Ms(r.CPU), mib(r.Mem.RSS), mib(r.Mem.Anon), mib(r.Mem.File), srv.pid(), harness.Ms(srv.commit))
 	}
-	phases := []struct {
+	type phase struct {
 		op      string
 		clients int
 		dur     time.Duration
 		fn      func(ctx context.Context, client, seq int) error
-	}{
-		{"registration", 1, o.latencyDuration, register("lat")},
-		{"login", 1, o.latencyDuration, login(1)},
-		{"registration", o.clients, o.duration, register("load")},
-		{"login", o.clients, o.duration, login(o.clients)},
+		profile bool
+	}
+	var mu sync.Mutex
+	users := make([][]string, len(srvs)) // per server, emails registered so far, to sign in as
+	plan := make([][]phase, len(srvs))
+	for k, srv := range srvs {
+		a := newAPI(srv.publicURL, o.clients)
+		register := func(tag string) func(ctx context.Context, client, seq int) error {
+			return func(ctx context.Context, client, seq int) error {
+				email := fmt.Sprintf("bench-%s-%d-%d@example.com", tag, client, seq)
+				err := a.register(ctx, email)
+				if err == nil {
+					mu.Lock()
+					users[k] = append(users[k], email)
+					mu.Unlock()
+				}
+				return err
+			}
+		}
+		login := func(n int) func(ctx context.Context, client, seq int) error {
+			return func(ctx context.Context, client, seq int) error {
+				mu.Lock()
+				email := users[k][(seq*n+client)%len(users[k])]
+				mu.Unlock()
+				return a.login(ctx, email)
+			}
+		}
+		plan[k] = []phase{
+			{"registration", 1, o.latencyDuration, register("lat"), false},
+			{"login", 1, o.latencyDuration, login(1), true},
+			{"registration", o.clients, o.duration, register("load"), false},
+			{"login", o.clients, o.duration, login(o.clients), false},
+		}
 	}
 	var out []Phase
-	for _, ph := range phases {
-		if ctx.Err() != nil {
-			return out, ctx.Err()
+	for p := range plan[0] {
+		for k, srv := range srvs {
+			ph := plan[k][p]
+			if ctx.Err() != nil {
+				return out, ctx.Err()
+			}
+			mu.Lock()
+			none := ph.op == "login" && len(users[k]) == 0
+			mu.Unlock()
+			if none {
+				return out, errors.New("no registration succeeded, so there is nobody to sign in as:\n" + srv.tail())
+			}
+			var mark func(open bool)
+			if ph.profile && o.cpuprofile != "" {
+				mark = srv.profile
+			}
+			r := drive(ctx, ph.clients, o.warmup, ph.dur, srv.pid(), ph.fn, mark)
+			r.DB, r.Filled, r.Op, r.CommitP50ms = srv.name, srv.filled, ph.op, harness.Ms(srv.commit)
+			fmt.Fprintf(os.Stderr, "flows: %s %s x%d: %.0f/s, p50 %.2fms, p99 %.2fms, %d errors, RSS %.1f→%.1f→%.1f MiB\n",
+				r.DB, r.Op, r.Clients, r.PerSec, r.P50ms, r.P99ms, r.Errors, mib(r.RSSKiB.Start), mib(r.RSSKiB.Middle), mib(r.RSSKiB.End))
+			out = append(out, r)
 		}
-		mu.Lock()
-		none := ph.op == "login" && len(users) == 0
-		mu.Unlock()
-		if none {
-			return out, errors.New("no registration succeeded, so there is nobody to sign in as:\n" + srv.tail())
-		}
-		p := drive(ctx, ph.clients, o.warmup, ph.dur, srv.pid(), ph.fn)
-		p.DB, p.Op, p.CommitP50ms = db, ph.op, harness.Ms(srv.commit)
-		fmt.Fprintf(os.Stderr, "flows: %s %s x%d: %.0f/s, p50 %.2fms, p99 %.2fms, %d errors, RSS %.1f→%.1f→%.1f MiB\n",
-			db, p.Op, p.Clients, p.PerSec, p.P50ms, p.P99ms, p.Errors, mib(p.RSSKiB.Start), mib(p.RSSKiB.Middle), mib(p.RSSKiB.End))
-		out = append(out, p)
 	}
 	return out, nil
 }
@@ -253,4 +303,58 @@ func report(w io.Writer, o options, rs []Phase) {
 			fmt.Fprintf(w, "%s %s x%d: first error: %s\n", r.DB, r.Op, r.Clients, r.FirstError)
 		}
 	}
+}
+
+// Scale is one phase on a filled Latchkey next to the same phase on the
+// same database without the fill, run one after the other.
+type Scale struct {
+	DB, Filled           string
+	Op                   string
+	Clients              int
+	PerSec, FilledPerSec float64
+	P50ms, FilledP50ms   float64
+	// OverheadP50ms is p50 minus the hash alone (one client only).
+	OverheadP50ms, FilledOverheadP50ms float64
+}
+
+// compareFilled pairs every "DB+N" phase with its "DB" phase.
+func compareFilled(rs []Phase) []Scale {
+	var out []Scale
+	for _, f := range rs {
+		if f.Filled == 0 {
+			continue
+		}
+		base, _, _ := strings.Cut(f.DB, "+")
+		for _, r := range rs {
+			if r.DB == base && r.Op == f.Op && r.Clients == f.Clients {
+				out = append(out, Scale{DB: base, Filled: f.DB, Op: f.Op, Clients: f.Clients, PerSec: r.PerSec, FilledPerSec: f.PerSec,
+					P50ms: r.P50ms, FilledP50ms: f.P50ms, OverheadP50ms: r.OverheadP50ms, FilledOverheadP50ms: f.OverheadP50ms})
+			}
+		}
+	}
+	return out
+}
+
+func printScale(w io.Writer, o options, ss []Scale) {
+	if len(ss) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nscale: each phase on a fresh database, then on one with %d more identities and sessions\n\n", o.fill)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "db\tflow\tclients\tper s\tfilled\tchange\tp50\tfilled\toverhead p50\tfilled\tchange\t")
+	pct := func(a, b float64) string {
+		if a == 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%+.1f%%", (b-a)/a*100)
+	}
+	for _, s := range ss {
+		over, fover, ch := "-", "-", "-"
+		if s.Clients == 1 {
+			over, fover, ch = fmt.Sprintf("%.2fms", s.OverheadP50ms), fmt.Sprintf("%.2fms", s.FilledOverheadP50ms), pct(s.OverheadP50ms, s.FilledOverheadP50ms)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%.0f\t%s\t%.2fms\t%.2fms\t%s\t%s\t%s\t\n", s.Filled, s.Op, s.Clients, s.PerSec, s.FilledPerSec, pct(s.PerSec, s.FilledPerSec),
+			s.P50ms, s.FilledP50ms, over, fover, ch)
+	}
+	tw.Flush()
 }

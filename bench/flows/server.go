@@ -3,9 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
+	"syscall"
 	"time"
 
+	"github.com/latchkey/latchkey/bench/internal/fill"
 	"github.com/latchkey/latchkey/bench/internal/harness"
 	"github.com/latchkey/latchkey/internal/store/sqldb"
 )
@@ -76,6 +81,9 @@ func commitLatency(ctx context.Context, dsn string, n int) (time.Duration, error
 // server is a running latchkey child process.
 type server struct {
 	db        string
+	name      string // db, or db+N with a fill of N ("sqlite+1M")
+	filled    int
+	profPath  string // PREFIX-NAME with -cpuprofile
 	publicURL string
 	commit    time.Duration // commitLatency of its database
 	child     *harness.Child
@@ -83,17 +91,23 @@ type server struct {
 	cleanup   []func()
 }
 
-// startServer prepares a database, config and migrations, then starts
-// `latchkey serve` and waits until it is ready.
-func startServer(ctx context.Context, o options, db, tmp, bin string) (_ *server, err error) {
-	s := &server{db: db}
+// startServer prepares a database, config and migrations, fills it with
+// filled identities if that is not 0, then starts `latchkey serve` (or,
+// with -cpuprofile, the profiling copy of it) and waits until it is ready.
+func startServer(ctx context.Context, o options, db string, filled int, tmp, bin, self string) (_ *server, err error) {
+	s := &server{db: db, name: db, filled: filled}
+	dir := db
+	if filled > 0 {
+		s.name += "+" + fill.Count(filled)
+		dir += "-filled"
+	}
 	defer func() {
 		if err != nil {
 			s.stop()
 		}
 	}()
 	inst, err := harness.Prepare(ctx, harness.Setup{
-		Prog: "flows", DB: db, Tmp: tmp, Bin: bin,
+		Prog: "flows", DB: db, Dir: dir, Tmp: tmp, Bin: bin,
 		DBPrefix: "lk_bench_flows_",
 		Config:   fmt.Sprintf(flowsConfig, o.bcryptCost),
 	})
@@ -104,7 +118,25 @@ func startServer(ctx context.Context, o options, db, tmp, bin string) (_ *server
 	if s.commit, err = commitLatency(ctx, inst.DSN, 200); err != nil {
 		return nil, fmt.Errorf("measure a commit: %w", err)
 	}
-	if s.child, err = inst.Serve(bin); err != nil {
+	if filled > 0 {
+		res, err := fill.Fill(ctx, fill.Options{ConfigFile: inst.Config, N: filled, PasswordHash: fill.PasswordHash,
+			Log: os.Stderr, Cache: fill.NewCache(o.fillCache, db)})
+		if err != nil {
+			return nil, err
+		}
+		how := "written"
+		if res.Cached {
+			how = "copied from the -fill-cache"
+		}
+		fmt.Fprintf(os.Stderr, "flows: %s: %d identities with a password and a session %s in %s\n", s.name, filled, how, res.Took.Round(time.Millisecond))
+	}
+	if o.cpuprofile != "" {
+		s.profPath = o.cpuprofile + "-" + s.name
+		s.child, err = harness.StartChild("latchkey (profiled)", filepath.Join(inst.Dir, "serve.log"), self, "-child", "latchkey", "-config", inst.Config, "-cpuprofile", s.profPath)
+	} else {
+		s.child, err = inst.Serve(bin)
+	}
+	if err != nil {
 		return nil, err
 	}
 	s.publicURL = inst.PublicURL
@@ -116,12 +148,29 @@ func startServer(ctx context.Context, o options, db, tmp, bin string) (_ *server
 
 func (s *server) pid() int { return s.child.PID() }
 
+// profile opens (SIGUSR1) or closes (SIGUSR2) the profiled window.
+func (s *server) profile(open bool) {
+	sig := syscall.SIGUSR2
+	if open {
+		sig = syscall.SIGUSR1
+	}
+	_ = s.child.Signal(sig)
+}
+
 // stop stops the server (see harness.Child.Stop), then drops its
 // database. Calling it again does nothing.
 func (s *server) stop() {
 	s.once.Do(func() {
 		if s.child != nil {
 			s.child.Stop()
+			if s.profPath != "" {
+				fmt.Fprintf(os.Stderr, "flows: wrote %s.cpu.pprof and %s.allocs.pprof\n", s.profPath, s.profPath)
+				for _, line := range strings.Split(s.child.Tail(), "\n") {
+					if strings.HasPrefix(line, "bench: ") {
+						fmt.Fprintln(os.Stderr, "flows: "+s.name+": "+strings.TrimPrefix(line, "bench: "))
+					}
+				}
+			}
 		}
 		for k := len(s.cleanup) - 1; k >= 0; k-- {
 			s.cleanup[k]()

@@ -96,7 +96,7 @@ func main() {
 		exitOn(runBaselineChild(*addr, *tokensFile))
 		return
 	case "latchkey":
-		exitOn(runProfiledLatchkey(*cfgFile, o.cpuprofile))
+		exitOn(harness.RunProfiledLatchkey(*cfgFile, o.cpuprofile))
 		return
 	default:
 		exitOn(fmt.Errorf("unknown -child %q", *child))
