@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -13,11 +14,22 @@ import (
 
 // DB is an open database with its dialect.
 type DB struct {
-	SQL     *sql.DB
+	// SQL is the pool for reads. On a file SQLite database it is the
+	// readers' pool: WAL readers never wait for the writer.
+	SQL *sql.DB
+	// W is the pool for writes and transactions. On a file SQLite
+	// database it is one connection, so that writers queue here, in Go,
+	// rather than sleeping in SQLite's busy handler (1, 2, 5, 10 ms ...
+	// steps) for its one write lock; the busy timeout stays for other
+	// processes on the same file. Elsewhere W is SQL. A goroutine holding
+	// W's connection (a transaction) must run every statement on that
+	// transaction: asking W for another connection waits on itself.
+	W       *sql.DB
 	Dialect Dialect
 	Target  Target
 
 	stmts sync.Map // rebound query text -> *sql.Stmt
+	ckpt  *checkpointer
 }
 
 // Open connects to the database a DSN names. It does not migrate.
@@ -56,16 +68,39 @@ func OpenTarget(ctx context.Context, t Target, open ...Opener) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", t.Dialect, err)
 	}
-	return &DB{SQL: db, Dialect: t.Dialect, Target: t}, nil
+	out := &DB{SQL: db, W: db, Dialect: t.Dialect, Target: t}
+	if t.Dialect == SQLite && !t.InMemory {
+		w, err := opener(t.Driver, t.DriverDSN)
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open %s database: %w", t.Dialect, err)
+		}
+		w.SetMaxOpenConns(1)
+		w.SetMaxIdleConns(1)
+		if t.ConnLifetime > 0 {
+			w.SetConnMaxLifetime(t.ConnLifetime)
+		}
+		out.W = w
+		out.ckpt = startCheckpointer(db, t.Path+"-wal", checkpointEvery)
+	}
+	return out, nil
 }
 
-// Close closes the prepared statements and the pool.
+// Close stops the checkpointer, closes the prepared statements and the
+// pools. SQLite checkpoints the WAL as the last connection closes.
 func (db *DB) Close() error {
+	if db.ckpt != nil {
+		db.ckpt.close()
+	}
 	db.stmts.Range(func(_, v any) bool {
 		v.(*sql.Stmt).Close()
 		return true
 	})
-	return db.SQL.Close()
+	err := db.SQL.Close()
+	if db.W != db.SQL {
+		err = errors.Join(err, db.W.Close())
+	}
+	return err
 }
 
 // Stmt returns a prepared statement for a query, preparing it once. Hot
@@ -94,7 +129,7 @@ func (db *DB) Q(query string) string { return db.Dialect.Rebind(query) }
 // InTx runs fn in one transaction, committing when it returns nil. Every
 // multi-row change goes through here so that a failure leaves nothing behind.
 func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
-	tx, err := db.SQL.BeginTx(ctx, nil)
+	tx, err := db.W.BeginTx(ctx, nil)
 	if err != nil {
 		return MapError(fmt.Errorf("begin transaction: %w", err))
 	}

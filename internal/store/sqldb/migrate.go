@@ -34,7 +34,7 @@ func (db *DB) provider() (*goose.Provider, error) {
 	case MySQL:
 		dialect = goose.DialectMySQL
 	}
-	return goose.NewProvider(dialect, db.SQL, sub, opts...)
+	return goose.NewProvider(dialect, db.W, sub, opts...)
 }
 
 // Migrate applies every embedded migration not yet applied and returns how

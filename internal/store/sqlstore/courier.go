@@ -23,7 +23,7 @@ func (s *Store) insertMessage(ctx context.Context, q store.Querier, m *courier.M
 
 // EnqueueMessage queues one message on its own.
 func (s *Store) EnqueueMessage(ctx context.Context, m *courier.Message) error {
-	return s.insertMessage(ctx, s.db.SQL, m)
+	return s.insertMessage(ctx, s.w(ctx), m)
 }
 
 func scanMessages(rows *sql.Rows) ([]courier.Message, error) {
@@ -51,7 +51,7 @@ func scanMessages(rows *sql.Rows) ([]courier.Message, error) {
 // another worker has locked; SQLite's single writer serialises claims.
 func (s *Store) ClaimMessages(ctx context.Context, now, leaseUntil time.Time, limit int) ([]courier.Message, error) {
 	var out []courier.Message
-	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, s.db.Q(`SELECT `+messageColumns+` FROM courier_messages
 WHERE status = ? AND next_attempt_at <= ? AND (locked_until IS NULL OR locked_until <= ?)
 ORDER BY next_attempt_at LIMIT ?`+s.db.Dialect.SkipLocked()), courier.StatusQueued, now, now, limit)
@@ -77,7 +77,7 @@ func (s *Store) MarkSent(ctx context.Context, id uuid.UUID, at time.Time, keepBo
 	if keepBody {
 		bodies = ``
 	}
-	return sqldb.Affected(s.db.SQL.ExecContext(ctx, s.db.Q(`UPDATE courier_messages SET `+bodies+`status = ?, sent_at = ?, locked_until = NULL, attempts = attempts + 1, updated_at = ? WHERE id = ?`),
+	return sqldb.Affected(s.w(ctx).ExecContext(ctx, s.db.Q(`UPDATE courier_messages SET `+bodies+`status = ?, sent_at = ?, locked_until = NULL, attempts = attempts + 1, updated_at = ? WHERE id = ?`),
 		courier.StatusSent, at, at, id.String()))
 }
 
@@ -90,13 +90,13 @@ func (s *Store) MarkFailed(ctx context.Context, id uuid.UUID, lastError string, 
 	if len(lastError) > 1000 {
 		lastError = lastError[:1000]
 	}
-	return sqldb.Affected(s.db.SQL.ExecContext(ctx, s.db.Q(`UPDATE courier_messages SET status = ?, last_error = ?, next_attempt_at = ?, locked_until = NULL, attempts = attempts + 1, updated_at = ? WHERE id = ?`),
+	return sqldb.Affected(s.w(ctx).ExecContext(ctx, s.db.Q(`UPDATE courier_messages SET status = ?, last_error = ?, next_attempt_at = ?, locked_until = NULL, attempts = attempts + 1, updated_at = ? WHERE id = ?`),
 		status, lastError, next, s.clock.Now(), id.String()))
 }
 
 // Messages implements courier.Store.
 func (s *Store) Messages(ctx context.Context, limit int) ([]courier.Message, error) {
-	rows, err := s.db.SQL.QueryContext(ctx, s.db.Q(`SELECT `+messageColumns+` FROM courier_messages ORDER BY created_at DESC, id LIMIT ?`), limit)
+	rows, err := s.r(ctx).QueryContext(ctx, s.db.Q(`SELECT `+messageColumns+` FROM courier_messages ORDER BY created_at DESC, id LIMIT ?`), limit)
 	if err != nil {
 		return nil, sqldb.MapError(err)
 	}
@@ -108,14 +108,14 @@ func (s *Store) Messages(ctx context.Context, limit int) ([]courier.Message, err
 // the courier's metrics.
 func (s *Store) QueueStats(ctx context.Context) (int, time.Time, error) {
 	var n int
-	if err := s.db.SQL.QueryRowContext(ctx, s.db.Q(`SELECT COUNT(*) FROM courier_messages WHERE status = ?`), courier.StatusQueued).Scan(&n); err != nil {
+	if err := s.r(ctx).QueryRowContext(ctx, s.db.Q(`SELECT COUNT(*) FROM courier_messages WHERE status = ?`), courier.StatusQueued).Scan(&n); err != nil {
 		return 0, time.Time{}, sqldb.MapError(err)
 	}
 	if n == 0 {
 		return 0, time.Time{}, nil
 	}
 	var oldest time.Time
-	err := s.db.SQL.QueryRowContext(ctx, s.db.Q(`SELECT created_at FROM courier_messages WHERE status = ? ORDER BY created_at LIMIT 1`), courier.StatusQueued).Scan(&oldest)
+	err := s.r(ctx).QueryRowContext(ctx, s.db.Q(`SELECT created_at FROM courier_messages WHERE status = ? ORDER BY created_at LIMIT 1`), courier.StatusQueued).Scan(&oldest)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, time.Time{}, nil // sent in between
 	}

@@ -52,7 +52,7 @@ ORDER BY ci.identifier`, args,
 
 // SetCredentialConfig implements password.Store.
 func (s *Store) SetCredentialConfig(ctx context.Context, identityID uuid.UUID, ctype identity.CredentialType, config json.RawMessage) error {
-	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
 		now := s.clock.Now()
 		res, err := tx.ExecContext(ctx, s.db.Q(`UPDATE identity_credentials SET config = ?, updated_at = ? WHERE identity_id = ? AND type = ?`),
 			string(config), now, identityID.String(), string(ctype))

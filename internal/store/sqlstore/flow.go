@@ -35,7 +35,7 @@ func encodeFlow(f *flow.Flow) (ui, internal string, err error) {
 
 // CreateFlow implements flow.Store.
 func (s *Store) CreateFlow(ctx context.Context, f *flow.Flow) error {
-	return s.createFlow(ctx, s.db.SQL, f)
+	return s.createFlow(ctx, s.w(ctx), f)
 }
 
 func (s *Store) createFlow(ctx context.Context, q store.Querier, f *flow.Flow) error {
@@ -84,7 +84,7 @@ func (s *Store) UpdateFlow(ctx context.Context, f *flow.Flow) error {
 		return err
 	}
 	f.UpdatedAt = s.clock.Now()
-	return sqldb.Affected(s.db.SQL.ExecContext(ctx, s.db.Q(`UPDATE selfservice_flows SET kind = ?, type = ?, state = ?, identity_id = ?, csrf_token = ?, request_url = ?, return_to = ?,
+	return sqldb.Affected(s.w(ctx).ExecContext(ctx, s.db.Q(`UPDATE selfservice_flows SET kind = ?, type = ?, state = ?, identity_id = ?, csrf_token = ?, request_url = ?, return_to = ?,
  forced = ?, active_method = ?, ui = ?, internal = ?, issued_at = ?, expires_at = ?, updated_at = ? WHERE id = ?`),
 		string(f.Kind), string(f.Type), f.State, nullableID(f.IdentityID), f.CSRFToken, f.RequestURL, f.ReturnTo,
 		f.Forced, f.Active, ui, internal, f.IssuedAt, f.ExpiresAt, f.UpdatedAt, f.ID.String()))

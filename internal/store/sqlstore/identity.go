@@ -15,7 +15,7 @@ import (
 
 // CreateIdentity implements identity.Store.
 func (s *Store) CreateIdentity(ctx context.Context, i *identity.Identity) error {
-	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO identities (id, schema_id, traits, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`),
 			i.ID.String(), i.SchemaID, string(i.Traits), i.CreatedAt, i.UpdatedAt)
 		if err != nil {
@@ -103,7 +103,7 @@ func (s *Store) writeCredential(ctx context.Context, tx *sql.Tx, identityID uuid
 
 // UpdateIdentity implements identity.Store.
 func (s *Store) UpdateIdentity(ctx context.Context, i *identity.Identity) error {
-	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
 		err := sqldb.Affected(tx.ExecContext(ctx, s.db.Q(`UPDATE identities SET schema_id = ?, traits = ?, updated_at = ? WHERE id = ?`),
 			i.SchemaID, string(i.Traits), i.UpdatedAt, i.ID.String()))
 		if err != nil {
@@ -202,13 +202,13 @@ func (s *Store) Identity(ctx context.Context, id uuid.UUID) (*identity.Identity,
 // ListIdentities implements identity.Store.
 func (s *Store) ListIdentities(ctx context.Context, offset, limit int) ([]*identity.Identity, int, error) {
 	var total int
-	if err := s.db.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM identities`).Scan(&total); err != nil {
+	if err := s.r(ctx).QueryRowContext(ctx, `SELECT COUNT(*) FROM identities`).Scan(&total); err != nil {
 		return nil, 0, sqldb.MapError(err)
 	}
 	if offset >= total {
 		return nil, total, nil
 	}
-	rows, err := s.db.SQL.QueryContext(ctx, s.db.Q(`SELECT id, schema_id, traits, created_at, updated_at FROM identities ORDER BY created_at, id LIMIT ? OFFSET ?`), limit, offset)
+	rows, err := s.r(ctx).QueryContext(ctx, s.db.Q(`SELECT id, schema_id, traits, created_at, updated_at FROM identities ORDER BY created_at, id LIMIT ? OFFSET ?`), limit, offset)
 	if err != nil {
 		return nil, 0, sqldb.MapError(err)
 	}
@@ -228,7 +228,7 @@ func (s *Store) ListIdentities(ctx context.Context, offset, limit int) ([]*ident
 		return nil, 0, sqldb.MapError(err)
 	}
 	rows.Close()
-	if err := s.loadAddresses(ctx, s.db.SQL, list); err != nil {
+	if err := s.loadAddresses(ctx, s.r(ctx), list); err != nil {
 		return nil, 0, sqldb.MapError(err)
 	}
 	return list, total, nil
@@ -301,5 +301,5 @@ func scanVerifiable(row scanner, owner *uuid.UUID) (identity.VerifiableAddress, 
 
 // DeleteIdentity implements identity.Store.
 func (s *Store) DeleteIdentity(ctx context.Context, id uuid.UUID) error {
-	return sqldb.Affected(s.db.SQL.ExecContext(ctx, s.db.Q(`DELETE FROM identities WHERE id = ?`), id.String()))
+	return sqldb.Affected(s.w(ctx).ExecContext(ctx, s.db.Q(`DELETE FROM identities WHERE id = ?`), id.String()))
 }

@@ -10,7 +10,7 @@ import (
 
 // Imported implements kratos.Target.
 func (s *Store) Imported(ctx context.Context, kind string) (map[string]string, error) {
-	rows, err := s.db.SQL.QueryContext(ctx, s.db.Q(`SELECT source_id, fingerprint FROM kratos_imports WHERE kind = ?`), kind)
+	rows, err := s.r(ctx).QueryContext(ctx, s.db.Q(`SELECT source_id, fingerprint FROM kratos_imports WHERE kind = ?`), kind)
 	if err != nil {
 		return nil, sqldb.MapError(err)
 	}
@@ -37,7 +37,7 @@ func (s *Store) record(ctx context.Context, tx *sql.Tx, kind, id, fingerprint st
 // ImportIdentities implements kratos.Target: an identity already here is
 // replaced (traits, credentials, addresses) but keeps its sessions.
 func (s *Store) ImportIdentities(ctx context.Context, batch []kratos.IdentityRecord) error {
-	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
 		for _, r := range batch {
 			i := r.Identity
 			res, err := tx.ExecContext(ctx, s.db.Q(`UPDATE identities SET schema_id = ?, traits = ?, created_at = ?, updated_at = ? WHERE id = ?`),
@@ -75,7 +75,7 @@ func (s *Store) ImportIdentities(ctx context.Context, batch []kratos.IdentityRec
 
 // ImportSessions implements kratos.Target.
 func (s *Store) ImportSessions(ctx context.Context, batch []kratos.SessionRecord) error {
-	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
 		now := s.clock.Now()
 		for _, r := range batch {
 			res, err := tx.ExecContext(ctx, s.db.Q(`UPDATE sessions SET token_hash = ?, active = ?, issued_at = ?, expires_at = ?, authenticated_at = ?, updated_at = ? WHERE id = ?`),
@@ -99,7 +99,7 @@ func (s *Store) ImportSessions(ctx context.Context, batch []kratos.SessionRecord
 
 // ForgetImported implements kratos.Target.
 func (s *Store) ForgetImported(ctx context.Context, kind string, ids []string) error {
-	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
 		for _, id := range ids {
 			var err error
 			if kind == kratos.KindIdentity {

@@ -25,7 +25,7 @@ func (s *Store) VerifiableAddress(ctx context.Context, via, value string) (uuid.
 
 func (s *Store) addressOwner(ctx context.Context, query, via, value string) (uuid.UUID, uuid.UUID, error) {
 	var identityID, addressID uuid.UUID
-	if err := s.db.SQL.QueryRowContext(ctx, s.db.Q(query), via, value).Scan(&identityID, &addressID); err != nil {
+	if err := s.r(ctx).QueryRowContext(ctx, s.db.Q(query), via, value).Scan(&identityID, &addressID); err != nil {
 		return uuid.Nil, uuid.Nil, sqldb.MapError(err)
 	}
 	return identityID, addressID, nil
@@ -33,7 +33,7 @@ func (s *Store) addressOwner(ctx context.Context, query, via, value string) (uui
 
 // CreateLinkToken implements link.Store.
 func (s *Store) CreateLinkToken(ctx context.Context, t *token.Link, hash string, m *courier.Message) error {
-	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO selfservice_link_tokens (id, token_hash, kind, flow_id, identity_id, address_id, used, expires_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			t.ID.String(), hash, t.Kind, nullableID(t.FlowID), t.IdentityID.String(), nullableID(t.AddressID), false, t.ExpiresAt, t.CreatedAt, t.CreatedAt)
 		if err != nil {
@@ -51,7 +51,7 @@ func (s *Store) CreateLinkToken(ctx context.Context, t *token.Link, hash string,
 // change.
 func (s *Store) ConsumeLinkToken(ctx context.Context, kind string, hashes []string, now time.Time) (*token.Link, error) {
 	var out *token.Link
-	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		args := []any{kind, false}
 		for _, h := range hashes {
 			args = append(args, h)

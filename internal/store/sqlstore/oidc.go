@@ -16,7 +16,7 @@ import (
 // CreateOIDCState implements oidc.StateStore. Expired rows of abandoned
 // sign-ins are swept on the way, so the table stays small without a job.
 func (s *Store) CreateOIDCState(ctx context.Context, st *oidc.State) error {
-	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, s.db.Q(`DELETE FROM selfservice_oidc_states WHERE expires_at < ?`), st.CreatedAt); err != nil {
 			return err
 		}
@@ -31,7 +31,7 @@ func (s *Store) CreateOIDCState(ctx context.Context, st *oidc.State) error {
 // two callbacks racing with the same state cannot both succeed.
 func (s *Store) TakeOIDCState(ctx context.Context, ids []string) (*oidc.State, error) {
 	var st oidc.State
-	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		args := make([]any, len(ids))
 		for i, id := range ids {
 			args[i] = id
@@ -58,7 +58,7 @@ func (s *Store) TakeOIDCState(ctx context.Context, ids []string) (*oidc.State, e
 // Credentials implements oidc.Store: every credential of an identity with
 // its identifiers, in one query.
 func (s *Store) Credentials(ctx context.Context, identityID uuid.UUID) (map[identity.CredentialType]*identity.Credential, error) {
-	rows, err := s.db.SQL.QueryContext(ctx, s.db.Q(`SELECT c.id, c.type, c.config, c.created_at, c.updated_at, ci.identifier
+	rows, err := s.r(ctx).QueryContext(ctx, s.db.Q(`SELECT c.id, c.type, c.config, c.created_at, c.updated_at, ci.identifier
 FROM identity_credentials c LEFT JOIN identity_credential_identifiers ci ON ci.credential_id = c.id
 WHERE c.identity_id = ? ORDER BY c.type, ci.identifier`), identityID.String())
 	if err != nil {
@@ -92,13 +92,13 @@ WHERE c.identity_id = ? ORDER BY c.type, ci.identifier`), identityID.String())
 // SetCredential implements oidc.Store. An identifier another identity
 // holds comes back as store.ErrConflict, and nothing is written.
 func (s *Store) SetCredential(ctx context.Context, identityID uuid.UUID, c *identity.Credential) error {
-	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
 		return s.writeCredential(ctx, tx, identityID, c)
 	})
 }
 
 // DeleteCredential implements oidc.Store; its identifiers go by cascade.
 func (s *Store) DeleteCredential(ctx context.Context, identityID uuid.UUID, ctype identity.CredentialType) error {
-	_, err := s.db.SQL.ExecContext(ctx, s.db.Q(`DELETE FROM identity_credentials WHERE identity_id = ? AND type = ?`), identityID.String(), string(ctype))
+	_, err := s.w(ctx).ExecContext(ctx, s.db.Q(`DELETE FROM identity_credentials WHERE identity_id = ? AND type = ?`), identityID.String(), string(ctype))
 	return sqldb.MapError(err)
 }

@@ -16,7 +16,7 @@ func (s *Store) InsertError(ctx context.Context, c *selfserviceerror.Container) 
 	if err != nil {
 		return err
 	}
-	_, err = s.db.SQL.ExecContext(ctx, s.db.Q(`INSERT INTO selfservice_errors (id, errors, csrf_token, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`),
+	_, err = s.w(ctx).ExecContext(ctx, s.db.Q(`INSERT INTO selfservice_errors (id, errors, csrf_token, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`),
 		c.ID, string(body), "", c.CreatedAt, c.UpdatedAt)
 	return sqldb.MapError(err)
 }
@@ -25,7 +25,7 @@ func (s *Store) InsertError(ctx context.Context, c *selfserviceerror.Container) 
 func (s *Store) Error(ctx context.Context, id uuid.UUID) (*selfserviceerror.Container, error) {
 	c := &selfserviceerror.Container{ID: id.String()}
 	var body string
-	err := s.db.SQL.QueryRowContext(ctx, s.db.Q(`SELECT errors, created_at, updated_at FROM selfservice_errors WHERE id = ?`), id.String()).
+	err := s.r(ctx).QueryRowContext(ctx, s.db.Q(`SELECT errors, created_at, updated_at FROM selfservice_errors WHERE id = ?`), id.String()).
 		Scan(&body, &c.CreatedAt, &c.UpdatedAt)
 	if err != nil {
 		return nil, sqldb.MapError(err)

@@ -17,7 +17,7 @@ const insertSession = `INSERT INTO sessions (id, token_hash, identity_id, active
 
 // CreateSession implements session.Store.
 func (s *Store) CreateSession(ctx context.Context, ss *session.Session, tokenHash string) error {
-	return s.createSession(ctx, s.db.SQL, ss, tokenHash)
+	return s.createSession(ctx, s.w(ctx), ss, tokenHash)
 }
 
 func (s *Store) createSession(ctx context.Context, q store.Querier, ss *session.Session, tokenHash string) error {
@@ -28,7 +28,7 @@ func (s *Store) createSession(ctx context.Context, q store.Querier, ss *session.
 
 // CreateSessionWithRehash implements session.Store.
 func (s *Store) CreateSessionWithRehash(ctx context.Context, ss *session.Session, tokenHash string, r *identity.Rehash) error {
-	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := s.createSession(ctx, tx, ss, tokenHash); err != nil {
 			return err
 		}
@@ -72,19 +72,19 @@ func (s *Store) RevokeSessionByTokenHash(ctx context.Context, hashes []string) e
 	for _, h := range hashes {
 		args = append(args, h)
 	}
-	return sqldb.Affected(s.db.SQL.ExecContext(ctx, s.db.Q(`UPDATE sessions SET active = ?, updated_at = ? WHERE token_hash IN (`+placeholders(len(hashes))+`)`), args...))
+	return sqldb.Affected(s.w(ctx).ExecContext(ctx, s.db.Q(`UPDATE sessions SET active = ?, updated_at = ? WHERE token_hash IN (`+placeholders(len(hashes))+`)`), args...))
 }
 
 // RevokeIdentitySessions implements session.Store.
 func (s *Store) RevokeIdentitySessions(ctx context.Context, identityID, keep uuid.UUID) error {
-	_, err := s.db.SQL.ExecContext(ctx, s.db.Q(`UPDATE sessions SET active = ?, updated_at = ? WHERE identity_id = ? AND id <> ? AND active = ?`),
+	_, err := s.w(ctx).ExecContext(ctx, s.db.Q(`UPDATE sessions SET active = ?, updated_at = ? WHERE identity_id = ? AND id <> ? AND active = ?`),
 		false, s.clock.Now(), identityID.String(), keep.String(), true)
 	return sqldb.MapError(err)
 }
 
 // UpdateSessionMethods implements session.Store.
 func (s *Store) UpdateSessionMethods(ctx context.Context, ss *session.Session) error {
-	return sqldb.Affected(s.db.SQL.ExecContext(ctx, s.db.Q(`UPDATE sessions SET aal = ?, authentication_methods = ?, authenticated_at = ?, updated_at = ? WHERE id = ?`),
+	return sqldb.Affected(s.w(ctx).ExecContext(ctx, s.db.Q(`UPDATE sessions SET aal = ?, authentication_methods = ?, authenticated_at = ?, updated_at = ? WHERE id = ?`),
 		string(ss.AAL), methodsJSON(ss.AMR), ss.AuthenticatedAt, s.clock.Now(), ss.ID.String()))
 }
 
@@ -115,7 +115,7 @@ func (s *Store) CredentialConfigs(ctx context.Context, identityID uuid.UUID, typ
 	for _, t := range types {
 		args = append(args, string(t))
 	}
-	rows, err := s.db.SQL.QueryContext(ctx, s.db.Q(`SELECT type, config FROM identity_credentials WHERE identity_id = ? AND type IN (`+placeholders(len(types))+`)`), args...)
+	rows, err := s.r(ctx).QueryContext(ctx, s.db.Q(`SELECT type, config FROM identity_credentials WHERE identity_id = ? AND type IN (`+placeholders(len(types))+`)`), args...)
 	if err != nil {
 		return nil, err
 	}

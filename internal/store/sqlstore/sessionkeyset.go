@@ -25,7 +25,7 @@ func (s *Store) ListSessions(ctx context.Context, active *bool, now time.Time, a
 		}
 		args = append(args, true, now.UTC())
 	}
-	rows, err := s.db.SQL.QueryContext(ctx, s.db.Q(`SELECT `+sessionColumns+` FROM sessions`+where+` ORDER BY id LIMIT ?`), append(args, limit)...)
+	rows, err := s.r(ctx).QueryContext(ctx, s.db.Q(`SELECT `+sessionColumns+` FROM sessions`+where+` ORDER BY id LIMIT ?`), append(args, limit)...)
 	if err != nil {
 		return nil, sqldb.MapError(err)
 	}
@@ -53,7 +53,7 @@ func (s *Store) IdentitiesByID(ctx context.Context, ids []uuid.UUID) (map[uuid.U
 	for k, id := range ids {
 		args[k] = id.String()
 	}
-	rows, err := s.db.SQL.QueryContext(ctx, s.db.Q(`SELECT id, schema_id, traits, created_at, updated_at FROM identities WHERE id IN (`+placeholders(len(ids))+`)`), args...)
+	rows, err := s.r(ctx).QueryContext(ctx, s.db.Q(`SELECT id, schema_id, traits, created_at, updated_at FROM identities WHERE id IN (`+placeholders(len(ids))+`)`), args...)
 	if err != nil {
 		return nil, sqldb.MapError(err)
 	}
@@ -74,7 +74,7 @@ func (s *Store) IdentitiesByID(ctx context.Context, ids []uuid.UUID) (map[uuid.U
 		return nil, sqldb.MapError(err)
 	}
 	rows.Close()
-	if err := s.loadAddresses(ctx, s.db.SQL, list); err != nil {
+	if err := s.loadAddresses(ctx, s.r(ctx), list); err != nil {
 		return nil, sqldb.MapError(err)
 	}
 	return out, nil

@@ -16,7 +16,7 @@ import (
 // the active-sessions gauge.
 func (s *Store) CountActiveSessions(ctx context.Context, now time.Time) (int, error) {
 	var n int
-	err := s.db.SQL.QueryRowContext(ctx, s.db.Q(`SELECT COUNT(*) FROM sessions WHERE active = ? AND expires_at > ?`), true, now.UTC()).Scan(&n)
+	err := s.r(ctx).QueryRowContext(ctx, s.db.Q(`SELECT COUNT(*) FROM sessions WHERE active = ? AND expires_at > ?`), true, now.UTC()).Scan(&n)
 	return n, sqldb.MapError(err)
 }
 
@@ -73,10 +73,10 @@ func (s *Store) ListIdentitySessions(ctx context.Context, identityID uuid.UUID, 
 		args = append(args, true, now.UTC())
 	}
 	var total int
-	if err := s.db.SQL.QueryRowContext(ctx, s.db.Q(`SELECT COUNT(*) FROM sessions`+where), args...).Scan(&total); err != nil {
+	if err := s.r(ctx).QueryRowContext(ctx, s.db.Q(`SELECT COUNT(*) FROM sessions`+where), args...).Scan(&total); err != nil {
 		return nil, 0, sqldb.MapError(err)
 	}
-	rows, err := s.db.SQL.QueryContext(ctx, s.db.Q(`SELECT `+sessionColumns+` FROM sessions`+where+` ORDER BY issued_at DESC, id LIMIT ? OFFSET ?`), append(args, limit, offset)...)
+	rows, err := s.r(ctx).QueryContext(ctx, s.db.Q(`SELECT `+sessionColumns+` FROM sessions`+where+` ORDER BY issued_at DESC, id LIMIT ? OFFSET ?`), append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, sqldb.MapError(err)
 	}
@@ -94,7 +94,7 @@ func (s *Store) ListIdentitySessions(ctx context.Context, identityID uuid.UUID, 
 
 // SessionByID implements session.ListStore, without the identity.
 func (s *Store) SessionByID(ctx context.Context, id uuid.UUID) (*session.Session, error) {
-	return scanSession(s.db.SQL.QueryRowContext(ctx, s.db.Q(`SELECT `+sessionColumns+` FROM sessions WHERE id = ?`), id.String()))
+	return scanSession(s.r(ctx).QueryRowContext(ctx, s.db.Q(`SELECT `+sessionColumns+` FROM sessions WHERE id = ?`), id.String()))
 }
 
 // RevokeSession implements session.ListStore: deactivates one session,
@@ -105,13 +105,13 @@ func (s *Store) RevokeSession(ctx context.Context, identityID, id uuid.UUID, now
 	if identityID != uuid.Nil {
 		q, args = q+` AND identity_id = ?`, append(args, identityID.String())
 	}
-	return sqldb.Affected(s.db.SQL.ExecContext(ctx, s.db.Q(q), args...))
+	return sqldb.Affected(s.w(ctx).ExecContext(ctx, s.db.Q(q), args...))
 }
 
 // RevokeOtherSessions implements session.ListStore: deactivates every
 // active session of an identity but keep, and says how many.
 func (s *Store) RevokeOtherSessions(ctx context.Context, identityID, keep uuid.UUID, now time.Time) (int, error) {
-	res, err := s.db.SQL.ExecContext(ctx, s.db.Q(`UPDATE sessions SET active = ?, updated_at = ? WHERE identity_id = ? AND id <> ? AND active = ?`),
+	res, err := s.w(ctx).ExecContext(ctx, s.db.Q(`UPDATE sessions SET active = ?, updated_at = ? WHERE identity_id = ? AND id <> ? AND active = ?`),
 		false, now.UTC(), identityID.String(), keep.String(), true)
 	if err != nil {
 		return 0, sqldb.MapError(err)
@@ -123,7 +123,7 @@ func (s *Store) RevokeOtherSessions(ctx context.Context, identityID, keep uuid.U
 // DeleteIdentitySessions implements session.ListStore: removes the rows;
 // how many there were.
 func (s *Store) DeleteIdentitySessions(ctx context.Context, identityID uuid.UUID) (int, error) {
-	res, err := s.db.SQL.ExecContext(ctx, s.db.Q(`DELETE FROM sessions WHERE identity_id = ?`), identityID.String())
+	res, err := s.w(ctx).ExecContext(ctx, s.db.Q(`DELETE FROM sessions WHERE identity_id = ?`), identityID.String())
 	if err != nil {
 		return 0, sqldb.MapError(err)
 	}
@@ -133,5 +133,5 @@ func (s *Store) DeleteIdentitySessions(ctx context.Context, identityID uuid.UUID
 
 // ExtendSession implements session.ListStore.
 func (s *Store) ExtendSession(ctx context.Context, id uuid.UUID, expiresAt, now time.Time) error {
-	return sqldb.Affected(s.db.SQL.ExecContext(ctx, s.db.Q(`UPDATE sessions SET expires_at = ?, updated_at = ? WHERE id = ?`), expiresAt.UTC(), now.UTC(), id.String()))
+	return sqldb.Affected(s.w(ctx).ExecContext(ctx, s.db.Q(`UPDATE sessions SET expires_at = ?, updated_at = ? WHERE id = ?`), expiresAt.UTC(), now.UTC(), id.String()))
 }

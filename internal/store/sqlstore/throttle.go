@@ -25,7 +25,7 @@ func (s *Store) ReserveAttempts(ctx context.Context, now time.Time, keys []strin
 	values := strings.TrimSuffix(strings.Repeat("(?, 1, ?, ?), ", len(keys)), ", ")
 	insert := `INSERT INTO throttle_counters (throttle_key, hits, window_end, updated_at) VALUES ` + values
 	if s.db.Dialect != sqldb.MySQL {
-		rows, err := s.db.SQL.QueryContext(ctx, s.db.Q(insert+` ON CONFLICT (throttle_key) DO UPDATE SET
+		rows, err := s.w(ctx).QueryContext(ctx, s.db.Q(insert+` ON CONFLICT (throttle_key) DO UPDATE SET
  hits = CASE WHEN throttle_counters.window_end <= ? THEN 1 ELSE throttle_counters.hits + 1 END,
  window_end = CASE WHEN throttle_counters.window_end <= ? THEN excluded.window_end ELSE throttle_counters.window_end END,
  updated_at = excluded.updated_at
@@ -39,7 +39,7 @@ func (s *Store) ReserveAttempts(ctx context.Context, now time.Time, keys []strin
 	// transaction, which still holds their locks. The assignments run left
 	// to right, so hits is decided before window_end moves.
 	var out []throttle.Counter
-	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, insert+` ON DUPLICATE KEY UPDATE
  hits = IF(window_end <= ?, 1, hits + 1),
  window_end = IF(window_end <= ?, VALUES(window_end), window_end),
@@ -114,12 +114,12 @@ func (s *Store) ReleaseAttempts(ctx context.Context, now time.Time, releases []t
 		// locks them in key order: lock them in key order first.
 		match = `throttle_key IN (SELECT throttle_key FROM throttle_counters WHERE ` + match + ` ORDER BY throttle_key FOR UPDATE)`
 	}
-	_, err := s.db.SQL.ExecContext(ctx, s.db.Q(`UPDATE throttle_counters SET hits = `+set+`, updated_at = ? WHERE `+match), args...)
+	_, err := s.w(ctx).ExecContext(ctx, s.db.Q(`UPDATE throttle_counters SET hits = `+set+`, updated_at = ? WHERE `+match), args...)
 	return sqldb.MapError(err)
 }
 
 // DeleteExpiredAttempts removes counters whose window has ended.
 func (s *Store) DeleteExpiredAttempts(ctx context.Context, now time.Time) error {
-	_, err := s.db.SQL.ExecContext(ctx, s.db.Q(`DELETE FROM throttle_counters WHERE window_end <= ?`), now.UTC().Truncate(time.Microsecond))
+	_, err := s.w(ctx).ExecContext(ctx, s.db.Q(`DELETE FROM throttle_counters WHERE window_end <= ?`), now.UTC().Truncate(time.Microsecond))
 	return sqldb.MapError(err)
 }
