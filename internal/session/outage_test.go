@@ -27,9 +27,10 @@ func TestDatabaseOutageIsServiceUnavailable(t *testing.T) {
 		cut func(t *testing.T, e *env, dsn string) (restore func())
 	}{
 		{"sqlite", func(t *testing.T, e *env, dsn string) func() {
-			// Closing the pool is what a vanished file system looks like to
-			// the handlers: every query fails.
+			// Closing the pools (readers' and writer's) is what a vanished
+			// file system looks like to the handlers: every query fails.
 			e.srv.App.DB.SQL.Close()
+			e.srv.App.DB.W.Close()
 			return nil
 		}},
 		{"postgres", cutPostgres},

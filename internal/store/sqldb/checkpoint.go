@@ -51,7 +51,7 @@ type checkpointer struct {
 	stop chan struct{}
 	done chan struct{}
 	once sync.Once
-	mu sync.Mutex // one checkpoint at a time; guards last*
+	mu   sync.Mutex // one checkpoint at a time; guards last*
 	// last is the WAL's size and time after the last complete
 	// checkpoint: while they stay, there is nothing to copy.
 	lastSize int64
