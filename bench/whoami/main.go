@@ -41,6 +41,7 @@ type options struct {
 	identities       int
 	fill             int
 	fillCache        string
+	fillOnly         bool
 	db               string
 	jsonOut          string
 	latchkeyBin      string
@@ -72,6 +73,7 @@ func main() {
 	fs.IntVar(&o.identities, "identities", 1000, "identities (one session each) the tokens are drawn from")
 	fs.IntVar(&o.fill, "fill", 0, "also measure, next to each Latchkey, a second one whose database holds this many more identities (one session each) written in bulk before it starts, e.g. 1000000: whoami should stay flat with data")
 	fs.StringVar(&o.fillCache, "fill-cache", "", "keep each filled database here (SQLite files; on PostgreSQL a template database) and start the next run with the same -fill from a copy")
+	fs.BoolVar(&o.fillOnly, "fill-only", false, "with -fill and -fill-cache: only fill the cache, measure nothing (the slow part, which needs no benchmark lock)")
 	fs.IntVar(&o.rounds, "rounds", 3, "interleaved rounds; the table shows medians")
 	fs.StringVar(&o.db, "db", "all", "Latchkey's databases: a comma-separated list of sqlite, postgres, mysql, or all (SQLite plus each server whose "+harness.EnvPostgres+" or "+harness.EnvMySQL+" is set)")
 	fs.StringVar(&o.dsnParams, "dsn-params", "", "extra query parameters for Latchkey's DSN, e.g. max_conns=8 (default: Latchkey's defaults)")
@@ -128,6 +130,9 @@ func run(ctx context.Context, o options) error {
 	}
 	if o.identities < 1 || o.rounds < 1 || o.duration < time.Second || o.warmup < 0 || o.threads < 1 {
 		return errors.New("-identities, -rounds and -threads must be positive, -duration at least 1s and -warmup not negative")
+	}
+	if o.fillOnly {
+		return fillOnly(ctx, o, dbs)
 	}
 	if o.serverCmd != "" {
 		if _, err := harness.Databases(o.serverDB); err != nil {
@@ -572,4 +577,37 @@ func printScale(w io.Writer, o options, ss []Scale) {
 			s.CPUPerReq, s.FilledCPUPerReq, pct(s.CPUPerReq, s.FilledCPUPerReq), s.P50ms, s.FilledP50ms)
 	}
 	tw.Flush()
+}
+
+// fillOnly prepares a database per kind, fills it into the -fill-cache
+// and drops it again.
+func fillOnly(ctx context.Context, o options, dbs []string) error {
+	if o.fill < 1 || o.fillCache == "" {
+		return errors.New("-fill-only needs -fill and -fill-cache")
+	}
+	tmp, err := os.MkdirTemp("", "latchkey-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	bin := o.latchkeyBin
+	if bin == "" {
+		if bin, err = harness.BuildLatchkey(ctx, tmp); err != nil {
+			return err
+		}
+	}
+	for _, db := range dbs {
+		inst, err := harness.Prepare(ctx, harness.Setup{Prog: "whoami", DB: db, Tmp: tmp, Bin: bin, DBPrefix: "lk_bench_"})
+		if err != nil {
+			return err
+		}
+		res, err := fill.Fill(ctx, fill.Options{ConfigFile: inst.Config, N: o.fill, PasswordHash: fill.PasswordHash,
+			Log: os.Stderr, Cache: fill.NewCache(o.fillCache, db)})
+		inst.Drop()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "whoami: %s: %d identities kept (cached before: %v) in %s\n", db, o.fill, res.Cached, res.Took.Round(time.Second))
+	}
+	return nil
 }

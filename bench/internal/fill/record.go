@@ -23,14 +23,21 @@ type call struct {
 }
 
 type recorder struct {
-	mu    sync.Mutex
-	calls []call
+	mu      sync.Mutex
+	calls   []call // statements executed
+	queries []call // statements that returned rows
 }
 
 func (r *recorder) add(query string, args []driver.NamedValue) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.calls = append(r.calls, call{query: query, args: append([]driver.NamedValue(nil), args...)})
+}
+
+func (r *recorder) addQuery(query string, args []driver.NamedValue) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.queries = append(r.queries, call{query: query, args: append([]driver.NamedValue(nil), args...)})
 }
 
 // opener returns an sqldb.Opener whose pools record on r.
@@ -94,7 +101,11 @@ func (c *recConn) ExecContext(ctx context.Context, query string, args []driver.N
 
 func (c *recConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	if q, ok := c.Conn.(driver.QueryerContext); ok {
-		return q.QueryContext(ctx, query, args)
+		rows, err := q.QueryContext(ctx, query, args)
+		if err == nil {
+			c.rec.addQuery(query, args)
+		}
+		return rows, err
 	}
 	return nil, driver.ErrSkip
 }
@@ -161,7 +172,11 @@ func (s *recStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (dr
 
 func (s *recStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
 	if q, ok := s.Stmt.(driver.StmtQueryContext); ok {
-		return q.QueryContext(ctx, args)
+		rows, err := q.QueryContext(ctx, args)
+		if err == nil {
+			s.rec.addQuery(s.query, args)
+		}
+		return rows, err
 	}
 	return nil, errors.New("fill: the driver's statements lack QueryContext")
 }
