@@ -189,20 +189,21 @@ type writer struct {
 
 func newWriter(ctx context.Context, db *sqldb.DB, t *tmpl) (*writer, error) {
 	w := &writer{db: db, t: t}
-	// One connection, so that SQLite's settings below hold for all writes.
-	db.SQL.SetMaxOpenConns(1)
+	// One connection, so that SQLite's settings below hold for all writes
+	// (on SQLite the writers' pool W is one connection already).
+	db.W.SetMaxOpenConns(1)
 	if db.Dialect == sqldb.SQLite {
 		// A page cache that holds the indexes being filled: their keys are
 		// random UUIDs and hashes, so with the default 2 MiB nearly every
 		// insert reads a page back from the file. A setting of this
 		// connection only; the schema is untouched.
-		if _, err := db.SQL.ExecContext(ctx, "PRAGMA cache_size = -1048576"); err != nil {
+		if _, err := db.W.ExecContext(ctx, "PRAGMA cache_size = -1048576"); err != nil {
 			return nil, err
 		}
 	}
 	for _, ins := range t.inserts {
 		n := max(1, min(txRows, maxParams/len(ins.args)))
-		st, err := db.SQL.PrepareContext(ctx, w.query(ins, n))
+		st, err := db.W.PrepareContext(ctx, w.query(ins, n))
 		if err != nil {
 			w.close()
 			return nil, err

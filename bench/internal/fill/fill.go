@@ -262,19 +262,19 @@ func signInContext(ctx context.Context) context.Context {
 func finish(ctx context.Context, db *sqldb.DB) error {
 	switch db.Dialect {
 	case sqldb.SQLite:
-		if _, err := db.SQL.ExecContext(ctx, "DELETE FROM session_invalidations"); err != nil {
+		if _, err := db.W.ExecContext(ctx, "DELETE FROM session_invalidations"); err != nil {
 			return err
 		}
 		// Everything in the main file, so that a copy of it is whole.
-		_, err := db.SQL.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+		_, err := db.W.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
 		return err
 	case sqldb.Postgres:
-		_, err := db.SQL.ExecContext(ctx, "ANALYZE")
+		_, err := db.W.ExecContext(ctx, "ANALYZE")
 		return err
 	default:
 		for _, t := range []string{"identities", "identity_credentials", "identity_credential_identifiers",
 			"identity_verifiable_addresses", "identity_recovery_addresses", "sessions"} {
-			if _, err := db.SQL.ExecContext(ctx, "ANALYZE TABLE "+t); err != nil {
+			if _, err := db.W.ExecContext(ctx, "ANALYZE TABLE "+t); err != nil {
 				return err
 			}
 		}
