@@ -20,13 +20,23 @@ func RequestAttrs(h slog.Handler) slog.Handler {
 type requestAttrs struct{ slog.Handler }
 
 func (h requestAttrs) Handle(ctx context.Context, r slog.Record) error {
-	if id := RequestID(ctx); id != "" {
-		r.AddAttrs(slog.String("request_id", id))
-	}
-	if sc := trace.SpanContextFromContext(ctx); sc.IsSampled() {
-		r.AddAttrs(slog.String("trace_id", sc.TraceID().String()))
+	var buf [2]slog.Attr
+	if as := h.appendAttrs(ctx, buf[:0]); len(as) > 0 {
+		r.AddAttrs(as...)
 	}
 	return h.Handler.Handle(ctx, r)
+}
+
+// appendAttrs appends what Handle adds to a line: the request's id and the
+// sampled trace's.
+func (requestAttrs) appendAttrs(ctx context.Context, as []slog.Attr) []slog.Attr {
+	if id := RequestID(ctx); id != "" {
+		as = append(as, slog.String("request_id", id))
+	}
+	if sc := trace.SpanContextFromContext(ctx); sc.IsSampled() {
+		as = append(as, slog.String("trace_id", sc.TraceID().String()))
+	}
+	return as
 }
 
 func (h requestAttrs) WithAttrs(as []slog.Attr) slog.Handler {

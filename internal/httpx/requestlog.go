@@ -109,7 +109,8 @@ func (l *RequestLog) Wrap(next http.Handler) http.Handler {
 		}
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
-		d := time.Since(start)
+		end := time.Now()
+		d := end.Sub(start)
 		route := e.route
 		if route == "" {
 			route = "unmatched"
@@ -120,11 +121,11 @@ func (l *RequestLog) Wrap(next http.Handler) http.Handler {
 		if endSpan != nil {
 			endSpan(route, rec.status)
 		}
-		l.write(r, e, route, rec, d)
+		l.write(r, e, route, rec, end, d)
 	})
 }
 
-func (l *RequestLog) write(r *http.Request, e *entry, route string, rec *recorder, d time.Duration) {
+func (l *RequestLog) write(r *http.Request, e *entry, route string, rec *recorder, at time.Time, d time.Duration) {
 	ctx := r.Context()
 	level, msg := slog.LevelInfo, "request"
 	canceled := ctx.Err() != nil || errors.Is(e.err, context.Canceled)
@@ -143,8 +144,8 @@ func (l *RequestLog) write(r *http.Request, e *entry, route string, rec *recorde
 	if !l.Log.Enabled(ctx, level) {
 		return
 	}
-	attrs := make([]slog.Attr, 0, 12)
-	attrs = append(attrs,
+	var buf [12]slog.Attr
+	attrs := append(buf[:0],
 		slog.String("server", l.Server), slog.String("method", r.Method), slog.String("route", route),
 		slog.Int("status", rec.status), slog.Duration("duration", d), slog.Int64("bytes", rec.bytes),
 		slog.String("client", l.client(r)),
@@ -158,7 +159,18 @@ func (l *RequestLog) write(r *http.Request, e *entry, route string, rec *recorde
 	if e.err != nil && (level == slog.LevelError || canceled) {
 		attrs = append(attrs, slog.String("error", e.err.Error()))
 	}
-	l.Log.LogAttrs(ctx, level, msg, attrs...)
+	// The record is made here rather than by Logger.LogAttrs, which would
+	// look up the caller's program counter (unused: no source is logged),
+	// and the request's id goes in with the rest rather than after them by
+	// requestAttrs, which would grow the record's attributes a second
+	// time. The line is the same.
+	h := l.Log.Handler()
+	if ra, ok := h.(requestAttrs); ok {
+		h, attrs = ra.Handler, ra.appendAttrs(ctx, attrs)
+	}
+	line := slog.NewRecord(at, level, msg, 0)
+	line.AddAttrs(attrs...)
+	_ = h.Handle(ctx, line)
 }
 
 func (l *RequestLog) client(r *http.Request) string {

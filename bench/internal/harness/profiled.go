@@ -11,6 +11,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/logbuf"
 )
 
 // A benchmark's -cpuprofile re-executes the benchmark itself as the
@@ -29,7 +30,9 @@ func RunProfiledLatchkey(cfgFile, profPrefix string) error {
 		return err
 	}
 	cfg := loaded.Config
-	log := app.NewLogger(cfg.Log, os.Stderr)
+	logOut := logbuf.New(os.Stderr) // as serve does
+	defer logOut.Close()
+	log := app.NewLogger(cfg.Log, logOut)
 	a, err := app.New(ctx, cfg, log, app.Options{})
 	if err != nil {
 		return err
