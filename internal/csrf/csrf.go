@@ -56,8 +56,9 @@ type Guard struct {
 	Log    *slog.Logger
 }
 
-// issued remembers a token set during the request, so that the handler
-// after the guard hands out the same token the cookie carries.
+// issued remembers a token set during a request outside the request log
+// (which keeps it on the request's entry: httpx.SetCSRFIssued), so that
+// the handler after the guard hands out the same token the cookie carries.
 type issued struct{ token string }
 
 type issuedKey struct{}
@@ -68,8 +69,8 @@ func valid(v string) bool { return len(v) == 43 }
 // Token is the browser's token: one issued while answering this request,
 // or else the one its cookie holds; ok is false when it has neither.
 func (g *Guard) Token(r *http.Request) (string, bool) {
-	if is, ok := r.Context().Value(issuedKey{}).(*issued); ok && is.token != "" {
-		return is.token, true
+	if tok := issuedIn(r.Context()); tok != "" {
+		return tok, true
 	}
 	c, err := r.Cookie(g.Cookie.Name)
 	if err != nil || !valid(c.Value) {
@@ -106,10 +107,23 @@ func (g *Guard) Issue(w http.ResponseWriter, r *http.Request) string {
 		Name: g.Cookie.Name, Value: tok, Path: g.Cookie.Path, Domain: g.Cookie.Domain, MaxAge: MaxAge,
 		HttpOnly: true, Secure: g.Cookie.Secure, SameSite: g.Cookie.SameSite,
 	})
-	if is, ok := r.Context().Value(issuedKey{}).(*issued); ok {
-		is.token = tok
+	if !httpx.SetCSRFIssued(r.Context(), tok) {
+		if is, ok := r.Context().Value(issuedKey{}).(*issued); ok {
+			is.token = tok
+		}
 	}
 	return tok
+}
+
+// issuedIn is the token issued while answering the request, if any.
+func issuedIn(ctx context.Context) string {
+	if tok, ok := httpx.CSRFIssued(ctx); ok {
+		return tok
+	}
+	if is, ok := ctx.Value(issuedKey{}).(*issued); ok {
+		return is.token
+	}
+	return ""
 }
 
 // ErrMissing refuses an unsafe request without a matching token pair.
@@ -122,7 +136,11 @@ var ErrMissing = httpx.ErrBadRequest.WithReason("CSRF token is missing or invali
 // refused with 400 before any handler runs.
 func (g *Guard) Protect(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r = r.WithContext(context.WithValue(r.Context(), issuedKey{}, &issued{}))
+		// Inside the request log the request's entry holds the token;
+		// only outside it (tests) does the guard need a context.
+		if !httpx.SetCSRFIssued(r.Context(), "") {
+			r = r.WithContext(context.WithValue(r.Context(), issuedKey{}, &issued{}))
+		}
 		if Exempt(r.URL.Path) {
 			next.ServeHTTP(w, r)
 			return

@@ -72,9 +72,9 @@ func ClientIP(r *http.Request, trusted TrustedProxies) string {
 	switch {
 	case ok:
 		if !trusted.Trusts(peer) {
-			return peer.String()
+			return peerString(r.RemoteAddr, peer)
 		}
-		last = peer.String()
+		last = peerString(r.RemoteAddr, peer)
 	case isUnixPeer(r.RemoteAddr):
 		if !trusted.unix {
 			return "unix"
@@ -107,6 +107,18 @@ func peerAddr(remote string) (netip.Addr, bool) {
 		return a.Unmap().WithZone(""), true
 	}
 	return netip.Addr{}, false
+}
+
+// peerString is peer.String(). An IPv4 peer with a port ("192.0.2.1:80",
+// as net/http writes every IPv4 client) is written there the same way, so
+// the host part is returned as it is, without making a string: netip
+// accepts only the canonical dotted form, and square brackets only around
+// IPv6.
+func peerString(remote string, peer netip.Addr) string {
+	if ap, err := netip.ParseAddrPort(remote); err == nil && ap.Addr().Is4() {
+		return remote[:strings.LastIndexByte(remote, ':')]
+	}
+	return peer.String()
 }
 
 // isUnixPeer: net/http reports "@" or "" as the remote address of a
@@ -183,12 +195,18 @@ type Client struct {
 
 type clientKey struct{}
 
-// WithClient records the request's Client in its context, so code below the
-// handlers (throttling, session devices) sees the same address the request
-// log does without being handed the request.
+// WithClient records the request's Client, so code below the handlers
+// (throttling, session devices) and the request log see the same address
+// without being handed the request. Inside the request log it goes on the
+// request's entry; elsewhere in a context of its own.
 func WithClient(trusted TrustedProxies, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := Client{Addr: ClientIP(r, trusted), UserAgent: r.UserAgent()}
+		if e := entryFrom(r.Context()); e != nil {
+			e.client, e.hasClient = c, true
+			next.ServeHTTP(w, r)
+			return
+		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientKey{}, c)))
 	})
 }
@@ -196,6 +214,9 @@ func WithClient(trusted TrustedProxies, next http.Handler) http.Handler {
 // ClientFrom is the Client WithClient recorded; the zero Client outside a
 // request.
 func ClientFrom(ctx context.Context) Client {
+	if e := entryFrom(ctx); e != nil && e.hasClient {
+		return e.client
+	}
 	c, _ := ctx.Value(clientKey{}).(Client)
 	return c
 }

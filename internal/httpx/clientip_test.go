@@ -45,6 +45,10 @@ func TestClientIP(t *testing.T) {
 		{name: "X-Forwarded-For wins over Forwarded", peer: "10.0.0.1:1", trusted: trusted,
 			headers: map[string][]string{"Forwarded": {"for=198.51.100.2"}, "X-Forwarded-For": {"198.51.100.1"}}, want: "198.51.100.1"},
 		{name: "IPv4-mapped peer", peer: "[::ffff:203.0.113.9]:80", want: "203.0.113.9"},
+		{name: "IPv4-mapped peer without a port", peer: "::ffff:203.0.113.9", want: "203.0.113.9"},
+		{name: "IPv4 peer without a port", peer: "203.0.113.5", want: "203.0.113.5"},
+		{name: "IPv6 peer with a zone", peer: "[fe80::1%eth0]:80", want: "fe80::1"},
+		{name: "IPv6 peer", peer: "[2001:db8::1]:80", want: "2001:db8::1"},
 		{name: "unix peer untrusted", peer: "@", headers: map[string][]string{"X-Forwarded-For": {"198.51.100.1"}}, want: "unix"},
 		{name: "unix peer trusted", peer: "@", trusted: trusted, headers: map[string][]string{"X-Forwarded-For": {"198.51.100.1"}}, want: "198.51.100.1"},
 	}

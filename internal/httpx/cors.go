@@ -60,9 +60,23 @@ func matchesAnySite(origin string) bool {
 func SecurityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Cache-Control", "no-store")
-		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("X-Content-Type-Options", "nosniff")
+		NoStore(h)
+		h["Referrer-Policy"] = noReferrer
+		h["X-Content-Type-Options"] = noSniff
 		next.ServeHTTP(w, r)
 	})
 }
+
+// NoStore sets Cache-Control: no-store, for answers nothing may keep.
+func NoStore(h http.Header) { h["Cache-Control"] = noStore }
+
+// Header values every answer sets, made once: Header.Set makes a slice per
+// call. They are assigned, never changed in place; Header.Add on one of
+// them copies it first, as its capacity is its length.
+var (
+	noStore    = []string{"no-store"}
+	noReferrer = []string{"no-referrer"}
+	noSniff    = []string{"nosniff"}
+	jsonUTF8   = []string{"application/json; charset=utf-8"}
+	jsonType   = []string{"application/json"}
+)

@@ -32,9 +32,9 @@ func WriteError(log *slog.Logger, w http.ResponseWriter, r *http.Request, err er
 		log.DebugContext(r.Context(), "request refused", "method", r.Method, "path", r.URL.Path, "status", he.Code, "error", he.Cause.Error())
 	}
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
+	h["Content-Type"] = jsonType
+	NoStore(h)
+	h["X-Content-Type-Options"] = noSniff
 	if he.Code == http.StatusServiceUnavailable {
 		h.Set("Retry-After", RetryAfter)
 	}
@@ -96,10 +96,16 @@ func EncodeJSON(v any) ([]byte, error) {
 
 // WriteEncoded writes a body EncodeJSON made, with WriteJSON's headers.
 func WriteEncoded(w http.ResponseWriter, status int, body []byte) error {
+	return WriteAnswer(w, status, body, []string{strconv.Itoa(len(body))})
+}
+
+// WriteAnswer is WriteEncoded for a body kept with its Content-Length
+// value (the whoami cache's), which it assigns and does not change.
+func WriteAnswer(w http.ResponseWriter, status int, body []byte, contentLength []string) error {
 	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h["Content-Type"] = jsonUTF8
+	h["X-Content-Type-Options"] = noSniff
+	h["Content-Length"] = contentLength
 	w.WriteHeader(status)
 	_, err := w.Write(body)
 	return err

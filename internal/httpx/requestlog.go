@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"log/slog"
 	"net"
@@ -33,13 +34,22 @@ type RequestLog struct {
 // so its log and ours can be joined.
 const RequestIDHeader = "X-Request-Id"
 
-// entry is what handlers add to the request's line while it is served.
+// entry is what handlers add to the request's line while it is served,
+// and the rest of what the layers of a request leave for the layers below
+// (the client, an issued anti-CSRF token): one value in the request's
+// context, where a context per layer cost an allocation each.
 type entry struct {
 	id     string
 	route  string
 	flow   string
 	reason string
 	err    error
+
+	client    Client // set by WithClient
+	hasClient bool
+	csrf      string // see SetCSRFIssued
+
+	idHeader [1]string // X-Request-Id's value, set without an allocation
 }
 
 type entryKey struct{}
@@ -83,6 +93,27 @@ func noteError(ctx context.Context, err error) bool {
 	return true
 }
 
+// SetCSRFIssued records the anti-CSRF token the answer to a request sets
+// ("" when none yet), so that the handlers after the guard hand out the
+// token its cookie carries. It reports false outside a logged request.
+func SetCSRFIssued(ctx context.Context, tok string) bool {
+	e := entryFrom(ctx)
+	if e == nil {
+		return false
+	}
+	e.csrf = tok
+	return true
+}
+
+// CSRFIssued is the token SetCSRFIssued recorded; ok is false outside a
+// logged request.
+func CSRFIssued(ctx context.Context) (tok string, ok bool) {
+	if e := entryFrom(ctx); e != nil {
+		return e.csrf, true
+	}
+	return "", false
+}
+
 // Routes wraps a mux to note the pattern it routed a request by (a
 // template such as "GET /identities/{id}", never the path with its ids):
 // middleware between the log and the mux may have replaced the request the
@@ -100,14 +131,19 @@ func Routes(mux http.Handler) http.Handler {
 func (l *RequestLog) Wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		e := &entry{id: requestID(r.Header.Get(RequestIDHeader))}
-		w.Header().Set(RequestIDHeader, e.id)
+		// The entry and the recorder are made together, in one allocation.
+		both := &struct {
+			e   entry
+			rec recorder
+		}{e: entry{id: requestID(r.Header.Get(RequestIDHeader))}, rec: recorder{ResponseWriter: w, status: http.StatusOK}}
+		e, rec := &both.e, &both.rec
+		e.idHeader[0] = e.id
+		w.Header()[RequestIDHeader] = e.idHeader[:]
 		r = r.WithContext(context.WithValue(r.Context(), entryKey{}, e))
 		var endSpan func(string, int)
 		if l.Span != nil {
 			r, endSpan = l.Span(r)
 		}
-		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
 		end := time.Now()
 		d := end.Sub(start)
@@ -148,7 +184,7 @@ func (l *RequestLog) write(r *http.Request, e *entry, route string, rec *recorde
 	attrs := append(buf[:0],
 		slog.String("server", l.Server), slog.String("method", r.Method), slog.String("route", route),
 		slog.Int("status", rec.status), slog.Duration("duration", d), slog.Int64("bytes", rec.bytes),
-		slog.String("client", l.client(r)),
+		slog.String("client", l.client(r, e)),
 	)
 	if e.flow != "" {
 		attrs = append(attrs, slog.String("flow", e.flow))
@@ -173,7 +209,12 @@ func (l *RequestLog) write(r *http.Request, e *entry, route string, rec *recorde
 	_ = h.Handle(ctx, line)
 }
 
-func (l *RequestLog) client(r *http.Request) string {
+// client is the address WithClient recorded for the request (the one
+// throttling saw), else ClientAddr's, else the peer's.
+func (l *RequestLog) client(r *http.Request, e *entry) string {
+	if e.hasClient {
+		return e.client.Addr
+	}
 	if l.ClientAddr != nil {
 		return l.ClientAddr(r)
 	}
@@ -205,7 +246,16 @@ func requestID(in string) string {
 			return in
 		}
 	}
-	return uuid.NewString()
+	return newRequestID()
+}
+
+// newRequestID is uuid.NewString with one allocation instead of two.
+func newRequestID() string {
+	var u uuid.UUID
+	_, _ = rand.Read(u[:])  // never fails on supported platforms
+	u[6] = u[6]&0x0f | 0x40 // version 4
+	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
+	return u.String()
 }
 
 // recorder keeps the status and size of an answer.

@@ -49,9 +49,9 @@ func (h *Handler) Register(mux *http.ServeMux) {
 var errNoSession = httpx.ErrUnauthorized.WithReason("No valid session credentials found in the request: send the session cookie, an X-Session-Token header or an Authorization: Bearer header.")
 
 func (h *Handler) whoami(w http.ResponseWriter, r *http.Request) error {
-	w.Header().Set("Cache-Control", "no-store")
+	httpx.NoStore(w.Header())
 	var refused error
-	body, identityID, err := h.Manager.Whoami(r, func(s *Session) error {
+	a, err := h.Manager.Whoami(r, func(s *Session) error {
 		ok, err := h.Manager.Satisfies(r.Context(), s, h.RequiredAAL)
 		switch {
 		case err != nil:
@@ -69,8 +69,8 @@ func (h *Handler) whoami(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return httpx.ErrServiceUnavailable.WithCause(err)
 	}
-	w.Header().Set("X-Kratos-Authenticated-Identity-Id", identityID.String())
-	return httpx.WriteEncoded(w, http.StatusOK, body)
+	w.Header()["X-Kratos-Authenticated-Identity-Id"] = a.IdentityHeader
+	return httpx.WriteAnswer(w, http.StatusOK, a.Body, a.ContentLength)
 }
 
 type revokeBody struct {

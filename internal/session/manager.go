@@ -190,49 +190,54 @@ func (m *Manager) AvailableAAL(ctx context.Context, id uuid.UUID) (AAL, error) {
 // accept's; an answer accept refuses is not kept. accept may only depend
 // on what the cache is told about (the session, its identity and the
 // identity's credentials), since a kept answer is not checked again.
-func (m *Manager) Whoami(r *http.Request, accept func(*Session) error) (body []byte, identityID uuid.UUID, err error) {
+func (m *Manager) Whoami(r *http.Request, accept func(*Session) error) (*whoamicache.Answer, error) {
 	if m.Cache == nil {
 		return m.whoamiRead(r, accept)
 	}
 	tok, _ := m.tokenFromRequest(r)
 	if tok == "" || len(tok) > maxTokenLen {
-		return nil, uuid.Nil, ErrNoSession
+		return nil, ErrNoSession
 	}
 	key := m.Tokens.Hash(token.Session, tok)
 	now := m.Clock.Now()
-	body, identityID, ok, err := m.Cache.Get(r.Context(), key, now)
+	a, err := m.Cache.Get(r.Context(), key, now)
 	if err != nil {
 		// Memory cannot be trusted now; the database can.
 		return m.whoamiRead(r, accept)
 	}
-	if ok {
-		return body, identityID, nil
+	if a != nil {
+		return a, nil
 	}
 	gen := m.Cache.Gen()
 	s, err := m.FromRequest(r)
 	if err != nil {
-		return nil, uuid.Nil, err
+		return nil, err
 	}
 	if err := accept(s); err != nil {
-		return nil, uuid.Nil, err
-	}
-	if body, err = httpx.EncodeJSON(s); err != nil {
-		return nil, uuid.Nil, err
-	}
-	m.Cache.Put(gen, key, body, s.Identity.ID, s.ExpiresAt)
-	return body, s.Identity.ID, nil
-}
-
-func (m *Manager) whoamiRead(r *http.Request, accept func(*Session) error) ([]byte, uuid.UUID, error) {
-	s, err := m.FromRequest(r)
-	if err != nil {
-		return nil, uuid.Nil, err
-	}
-	if err := accept(s); err != nil {
-		return nil, uuid.Nil, err
+		return nil, err
 	}
 	body, err := httpx.EncodeJSON(s)
-	return body, s.Identity.ID, err
+	if err != nil {
+		return nil, err
+	}
+	a = whoamicache.NewAnswer(body, s.Identity.ID)
+	m.Cache.Put(gen, key, a, s.ExpiresAt)
+	return a, nil
+}
+
+func (m *Manager) whoamiRead(r *http.Request, accept func(*Session) error) (*whoamicache.Answer, error) {
+	s, err := m.FromRequest(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := accept(s); err != nil {
+		return nil, err
+	}
+	body, err := httpx.EncodeJSON(s)
+	if err != nil {
+		return nil, err
+	}
+	return whoamicache.NewAnswer(body, s.Identity.ID), nil
 }
 
 // Revoke deactivates the session a token belongs to.

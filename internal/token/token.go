@@ -34,7 +34,7 @@ func NewHasher(secrets []string) *Hasher {
 		key := []byte(s)
 		// Keyed HMAC states are reused: whoami hashes a token on every
 		// request, and setting up the key each time was most of the cost.
-		h.macs = append(h.macs, &sync.Pool{New: func() any { return hmac.New(sha256.New, key) }})
+		h.macs = append(h.macs, &sync.Pool{New: func() any { return &macState{mac: hmac.New(sha256.New, key)} }})
 	}
 	return h
 }
@@ -62,15 +62,30 @@ func (h *Hasher) Candidates(purpose, tok string) []string {
 	return out
 }
 
+// macState is a keyed HMAC with room for its input and output, so that a
+// hash allocates only the string it returns.
+type macState struct {
+	mac hash.Hash
+	in  []byte
+	sum [sha256.Size]byte
+	hex [2 * sha256.Size]byte
+}
+
+// maxPooledInput keeps an odd huge token from pinning its buffer.
+const maxPooledInput = 1 << 10
+
 func hashWith(p *sync.Pool, purpose, tok string) string {
-	m := p.Get().(hash.Hash)
-	m.Reset()
-	m.Write([]byte(purpose))
-	m.Write([]byte{0})
-	m.Write([]byte(tok))
-	var sum [sha256.Size]byte
-	out := hex.EncodeToString(m.Sum(sum[:0]))
-	p.Put(m)
+	m := p.Get().(*macState)
+	m.mac.Reset()
+	m.in = append(append(append(m.in[:0], purpose...), 0), tok...)
+	m.mac.Write(m.in)
+	hex.Encode(m.hex[:], m.mac.Sum(m.sum[:0]))
+	out := string(m.hex[:])
+	// The token is a secret: no copy of it waits in the pool.
+	clear(m.in)
+	if cap(m.in) <= maxPooledInput {
+		p.Put(m)
+	}
 	return out
 }
 

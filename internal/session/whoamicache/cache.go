@@ -2,6 +2,7 @@ package whoamicache
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,6 +28,17 @@ type Cache struct {
 	// wrote, when set, is raised by Wrote: sync must catch up before the
 	// next answer from memory.
 	wrote *atomic.Bool
+	// close, when set, releases what sync reads (SQLite's WAL index).
+	close func()
+}
+
+// Close releases the cache's own hold on the database, if any; after it,
+// every answer from memory is checked against the database with a query
+// first. Call it before closing the database.
+func (c *Cache) Close() {
+	if c.close != nil {
+		c.close()
+	}
 }
 
 // Wrote tells the cache that this instance just served a request that may
@@ -38,9 +50,24 @@ func (c *Cache) Wrote() {
 }
 
 type entry struct {
-	body       []byte
-	identityID uuid.UUID
-	expiresAt  time.Time
+	answer    *Answer
+	expiresAt time.Time
+}
+
+// Answer is a whoami answer as it is sent, header values included, so
+// that sending it again makes nothing. It is never changed once made.
+type Answer struct {
+	Body       []byte
+	IdentityID uuid.UUID
+	// IdentityHeader (X-Kratos-Authenticated-Identity-Id) and
+	// ContentLength are header values, to be assigned and not changed.
+	IdentityHeader, ContentLength []string
+}
+
+// NewAnswer makes the Answer of a session's JSON body.
+func NewAnswer(body []byte, identityID uuid.UUID) *Answer {
+	return &Answer{Body: body, IdentityID: identityID,
+		IdentityHeader: []string{identityID.String()}, ContentLength: []string{strconv.Itoa(len(body))}}
 }
 
 // New returns an empty cache of at most max entries; when it is full it
@@ -53,19 +80,19 @@ func New(max int) *Cache {
 // Get returns the answer kept for a token hash if its session has not
 // expired at now. It first brings the cache up to date where the database
 // is polled; an error there is returned and nothing is served from memory.
-func (c *Cache) Get(ctx context.Context, key string, now time.Time) (body []byte, identityID uuid.UUID, ok bool, err error) {
+func (c *Cache) Get(ctx context.Context, key string, now time.Time) (*Answer, error) {
 	if c.sync != nil {
 		if err := c.sync(ctx); err != nil {
-			return nil, uuid.Nil, false, err
+			return nil, err
 		}
 	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	e, found := c.entries[key]
 	if !found || c.off || !now.Before(e.expiresAt) {
-		return nil, uuid.Nil, false, nil
+		return nil, nil
 	}
-	return e.body, e.identityID, true, nil
+	return e.answer, nil
 }
 
 // Gen is the invalidation generation. Read it before the database read
@@ -78,7 +105,7 @@ func (c *Cache) Gen() uint64 {
 }
 
 // Put keeps a whoami answer read at generation gen.
-func (c *Cache) Put(gen uint64, key string, body []byte, identityID uuid.UUID, expiresAt time.Time) {
+func (c *Cache) Put(gen uint64, key string, a *Answer, expiresAt time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.off || gen != c.gen {
@@ -91,8 +118,8 @@ func (c *Cache) Put(gen uint64, key string, body []byte, identityID uuid.UUID, e
 		clear(c.entries)
 		clear(c.byIdentity)
 	}
-	c.entries[key] = entry{body: body, identityID: identityID, expiresAt: expiresAt}
-	c.byIdentity[identityID] = append(c.byIdentity[identityID], key)
+	c.entries[key] = entry{answer: a, expiresAt: expiresAt}
+	c.byIdentity[a.IdentityID] = append(c.byIdentity[a.IdentityID], key)
 }
 
 // Forget drops one token's answer (this instance revoked it).
@@ -102,14 +129,14 @@ func (c *Cache) Forget(key string) {
 	c.gen++
 	if e, ok := c.entries[key]; ok {
 		delete(c.entries, key)
-		keys := c.byIdentity[e.identityID]
+		keys := c.byIdentity[e.answer.IdentityID]
 		for k, v := range keys {
 			if v == key {
 				keys = append(keys[:k], keys[k+1:]...)
 				break
 			}
 		}
-		c.byIdentity[e.identityID] = keys
+		c.byIdentity[e.answer.IdentityID] = keys
 	}
 }
 
