@@ -67,7 +67,8 @@ type App struct {
 	throttle *throttle.Limiter
 	uiTexts  *locale.Catalog // the built-in pages' words, every language
 	draining atomic.Bool
-	// stopCache ends the whoami cache's PostgreSQL listener.
+	// stopCache ends the whoami cache's PostgreSQL listener, or its hold
+	// on SQLite's WAL index.
 	stopCache context.CancelFunc
 }
 
@@ -277,7 +278,12 @@ func (a *App) whoamiCache(ctx context.Context) (*whoamicache.Cache, error) {
 		if !a.DB.Target.InMemory {
 			path, _, _ = strings.Cut(strings.TrimPrefix(a.DB.Target.DriverDSN, "file:"), "?")
 		}
-		return whoamicache.Polled(ctx, a.DB.SQL, path, whoamiEntries)
+		c, err := whoamicache.Polled(ctx, a.DB.SQL, a.DB.Target.DriverDSN, path, whoamiEntries)
+		if err != nil {
+			return nil, err
+		}
+		a.stopCache = c.Close
+		return c, nil
 	case sqldb.Postgres:
 		lctx, cancel := context.WithCancel(context.Background())
 		dial := func(ctx context.Context) (whoamicache.Conn, error) {

@@ -29,6 +29,12 @@ func TestDatabaseOutageIsServiceUnavailable(t *testing.T) {
 		{"sqlite", func(t *testing.T, e *env, dsn string) func() {
 			// Closing the pools (readers' and writer's) is what a vanished
 			// file system looks like to the handlers: every query fails.
+			// The whoami cache's own connection, which keeps the WAL index
+			// in place, goes with them (App.Close closes it before the
+			// pools too).
+			if c := e.srv.App.Sessions.Cache; c != nil {
+				c.Close()
+			}
 			e.srv.App.DB.SQL.Close()
 			e.srv.App.DB.W.Close()
 			return nil

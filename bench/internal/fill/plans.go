@@ -120,7 +120,7 @@ JOIN identity_credential_identifiers ci ON ci.identity_id = s.identity_id WHERE 
 		steps = append(steps, struct {
 			op string
 			fn func() error
-		}{"whoami log (SQLite)", func() error { _, err := whoamicache.Polled(ctx, db.SQL, "", 10); return err }})
+		}{"whoami log (SQLite)", func() error { _, err := whoamicache.Polled(ctx, db.SQL, "", "", 10); return err }})
 	}
 	var out []Plan
 	seen := map[string]bool{}

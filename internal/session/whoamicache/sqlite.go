@@ -3,6 +3,8 @@ package whoamicache
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"sync"
 	"sync/atomic"
 
@@ -20,10 +22,20 @@ const keepLog = 100000
 // With the database file's path (not for an in-memory database), the read
 // is skipped while the WAL index says nothing was committed since the last
 // one (see walHeader): then an answer from memory costs no query at all.
-func Polled(ctx context.Context, db *sql.DB, path string, max int) (*Cache, error) {
+// dsn, the driver's DSN of the database, opens the connection that keeps
+// the WAL index in place meanwhile (holdWALIndex). Close the cache before
+// the database.
+func Polled(ctx context.Context, db *sql.DB, dsn, path string, max int) (*Cache, error) {
 	p := &poller{db: db}
 	if path != "" {
 		p.wal = newWALHeader(path)
+		if hold, err := holdWALIndex(ctx, db.Driver(), dsn); err == nil {
+			if p.wal.pin() {
+				p.hold = hold
+			} else {
+				hold.Close()
+			}
+		}
 	}
 	var err error
 	if p.maxStmt, err = db.PrepareContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM session_invalidations`); err != nil {
@@ -35,12 +47,53 @@ func Polled(ctx context.Context, db *sql.DB, path string, max int) (*Cache, erro
 	c := New(max)
 	p.c = c
 	c.sync = p.sync
+	c.close = p.close
 	return c, nil
+}
+
+// holdWALIndex opens a connection of the cache's own, outside the pool
+// (which may close all of its connections when idle), and reads through it
+// once. From then until it is closed SQLite neither deletes the WAL index
+// nor truncates it: in WAL mode a connection that has read keeps a shared
+// lock on the database, so no other process's last connection can take
+// the exclusive lock under which it would delete the file, this process's
+// WAL index stays open, and a shared lock on the index keeps any opener
+// from resetting it.
+func holdWALIndex(ctx context.Context, drv driver.Driver, dsn string) (driver.Conn, error) {
+	conn, err := drv.Open(dsn)
+	if err != nil {
+		return nil, err
+	}
+	q, ok := conn.(driver.QueryerContext)
+	if !ok {
+		conn.Close()
+		return nil, errors.New("whoami cache: the driver's connection cannot query")
+	}
+	rows, err := q.QueryContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM session_invalidations`, nil)
+	if err == nil {
+		err = rows.Next(make([]driver.Value, 1))
+		rows.Close()
+	}
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return conn, nil
+}
+
+func (p *poller) close() {
+	if p.wal != nil {
+		p.wal.close()
+	}
+	if p.hold != nil {
+		p.hold.Close()
+	}
 }
 
 type poller struct {
 	db      *sql.DB
 	wal     *walHeader
+	hold    driver.Conn // keeps wal's file in place; nil when wal is not pinned
 	seenHdr atomic.Pointer[[48]byte] // the WAL index header before the last read
 	c       *Cache
 	maxStmt *sql.Stmt
