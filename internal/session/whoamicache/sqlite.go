@@ -93,7 +93,7 @@ func (p *poller) close() {
 type poller struct {
 	db      *sql.DB
 	wal     *walHeader
-	hold    driver.Conn // keeps wal's file in place; nil when wal is not pinned
+	hold    driver.Conn              // keeps wal's file in place; nil when wal is not pinned
 	seenHdr atomic.Pointer[[48]byte] // the WAL index header before the last read
 	c       *Cache
 	maxStmt *sql.Stmt
