@@ -68,7 +68,7 @@ func (a *App) buildFlows(ctx context.Context) (*flows, error) {
 	guard := &csrf.Guard{Cookie: csrf.CookieFor(base, cfg.Dev), Log: a.Log}
 	web := &flow.Web{CSRF: guard, Returns: returns, Errors: errs, ErrorUIURL: ss.Flows.Error.UIURL, Log: a.Log}
 	responder := &flow.Responder{PublicBase: base, UIURLs: uiURLs, Log: a.Log}
-	kit := &flow.Kit{Flows: loggedFlows{a.Store}, Responder: responder, Web: web, Sessions: a.Sessions, Clock: a.Clock}
+	kit := &flow.Kit{Flows: loggedFlows{a.Store}, Responder: responder, Web: web, Sessions: a.Sessions, Clock: a.Clock, Tx: a.Store}
 
 	addressStatus := identity.StatusPending
 	if ss.Flows.Verification.Enabled {

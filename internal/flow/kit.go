@@ -19,6 +19,9 @@ type Kit struct {
 	Sessions  *session.Manager // sets the cookie of a session a browser flow issued
 	// Clock stamps new flows and decides expiry; tests move it.
 	Clock clock.Clock
+	// Tx, when set, makes the closing writes of a submission (Commit) one
+	// transaction.
+	Tx Transactor
 }
 
 // StartBrowser finishes a GET .../browser: the return_to is checked first,

@@ -58,6 +58,8 @@ func (k *Kit) Handler(s Submit) http.Handler {
 // s.Handle acts on them, and whatever went wrong is answered here, in one
 // place, as the loaded flow's type asks.
 func (k *Kit) Run(w http.ResponseWriter, r *http.Request, s Submit) {
+	ctx, d := withDeferred(r.Context())
+	r = r.WithContext(ctx)
 	var f *Flow
 	var sub Submission
 	var err error
@@ -70,6 +72,14 @@ func (k *Kit) Run(w http.ResponseWriter, r *http.Request, s Submit) {
 		err = k.Advance(w, r, f, s.Wire(f))
 	} else if err == nil {
 		err = s.Handle(w, r, f, sub)
+	}
+	if ferr := k.flushDeferred(ctx, d); ferr != nil {
+		if err != nil {
+			err = ferr
+		} else if k.Web != nil && k.Web.Log != nil {
+			// The answer is out already; only the log can tell.
+			k.Web.Log.ErrorContext(ctx, "a submission's deferred write failed", "error", ferr.Error())
+		}
 	}
 	if err != nil {
 		k.fail(w, r, s, f, err)

@@ -1,6 +1,7 @@
 package login
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -197,12 +198,19 @@ func (h *Handler) Complete(w http.ResponseWriter, r *http.Request, f *flow.Flow,
 		return err
 	}
 	now := h.Kit.Clock.Now()
-	s, tok, err := h.Sessions.Issue(ctx, i, now, session.FirstFactor(method, now))
-	if err != nil {
-		return err
-	}
+	var (
+		s   *session.Session
+		tok string
+	)
 	f.Active = method
-	if err := h.Kit.Flows.UpdateFlow(ctx, f); err != nil {
+	err := h.Kit.Commit(ctx, func(ctx context.Context) error {
+		var err error
+		if s, tok, err = h.Sessions.Issue(ctx, i, now, session.FirstFactor(method, now)); err != nil {
+			return err
+		}
+		return h.Kit.Flows.UpdateFlow(ctx, f)
+	})
+	if err != nil {
 		return err
 	}
 	if err := flow.RunHooks(ctx, hooks.After, flow.Event{Flow: f, Identity: i, Session: s, Request: r}); err != nil {

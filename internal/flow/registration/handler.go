@@ -1,6 +1,7 @@
 package registration
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -140,12 +141,44 @@ func (h *Handler) complete(w http.ResponseWriter, r *http.Request, f *flow.Flow,
 	// lost or was a 503 after the commit, gets the identity it created
 	// instead of "exists already".
 	i.ID = IdentityID(f.ID)
-	err := h.Identities.CreateIdentity(ctx, i)
+	f.Active = method
+	hooks := h.Hooks.For(method)
+	res := Result{Identity: i}
+	// The flow marked done and the session: what a success writes once
+	// the identity exists and the in-line hooks let it through.
+	closing := func(ctx context.Context) error {
+		if err := h.Kit.Flows.UpdateFlow(ctx, f); err != nil {
+			return err
+		}
+		if !hooks.IssueSession {
+			return nil
+		}
+		now := h.Kit.Clock.Now()
+		s, tok, err := h.Sessions.Issue(ctx, i, now, session.FirstFactor(method, now))
+		res.Session, res.SessionToken = s, tok
+		return err
+	}
+	var err error
+	done := false
+	if len(hooks.Checks) == 0 {
+		// Nothing to ask between creating the identity and signing it in:
+		// one transaction, one commit.
+		err = h.Kit.Commit(ctx, func(ctx context.Context) error {
+			if err := h.Identities.CreateIdentity(ctx, i); err != nil {
+				return err
+			}
+			return closing(ctx)
+		})
+		done = err == nil
+	} else {
+		err = h.Identities.CreateIdentity(ctx, i)
+	}
 	if errors.Is(err, store.ErrConflict) && again != nil {
 		if prev, aerr := again(); aerr != nil {
 			return aerr
 		} else if prev != nil && sameTraits(prev.Traits, i.Traits) {
 			i, err = prev, nil
+			res.Identity = i
 		}
 	}
 	if errors.Is(err, store.ErrConflict) {
@@ -155,27 +188,18 @@ func (h *Handler) complete(w http.ResponseWriter, r *http.Request, f *flow.Flow,
 	} else if err != nil {
 		return err
 	}
-	f.Active = method
-	hooks := h.Hooks.For(method)
-	// In-line hooks answer before anything else is written; when one
-	// refuses, the new identity is taken back so nothing is half-done.
-	if err := flow.RunHooks(ctx, hooks.Checks, flow.Event{Flow: f, Identity: i, Request: r}); err != nil {
-		if derr := h.Identities.DeleteIdentity(ctx, i.ID); derr != nil {
-			return errors.Join(err, derr)
-		}
-		return err
-	}
-	if err := h.Kit.Flows.UpdateFlow(ctx, f); err != nil {
-		return err
-	}
-	res := Result{Identity: i}
-	if hooks.IssueSession {
-		now := h.Kit.Clock.Now()
-		s, tok, err := h.Sessions.Issue(ctx, i, now, session.FirstFactor(method, now))
-		if err != nil {
+	if !done {
+		// In-line hooks answer before anything else is written; when one
+		// refuses, the new identity is taken back so nothing is half-done.
+		if err := flow.RunHooks(ctx, hooks.Checks, flow.Event{Flow: f, Identity: i, Request: r}); err != nil {
+			if derr := h.Identities.DeleteIdentity(ctx, i.ID); derr != nil {
+				return errors.Join(err, derr)
+			}
 			return err
 		}
-		res.Session, res.SessionToken = s, tok
+		if err := h.Kit.Commit(ctx, closing); err != nil {
+			return err
+		}
 	}
 	ev := flow.Event{Flow: f, Identity: i, Session: res.Session, Request: r}
 	if err := flow.RunHooks(ctx, hooks.After, ev); err != nil {

@@ -106,7 +106,8 @@ func (s *Strategy) Login(ctx context.Context, f *flow.Flow, sub flow.Submission)
 		f.UI.AddMessage(text.InvalidCredentials())
 		return nil, flow.ErrInvalid
 	}
-	if err := res.Succeeded(ctx); err != nil {
+	// Given back in the transaction that signs the identity in.
+	if err := flow.Defer(ctx, res.Succeeded); err != nil {
 		return nil, err
 	}
 	s.planRehash(ctx, i, cred, hash, password)
