@@ -28,8 +28,9 @@ type DB struct {
 	Dialect Dialect
 	Target  Target
 
-	stmts sync.Map // rebound query text -> *sql.Stmt
-	ckpt  *checkpointer
+	stmts  sync.Map // rebound read query text -> *sql.Stmt on SQL
+	wstmts sync.Map // rebound write query text -> *sql.Stmt on W (nil while preparing)
+	ckpt   *checkpointer
 }
 
 // Open connects to the database a DSN names. It does not migrate.
@@ -94,6 +95,12 @@ func (db *DB) Close() error {
 	}
 	db.stmts.Range(func(_, v any) bool {
 		v.(*sql.Stmt).Close()
+		return true
+	})
+	db.wstmts.Range(func(_, v any) bool {
+		if st := v.(*sql.Stmt); st != nil {
+			st.Close()
+		}
 		return true
 	})
 	err := db.SQL.Close()

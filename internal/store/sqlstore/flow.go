@@ -43,7 +43,7 @@ func (s *Store) createFlow(ctx context.Context, q store.Querier, f *flow.Flow) e
 	if err != nil {
 		return err
 	}
-	_, err = q.ExecContext(ctx, s.db.Q(`INSERT INTO selfservice_flows (`+flowColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+	_, err = s.exec(ctx, txOf(q), `INSERT INTO selfservice_flows (`+flowColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		f.ID.String(), string(f.Kind), string(f.Type), f.State, nullableID(f.IdentityID), f.CSRFToken, f.RequestURL, f.ReturnTo,
 		f.Forced, f.Active, ui, internal, f.IssuedAt, f.ExpiresAt, f.CreatedAt, f.UpdatedAt)
 	return sqldb.MapError(err)
@@ -84,8 +84,8 @@ func (s *Store) UpdateFlow(ctx context.Context, f *flow.Flow) error {
 		return err
 	}
 	f.UpdatedAt = s.clock.Now()
-	return sqldb.Affected(s.w(ctx).ExecContext(ctx, s.db.Q(`UPDATE selfservice_flows SET kind = ?, type = ?, state = ?, identity_id = ?, csrf_token = ?, request_url = ?, return_to = ?,
- forced = ?, active_method = ?, ui = ?, internal = ?, issued_at = ?, expires_at = ?, updated_at = ? WHERE id = ?`),
+	return sqldb.Affected(s.exec(ctx, nil, `UPDATE selfservice_flows SET kind = ?, type = ?, state = ?, identity_id = ?, csrf_token = ?, request_url = ?, return_to = ?,
+ forced = ?, active_method = ?, ui = ?, internal = ?, issued_at = ?, expires_at = ?, updated_at = ? WHERE id = ?`,
 		string(f.Kind), string(f.Type), f.State, nullableID(f.IdentityID), f.CSRFToken, f.RequestURL, f.ReturnTo,
 		f.Forced, f.Active, ui, internal, f.IssuedAt, f.ExpiresAt, f.UpdatedAt, f.ID.String()))
 }

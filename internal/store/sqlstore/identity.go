@@ -16,7 +16,7 @@ import (
 // CreateIdentity implements identity.Store.
 func (s *Store) CreateIdentity(ctx context.Context, i *identity.Identity) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO identities (id, schema_id, traits, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`),
+		_, err := s.exec(ctx, tx, `INSERT INTO identities (id, schema_id, traits, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
 			i.ID.String(), i.SchemaID, string(i.Traits), i.CreatedAt, i.UpdatedAt)
 		if err != nil {
 			return sqldb.MapError(err)
@@ -40,7 +40,7 @@ func (s *Store) insertCredential(ctx context.Context, tx *sql.Tx, identityID uui
 	if cfg == nil {
 		cfg = []byte("{}")
 	}
-	if _, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO identity_credentials (id, identity_id, type, config, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`),
+	if _, err := s.exec(ctx, tx, `INSERT INTO identity_credentials (id, identity_id, type, config, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		c.ID.String(), identityID.String(), string(c.Type), string(cfg), c.CreatedAt, c.UpdatedAt); err != nil {
 		return sqldb.MapError(err)
 	}
@@ -49,7 +49,7 @@ func (s *Store) insertCredential(ctx context.Context, tx *sql.Tx, identityID uui
 
 func (s *Store) insertIdentifiers(ctx context.Context, tx *sql.Tx, identityID, credentialID uuid.UUID, c *identity.Credential) error {
 	for _, ident := range c.Identifiers {
-		if _, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO identity_credential_identifiers (id, identity_id, credential_id, type, identifier, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+		if _, err := s.exec(ctx, tx, `INSERT INTO identity_credential_identifiers (id, identity_id, credential_id, type, identifier, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			uuid.NewString(), identityID.String(), credentialID.String(), string(c.Type), ident, c.UpdatedAt, c.UpdatedAt); err != nil {
 			return sqldb.MapError(err)
 		}
@@ -59,14 +59,14 @@ func (s *Store) insertIdentifiers(ctx context.Context, tx *sql.Tx, identityID, c
 
 func (s *Store) insertAddresses(ctx context.Context, tx *sql.Tx, id uuid.UUID, ver []identity.VerifiableAddress, rec []identity.RecoveryAddress) error {
 	for _, a := range ver {
-		_, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO identity_verifiable_addresses (id, identity_id, via, value, verified, status, verified_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		_, err := s.exec(ctx, tx, `INSERT INTO identity_verifiable_addresses (id, identity_id, via, value, verified, status, verified_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			a.ID.String(), id.String(), a.Via, a.Value, a.Verified, a.Status, a.VerifiedAt, a.CreatedAt, a.UpdatedAt)
 		if err != nil {
 			return sqldb.MapError(err)
 		}
 	}
 	for _, a := range rec {
-		_, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO identity_recovery_addresses (id, identity_id, via, value, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`),
+		_, err := s.exec(ctx, tx, `INSERT INTO identity_recovery_addresses (id, identity_id, via, value, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			a.ID.String(), id.String(), a.Via, a.Value, a.CreatedAt, a.UpdatedAt)
 		if err != nil {
 			return sqldb.MapError(err)

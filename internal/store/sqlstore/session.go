@@ -21,7 +21,7 @@ func (s *Store) CreateSession(ctx context.Context, ss *session.Session, tokenHas
 }
 
 func (s *Store) createSession(ctx context.Context, q store.Querier, ss *session.Session, tokenHash string) error {
-	_, err := q.ExecContext(ctx, s.db.Q(insertSession),
+	_, err := s.exec(ctx, txOf(q), insertSession,
 		ss.ID.String(), tokenHash, ss.IdentityID.String(), ss.Active, ss.IssuedAt, ss.ExpiresAt, ss.AuthenticatedAt, ss.IssuedAt, ss.IssuedAt, devicesJSON(ss.Devices), string(ss.AAL), methodsJSON(ss.AMR))
 	return sqldb.MapError(err)
 }

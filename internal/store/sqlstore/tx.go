@@ -68,3 +68,19 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	return s.db.InTx(ctx, fn)
 }
+
+// exec runs a hot path's write as a statement prepared once
+// (sqldb.DB.Exec): in tx when not nil, else in the transaction ctx
+// carries, else alone on the writers' pool.
+func (s *Store) exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
+	if tx == nil {
+		tx = s.tx(ctx)
+	}
+	return s.db.Exec(ctx, tx, query, args...)
+}
+
+// txOf is q's transaction, when it is one.
+func txOf(q store.Querier) *sql.Tx {
+	tx, _ := q.(*sql.Tx)
+	return tx
+}

@@ -1,0 +1,71 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+)
+
+// Exec runs a write as a statement prepared once on the writers' pool
+// (SQLite otherwise parses and plans it on every call, measured as 11% of
+// a sign-in's CPU), bound to tx when tx is not nil.
+//
+// Preparing takes a writer connection, which a caller inside tx already
+// holds (on file SQLite the only one): a statement first met inside a
+// transaction runs unprepared there and is prepared in the background,
+// which waits its turn for the connection like any writer.
+func (db *DB) Exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
+	q := db.Q(query)
+	st := db.writeStmt(ctx, q, tx != nil)
+	switch {
+	case st == nil && tx != nil:
+		return tx.ExecContext(ctx, q, args...)
+	case st == nil:
+		return db.W.ExecContext(ctx, q, args...)
+	case tx != nil:
+		// Closed with the transaction; on the connection the statement
+		// was prepared on already, it is that preparation reused.
+		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// QueryWrite is Exec for a write that returns rows (RETURNING).
+func (db *DB) QueryWrite(ctx context.Context, tx *sql.Tx, query string, args ...any) (*sql.Rows, error) {
+	q := db.Q(query)
+	st := db.writeStmt(ctx, q, tx != nil)
+	switch {
+	case st == nil && tx != nil:
+		return tx.QueryContext(ctx, q, args...)
+	case st == nil:
+		return db.W.QueryContext(ctx, q, args...)
+	case tx != nil:
+		return tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// writeStmt is q prepared on W, or nil while it is not (yet). inTx says
+// the caller holds a writer connection and must not wait for another.
+func (db *DB) writeStmt(ctx context.Context, q string, inTx bool) *sql.Stmt {
+	if v, ok := db.wstmts.Load(q); ok {
+		return v.(*sql.Stmt) // nil while being prepared
+	}
+	if _, loaded := db.wstmts.LoadOrStore(q, (*sql.Stmt)(nil)); loaded {
+		return nil
+	}
+	if inTx {
+		go db.prepareWrite(context.WithoutCancel(ctx), q)
+		return nil
+	}
+	return db.prepareWrite(ctx, q)
+}
+
+func (db *DB) prepareWrite(ctx context.Context, q string) *sql.Stmt {
+	st, err := db.W.PrepareContext(ctx, q)
+	if err != nil {
+		db.wstmts.Delete(q) // a later call tries again
+		return nil
+	}
+	db.wstmts.Store(q, st)
+	return st
+}
