@@ -54,6 +54,8 @@ func TestParseDSNReadsTheReferenceForms(t *testing.T) {
 		memory   bool
 		ignored  string
 		inDriver []string
+		// notInDriver must not appear in the driver's DSN.
+		notInDriver []string
 	}{
 		{dsn: "memory", dialect: sqldb.SQLite, maxOpen: 1, memory: true},
 		{dsn: "sqlite:///var/lib/kratos/db.sqlite?_fk=true&max_conns=3", dialect: sqldb.SQLite, maxOpen: 3, inDriver: []string{"/var/lib/kratos/db.sqlite"}},
@@ -63,6 +65,11 @@ func TestParseDSNReadsTheReferenceForms(t *testing.T) {
 		{dsn: "postgresql://u@localhost/kratos?max_conn_idle_time=5m", dialect: sqldb.Postgres, maxOpen: 32, ignored: "max_conn_idle_time"},
 		// Times must come back as time.Time in UTC, whatever the server's zone.
 		{dsn: "mysql://root:pw@tcp(localhost:3306)/kratos?max_conns=4", dialect: sqldb.MySQL, maxOpen: 4, inDriver: []string{"parseTime=true", "loc=UTC", "root:pw@tcp(localhost:3306)/kratos"}},
+		// One round trip per statement: arguments are escaped in the client,
+		// which is safe in UTF-8 but not in a multi-byte set such as GBK.
+		{dsn: "mysql://root@tcp(localhost:3306)/kratos", dialect: sqldb.MySQL, maxOpen: 32, inDriver: []string{"interpolateParams=true", "charset=utf8mb4"}},
+		{dsn: "mysql://root@tcp(localhost:3306)/kratos?charset=gbk&collation=gbk_bin", dialect: sqldb.MySQL, maxOpen: 32, notInDriver: []string{"interpolateParams"}},
+		{dsn: "mysql://root@tcp(localhost:3306)/kratos?interpolateParams=false", dialect: sqldb.MySQL, maxOpen: 32, inDriver: []string{"interpolateParams=false"}},
 	} {
 		t.Run(tc.dsn, func(t *testing.T) {
 			got, err := sqldb.ParseDSN(tc.dsn)
@@ -78,6 +85,11 @@ func TestParseDSNReadsTheReferenceForms(t *testing.T) {
 			for _, s := range tc.inDriver {
 				if !strings.Contains(got.DriverDSN, s) {
 					t.Errorf("driver DSN %q lacks %q", got.DriverDSN, s)
+				}
+			}
+			for _, s := range tc.notInDriver {
+				if strings.Contains(got.DriverDSN, s) {
+					t.Errorf("driver DSN %q carries %q", got.DriverDSN, s)
 				}
 			}
 			// Pool parameters are Latchkey's, never passed to a driver
