@@ -22,6 +22,7 @@ import (
 	"github.com/latchkey/latchkey/internal/schema"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/session/whoamicache"
+	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/store/sqldb"
 	"github.com/latchkey/latchkey/internal/store/sqlstore"
 	"github.com/latchkey/latchkey/internal/throttle"
@@ -247,20 +248,27 @@ func (a *App) Close() error {
 	return a.DB.Close()
 }
 
-// noteWrites tells the whoami cache about each request that may change
-// sessions or identities: every one but whoami and the health and metrics
-// endpoints. It does so before the handler (whose answer may leave before
-// it returns) and after it (a whoami that caught up during the request
-// may have done so before its commit).
+// noteWrites tells the whoami cache about each request that changes what
+// a whoami answer shows (the store notes those writes in the request's
+// context: see store.NoteChange), as the original did for every request:
+// before the write (the answer may leave before the handler returns) and
+// again after the handler (a whoami that caught up during the request may
+// have done so before the commit). A sign-in or a flow page changes
+// nothing a whoami answer kept here could show, so the next whoami after
+// it pays no catch-up.
 func noteWrites(h http.Handler, c *whoamicache.Cache) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if p := r.URL.Path; r.Method == http.MethodGet && (p == "/sessions/whoami" || strings.HasPrefix(p, "/health/") || strings.HasPrefix(p, "/metrics/")) {
 			h.ServeHTTP(w, r)
 			return
 		}
-		c.Wrote()
-		defer c.Wrote()
-		h.ServeHTTP(w, r)
+		ctx, changed := store.TrackChanges(r.Context(), c.Wrote)
+		defer func() {
+			if changed() {
+				c.Wrote()
+			}
+		}()
+		h.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 

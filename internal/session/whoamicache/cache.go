@@ -25,9 +25,9 @@ type Cache struct {
 	// before an answer comes from it (SQLite's log); nil when changes are
 	// pushed (PostgreSQL).
 	sync func(ctx context.Context) error
-	// wrote, when set, is raised by Wrote: sync must catch up before the
-	// next answer from memory.
-	wrote *atomic.Bool
+	// wrote, when set, is bumped by Wrote: sync must catch up with every
+	// count it has reached before the next answer from memory.
+	wrote *atomic.Uint64
 	// close, when set, releases what sync reads (SQLite's WAL index).
 	close func()
 }
@@ -45,7 +45,7 @@ func (c *Cache) Close() {
 // have changed sessions or identities (anything but whoami itself).
 func (c *Cache) Wrote() {
 	if c.wrote != nil {
-		c.wrote.Store(true)
+		c.wrote.Add(1)
 	}
 }
 

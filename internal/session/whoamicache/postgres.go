@@ -56,7 +56,7 @@ func Listened(ctx context.Context, dial Dial, db *sql.DB, max int, log *slog.Log
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	l := &listener{c: c, db: db, prefix: "sync:" + hex.EncodeToString(b[:]) + ":", waiting: map[string]chan struct{}{}}
-	c.sync, c.wrote = l.sync, &l.dirty
+	c.sync, c.wrote = l.sync, &l.written
 	conn, err := dial(ctx)
 	if err != nil {
 		return nil, err
@@ -89,7 +89,11 @@ type listener struct {
 	c      *Cache
 	db     *sql.DB
 	prefix string // of this instance's markers
-	dirty  atomic.Bool
+	// written counts Wrote calls; synced is the count the last marker that
+	// came back was sent after. An answer from memory waits until synced
+	// reaches the count it saw: a marker already in flight may have been
+	// sent before a write that this answer must reflect.
+	written, synced atomic.Uint64
 
 	syncMu  sync.Mutex // one marker in flight
 	n       int
@@ -137,17 +141,18 @@ func (l *listener) receive(ctx context.Context, conn Conn) error {
 }
 
 // sync waits until every change committed before now has been applied,
-// when this instance may have written since the last time.
+// when this instance may have written since the last marker came back.
 func (l *listener) sync(ctx context.Context) error {
-	if !l.dirty.Load() {
+	w := l.written.Load()
+	if l.synced.Load() >= w {
 		return nil
 	}
 	l.syncMu.Lock()
 	defer l.syncMu.Unlock()
-	if !l.dirty.Load() {
+	if l.synced.Load() >= w {
 		return nil // a marker sent after the write came back meanwhile
 	}
-	l.dirty.Store(false)
+	covers := l.written.Load()
 	l.n++
 	marker := l.prefix + strconv.Itoa(l.n)
 	back := make(chan struct{})
@@ -158,7 +163,6 @@ func (l *listener) sync(ctx context.Context) error {
 		l.mu.Lock()
 		delete(l.waiting, marker)
 		l.mu.Unlock()
-		l.dirty.Store(true)
 		return err
 	}
 	if _, err := l.db.ExecContext(ctx, `SELECT pg_notify($1, $2)`, Channel, marker); err != nil {
@@ -168,6 +172,7 @@ func (l *listener) sync(ctx context.Context) error {
 	defer t.Stop()
 	select {
 	case <-back:
+		l.synced.Store(covers)
 		return nil
 	case <-ctx.Done():
 		return fail(ctx.Err())

@@ -28,6 +28,7 @@ func (s *Store) Credential(ctx context.Context, identityID uuid.UUID, ctype iden
 // only while it is still old, so of two requests spending the same
 // one-time code only one wins. It reports whether it did.
 func (s *Store) SwapCredentialConfig(ctx context.Context, identityID uuid.UUID, ctype identity.CredentialType, old, next json.RawMessage) (bool, error) {
+	store.NoteChange(ctx)
 	res, err := s.w(ctx).ExecContext(ctx, s.db.Q(`UPDATE identity_credentials SET config = ?, updated_at = ? WHERE identity_id = ? AND type = ? AND config = ?`),
 		string(next), s.clock.Now(), identityID.String(), string(ctype), string(old))
 	if err != nil {

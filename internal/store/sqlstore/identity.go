@@ -15,6 +15,10 @@ import (
 
 // CreateIdentity implements identity.Store.
 func (s *Store) CreateIdentity(ctx context.Context, i *identity.Identity) error {
+	// A new identity has nothing kept about it, but its addresses and
+	// credentials fire the change triggers; noting it lets this instance's
+	// next whoami see those notifications through before it keeps an answer.
+	store.NoteChange(ctx)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := s.exec(ctx, tx, `INSERT INTO identities (id, schema_id, traits, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
 			i.ID.String(), i.SchemaID, string(i.Traits), i.CreatedAt, i.UpdatedAt)
@@ -103,6 +107,7 @@ func (s *Store) writeCredential(ctx context.Context, tx *sql.Tx, identityID uuid
 
 // UpdateIdentity implements identity.Store.
 func (s *Store) UpdateIdentity(ctx context.Context, i *identity.Identity) error {
+	store.NoteChange(ctx)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		err := sqldb.Affected(tx.ExecContext(ctx, s.db.Q(`UPDATE identities SET schema_id = ?, traits = ?, updated_at = ? WHERE id = ?`),
 			i.SchemaID, string(i.Traits), i.UpdatedAt, i.ID.String()))
@@ -301,5 +306,6 @@ func scanVerifiable(row scanner, owner *uuid.UUID) (identity.VerifiableAddress, 
 
 // DeleteIdentity implements identity.Store.
 func (s *Store) DeleteIdentity(ctx context.Context, id uuid.UUID) error {
+	store.NoteChange(ctx)
 	return sqldb.Affected(s.w(ctx).ExecContext(ctx, s.db.Q(`DELETE FROM identities WHERE id = ?`), id.String()))
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 
 	"github.com/latchkey/latchkey/internal/kratos"
+	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/store/sqldb"
 )
 
@@ -37,6 +38,7 @@ func (s *Store) record(ctx context.Context, tx *sql.Tx, kind, id, fingerprint st
 // ImportIdentities implements kratos.Target: an identity already here is
 // replaced (traits, credentials, addresses) but keeps its sessions.
 func (s *Store) ImportIdentities(ctx context.Context, batch []kratos.IdentityRecord) error {
+	store.NoteChange(ctx)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		for _, r := range batch {
 			i := r.Identity
@@ -75,6 +77,7 @@ func (s *Store) ImportIdentities(ctx context.Context, batch []kratos.IdentityRec
 
 // ImportSessions implements kratos.Target.
 func (s *Store) ImportSessions(ctx context.Context, batch []kratos.SessionRecord) error {
+	store.NoteChange(ctx)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		now := s.clock.Now()
 		for _, r := range batch {
@@ -99,6 +102,7 @@ func (s *Store) ImportSessions(ctx context.Context, batch []kratos.SessionRecord
 
 // ForgetImported implements kratos.Target.
 func (s *Store) ForgetImported(ctx context.Context, kind string, ids []string) error {
+	store.NoteChange(ctx)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		for _, id := range ids {
 			var err error

@@ -9,6 +9,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/courier"
 	"github.com/latchkey/latchkey/internal/identity"
+	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/store/sqldb"
 	"github.com/latchkey/latchkey/internal/token"
 )
@@ -50,6 +51,7 @@ func (s *Store) CreateLinkToken(ctx context.Context, t *token.Link, hash string,
 // makes a token single-use: of two parallel consumers only one sees a row
 // change.
 func (s *Store) ConsumeLinkToken(ctx context.Context, kind string, hashes []string, now time.Time) (*token.Link, error) {
+	store.NoteChange(ctx)
 	var out *token.Link
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		args := []any{kind, false}

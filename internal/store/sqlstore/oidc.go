@@ -9,6 +9,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/flow"
 	"github.com/latchkey/latchkey/internal/identity"
+	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/store/sqldb"
 	"github.com/latchkey/latchkey/internal/strategy/oidc"
 )
@@ -92,6 +93,7 @@ WHERE c.identity_id = ? ORDER BY c.type, ci.identifier`), identityID.String())
 // SetCredential implements oidc.Store. An identifier another identity
 // holds comes back as store.ErrConflict, and nothing is written.
 func (s *Store) SetCredential(ctx context.Context, identityID uuid.UUID, c *identity.Credential) error {
+	store.NoteChange(ctx)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		return s.writeCredential(ctx, tx, identityID, c)
 	})
@@ -99,6 +101,7 @@ func (s *Store) SetCredential(ctx context.Context, identityID uuid.UUID, c *iden
 
 // DeleteCredential implements oidc.Store; its identifiers go by cascade.
 func (s *Store) DeleteCredential(ctx context.Context, identityID uuid.UUID, ctype identity.CredentialType) error {
+	store.NoteChange(ctx)
 	_, err := s.w(ctx).ExecContext(ctx, s.db.Q(`DELETE FROM identity_credentials WHERE identity_id = ? AND type = ?`), identityID.String(), string(ctype))
 	return sqldb.MapError(err)
 }

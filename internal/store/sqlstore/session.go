@@ -28,6 +28,7 @@ func (s *Store) createSession(ctx context.Context, q store.Querier, ss *session.
 
 // CreateSessionWithRehash implements session.Store.
 func (s *Store) CreateSessionWithRehash(ctx context.Context, ss *session.Session, tokenHash string, r *identity.Rehash) error {
+	store.NoteChange(ctx)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := s.createSession(ctx, tx, ss, tokenHash); err != nil {
 			return err
@@ -68,6 +69,7 @@ func (s *Store) SessionByTokenHash(ctx context.Context, hashes []string) (*sessi
 
 // RevokeSessionByTokenHash implements session.Store.
 func (s *Store) RevokeSessionByTokenHash(ctx context.Context, hashes []string) error {
+	store.NoteChange(ctx)
 	args := []any{false, s.clock.Now()}
 	for _, h := range hashes {
 		args = append(args, h)
@@ -77,6 +79,7 @@ func (s *Store) RevokeSessionByTokenHash(ctx context.Context, hashes []string) e
 
 // RevokeIdentitySessions implements session.Store.
 func (s *Store) RevokeIdentitySessions(ctx context.Context, identityID, keep uuid.UUID) error {
+	store.NoteChange(ctx)
 	_, err := s.w(ctx).ExecContext(ctx, s.db.Q(`UPDATE sessions SET active = ?, updated_at = ? WHERE identity_id = ? AND id <> ? AND active = ?`),
 		false, s.clock.Now(), identityID.String(), keep.String(), true)
 	return sqldb.MapError(err)
@@ -84,6 +87,7 @@ func (s *Store) RevokeIdentitySessions(ctx context.Context, identityID, keep uui
 
 // UpdateSessionMethods implements session.Store.
 func (s *Store) UpdateSessionMethods(ctx context.Context, ss *session.Session) error {
+	store.NoteChange(ctx)
 	return sqldb.Affected(s.w(ctx).ExecContext(ctx, s.db.Q(`UPDATE sessions SET aal = ?, authentication_methods = ?, authenticated_at = ?, updated_at = ? WHERE id = ?`),
 		string(ss.AAL), methodsJSON(ss.AMR), ss.AuthenticatedAt, s.clock.Now(), ss.ID.String()))
 }

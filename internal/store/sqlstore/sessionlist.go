@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/latchkey/latchkey/internal/session"
+	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/store/sqldb"
 )
 
@@ -101,6 +102,7 @@ func (s *Store) SessionByID(ctx context.Context, id uuid.UUID) (*session.Session
 // of identityID when that is not uuid.Nil; store.ErrNotFound when none
 // matched.
 func (s *Store) RevokeSession(ctx context.Context, identityID, id uuid.UUID, now time.Time) error {
+	store.NoteChange(ctx)
 	q, args := `UPDATE sessions SET active = ?, updated_at = ? WHERE id = ?`, []any{false, now.UTC(), id.String()}
 	if identityID != uuid.Nil {
 		q, args = q+` AND identity_id = ?`, append(args, identityID.String())
@@ -111,6 +113,7 @@ func (s *Store) RevokeSession(ctx context.Context, identityID, id uuid.UUID, now
 // RevokeOtherSessions implements session.ListStore: deactivates every
 // active session of an identity but keep, and says how many.
 func (s *Store) RevokeOtherSessions(ctx context.Context, identityID, keep uuid.UUID, now time.Time) (int, error) {
+	store.NoteChange(ctx)
 	res, err := s.w(ctx).ExecContext(ctx, s.db.Q(`UPDATE sessions SET active = ?, updated_at = ? WHERE identity_id = ? AND id <> ? AND active = ?`),
 		false, now.UTC(), identityID.String(), keep.String(), true)
 	if err != nil {
@@ -123,6 +126,7 @@ func (s *Store) RevokeOtherSessions(ctx context.Context, identityID, keep uuid.U
 // DeleteIdentitySessions implements session.ListStore: removes the rows;
 // how many there were.
 func (s *Store) DeleteIdentitySessions(ctx context.Context, identityID uuid.UUID) (int, error) {
+	store.NoteChange(ctx)
 	res, err := s.w(ctx).ExecContext(ctx, s.db.Q(`DELETE FROM sessions WHERE identity_id = ?`), identityID.String())
 	if err != nil {
 		return 0, sqldb.MapError(err)
@@ -133,5 +137,6 @@ func (s *Store) DeleteIdentitySessions(ctx context.Context, identityID uuid.UUID
 
 // ExtendSession implements session.ListStore.
 func (s *Store) ExtendSession(ctx context.Context, id uuid.UUID, expiresAt, now time.Time) error {
+	store.NoteChange(ctx)
 	return sqldb.Affected(s.w(ctx).ExecContext(ctx, s.db.Q(`UPDATE sessions SET expires_at = ?, updated_at = ? WHERE id = ?`), expiresAt.UTC(), now.UTC(), id.String()))
 }

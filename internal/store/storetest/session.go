@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"time"
@@ -21,6 +22,7 @@ func sessionCases() []testCase {
 		{"session/needs_an_existing_identity", sessionNeedsIdentity},
 		{"session/revoke_by_token_hash_is_repeatable", sessionRevoke},
 		{"session/revoke_identity_sessions_keeps_one_and_spares_others", sessionRevokeIdentity},
+		{"session/writes_that_change_a_whoami_answer_are_noted", sessionChangesNoted},
 	}
 }
 
@@ -188,5 +190,46 @@ func sessionRevokeIdentity(h *h) {
 	}
 	if !h.find(b1).Active {
 		h.t.Error("RevokeIdentitySessions revoked another identity's session")
+	}
+}
+
+// sessionChangesNoted: the whoami cache asks the database to catch up
+// after a request only when the store noted a write that can change a
+// whoami answer (store.NoteChange). Creating a session cannot, so a
+// sign-in costs the next whoami nothing; a revocation, an identity's
+// creation (its addresses fire the change triggers), update or deletion
+// must be noted.
+func sessionChangesNoted(h *h) {
+	i := newIdentity(at(1), "noted@example.com")
+	h.create(i)
+	calls := 0
+	ctx, changed := store.TrackChanges(h.ctx, func() { calls++ })
+	s := &session.Session{ID: uuid.New(), Active: true, IssuedAt: at(2), AuthenticatedAt: at(2), ExpiresAt: at(2).Add(time.Hour), Identity: i, IdentityID: i.ID}
+	hash := randomHash()
+	if err := h.s.CreateSession(ctx, s, hash); err != nil {
+		h.t.Fatalf("CreateSession: %v", err)
+	}
+	if changed() || calls != 0 {
+		h.t.Fatalf("creating a session noted a change (%d calls)", calls)
+	}
+	for _, w := range []struct {
+		name  string
+		write func(ctx context.Context) error
+	}{
+		{"CreateIdentity", func(ctx context.Context) error {
+			return h.s.CreateIdentity(ctx, newIdentity(at(3), "noted-too@example.com"))
+		}},
+		{"RevokeSessionByTokenHash", func(ctx context.Context) error { return h.s.RevokeSessionByTokenHash(ctx, []string{hash}) }},
+		{"RevokeIdentitySessions", func(ctx context.Context) error { return h.s.RevokeIdentitySessions(ctx, i.ID, uuid.Nil) }},
+		{"UpdateIdentity", func(ctx context.Context) error { return h.s.UpdateIdentity(ctx, i) }},
+		{"DeleteIdentity", func(ctx context.Context) error { return h.s.DeleteIdentity(ctx, i.ID) }},
+	} {
+		ctx, changed := store.TrackChanges(h.ctx, func() {})
+		if err := w.write(ctx); err != nil {
+			h.t.Fatalf("%s: %v", w.name, err)
+		}
+		if !changed() {
+			h.t.Errorf("%s noted no change", w.name)
+		}
 	}
 }
