@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"sort"
 	"strings"
@@ -182,4 +183,26 @@ func rows(t *testing.T, db *sqldb.DB, q string) [][3]string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestRelaxedPoolOnlyDropsTheWaitForTheDisk: on PostgreSQL the pool for
+// writes a crash may lose (a new flow, a throttle counter) commits without
+// waiting for the WAL to reach the disk, and the pools sessions,
+// identities and credentials are written through still wait.
+func TestRelaxedPoolOnlyDropsTheWaitForTheDisk(t *testing.T) {
+	db := open(t, "postgres")
+	ctx := context.Background()
+	for _, c := range []struct {
+		name string
+		pool *sql.DB
+		want string
+	}{{"Relaxed", db.Relaxed, "off"}, {"W", db.W, "on"}, {"SQL", db.SQL, "on"}} {
+		var got string
+		if err := c.pool.QueryRowContext(ctx, `SHOW synchronous_commit`).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != c.want {
+			t.Errorf("synchronous_commit on %s = %s, want %s", c.name, got, c.want)
+		}
+	}
 }

@@ -35,7 +35,9 @@ func encodeFlow(f *flow.Flow) (ui, internal string, err error) {
 
 // CreateFlow implements flow.Store.
 func (s *Store) CreateFlow(ctx context.Context, f *flow.Flow) error {
-	return s.createFlow(ctx, s.w(ctx), f)
+	// A flow lost in a crash of the database server is one the client
+	// begins again.
+	return s.createFlow(ctx, s.relaxed(ctx), f)
 }
 
 func (s *Store) createFlow(ctx context.Context, q store.Querier, f *flow.Flow) error {
