@@ -140,6 +140,10 @@ func TestKeptFillIsReused(t *testing.T) {
 		cache := &Cache{Dir: t.TempDir(), ServerDSN: os.Getenv(testkit.EnvPostgres)}
 		cfgA := loaded(t, dsn)
 		migrate(t, dsn)
+		var before map[string]bool
+		if cache.ServerDSN != "" {
+			before = kept(t, cache.ServerDSN)
+		}
 		first, err := Fill(ctx, Options{Config: &cfgA, N: 300, PasswordHash: string(hash), Cache: cache})
 		if err != nil {
 			t.Fatal(err)
@@ -148,7 +152,7 @@ func TestKeptFillIsReused(t *testing.T) {
 			t.Fatal("the first fill came from the cache")
 		}
 		if cache.ServerDSN != "" && strings.HasPrefix(dsn, "postgres") {
-			t.Cleanup(func() { dropKept(t, cache.ServerDSN) })
+			t.Cleanup(func() { dropKept(t, cache.ServerDSN, before) })
 		}
 		dsnB := testkit.NewDatabase(t, dialectOf(dsn))
 		migrate(t, dsnB)
@@ -198,26 +202,41 @@ func migrate(t *testing.T, dsn string) {
 	}
 }
 
-// dropKept removes the PostgreSQL copies this test kept.
-func dropKept(t *testing.T, server string) {
+// kept lists the PostgreSQL copies on the server.
+func kept(t *testing.T, server string) map[string]bool {
+	t.Helper()
+	out := map[string]bool{}
+	admin, err := sql.Open("pgx", server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	rows, err := admin.Query("SELECT datname FROM pg_database WHERE datname LIKE 'lk_fillcache_%'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n string
+		if rows.Scan(&n) == nil {
+			out[n] = true
+		}
+	}
+	return out
+}
+
+// dropKept removes the PostgreSQL copies this test made: those not in
+// before (a benchmark's kept fills stay).
+func dropKept(t *testing.T, server string, before map[string]bool) {
 	admin, err := sql.Open("pgx", server)
 	if err != nil {
 		return
 	}
 	defer admin.Close()
-	rows, err := admin.Query("SELECT datname FROM pg_database WHERE datname LIKE 'lk_fillcache_%'")
-	if err != nil {
-		return
-	}
-	var names []string
-	for rows.Next() {
-		var n string
-		if rows.Scan(&n) == nil {
-			names = append(names, n)
+	for n := range kept(t, server) {
+		if before[n] {
+			continue
 		}
-	}
-	rows.Close()
-	for _, n := range names {
 		if _, err := admin.Exec("DROP DATABASE " + n); err != nil {
 			t.Logf("drop %s: %v", n, err)
 		}
