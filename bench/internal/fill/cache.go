@@ -93,7 +93,14 @@ func (c *Cache) restore(ctx context.Context, target sqldb.Target, dsn, k string)
 		for _, ext := range []string{"-wal", "-shm"} {
 			_ = os.Remove(dst + ext)
 		}
-		return true, copyFile(src, dst)
+		if err := copyFile(src, dst); err != nil {
+			return false, err
+		}
+		// What the checkpoint left in the WAL goes with the file.
+		if _, err := os.Stat(src + "-wal"); err == nil {
+			return true, copyFile(src+"-wal", dst+"-wal")
+		}
+		return true, nil
 	case sqldb.Postgres:
 		if c.ServerDSN == "" {
 			return false, nil
@@ -136,6 +143,13 @@ func (c *Cache) save(ctx context.Context, target sqldb.Target, dsn, k string) er
 			return err
 		}
 		dst := filepath.Join(c.Dir, "fill-"+k+".db")
+		// The WAL first: a main file without it is never taken for whole.
+		_ = os.Remove(dst + "-wal")
+		if fi, err := os.Stat(src + "-wal"); err == nil && fi.Size() > 0 {
+			if err := copyFile(src+"-wal", dst+"-wal"); err != nil {
+				return err
+			}
+		}
 		if err := copyFile(src, dst+".tmp"); err != nil {
 			return err
 		}
