@@ -36,7 +36,8 @@ type Checkpoint struct {
 }
 
 // Checkpoint copies the WAL of a file SQLite database into the database
-// file, on a reader connection so that writers go on meanwhile. It is a
+// file, on the checkpointer's own connection, so that readers and writers
+// go on meanwhile. It is a
 // no-op elsewhere.
 func (db *DB) Checkpoint(ctx context.Context) (Checkpoint, error) {
 	if db.ckpt == nil {
@@ -122,4 +123,5 @@ func (c *checkpointer) checkpointLocked(ctx context.Context) (Checkpoint, error)
 func (c *checkpointer) close() {
 	c.once.Do(func() { close(c.stop) })
 	<-c.done
+	c.db.Close()
 }

@@ -111,7 +111,18 @@ func OpenTarget(ctx context.Context, t Target, open ...Opener) (*DB, error) {
 			w.SetConnMaxLifetime(t.ConnLifetime)
 		}
 		out.W = w
-		out.ckpt = startCheckpointer(db, t.Path+"-wal", checkpointEvery)
+		// The checkpointer has a connection of its own: a checkpoint holds
+		// it through the copy and the fsync, and the readers' pool is
+		// only as large as the CPUs.
+		c, err := opener(t.Driver, t.DriverDSN)
+		if err != nil {
+			db.Close()
+			w.Close()
+			return nil, fmt.Errorf("open %s database: %w", t.Dialect, err)
+		}
+		c.SetMaxOpenConns(1)
+		c.SetMaxIdleConns(1)
+		out.ckpt = startCheckpointer(c, t.Path+"-wal", checkpointEvery)
 	}
 	return out, nil
 }
