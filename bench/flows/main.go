@@ -342,18 +342,12 @@ func printScale(w io.Writer, o options, ss []Scale) {
 	fmt.Fprintf(w, "\nscale: each phase on a fresh database, then on one with %d more identities and sessions\n\n", o.fill)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "db\tflow\tclients\tper s\tfilled\tchange\tp50\tfilled\toverhead p50\tfilled\tchange\t")
-	pct := func(a, b float64) string {
-		if a == 0 {
-			return "-"
-		}
-		return fmt.Sprintf("%+.1f%%", (b-a)/a*100)
-	}
 	for _, s := range ss {
 		over, fover, ch := "-", "-", "-"
 		if s.Clients == 1 {
-			over, fover, ch = fmt.Sprintf("%.2fms", s.OverheadP50ms), fmt.Sprintf("%.2fms", s.FilledOverheadP50ms), pct(s.OverheadP50ms, s.FilledOverheadP50ms)
+			over, fover, ch = fmt.Sprintf("%.2fms", s.OverheadP50ms), fmt.Sprintf("%.2fms", s.FilledOverheadP50ms), harness.Change(s.OverheadP50ms, s.FilledOverheadP50ms)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%.0f\t%s\t%.2fms\t%.2fms\t%s\t%s\t%s\t\n", s.Filled, s.Op, s.Clients, s.PerSec, s.FilledPerSec, pct(s.PerSec, s.FilledPerSec),
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%.0f\t%s\t%.2fms\t%.2fms\t%s\t%s\t%s\t\n", s.Filled, s.Op, s.Clients, s.PerSec, s.FilledPerSec, harness.Change(s.PerSec, s.FilledPerSec),
 			s.P50ms, s.FilledP50ms, over, fover, ch)
 	}
 	tw.Flush()

@@ -124,11 +124,7 @@ func startServer(ctx context.Context, o options, db string, filled int, tmp, bin
 		if err != nil {
 			return nil, err
 		}
-		how := "written"
-		if res.Cached {
-			how = "copied from the -fill-cache"
-		}
-		fmt.Fprintf(os.Stderr, "flows: %s: %d identities with a password and a session %s in %s\n", s.name, filled, how, res.Took.Round(time.Millisecond))
+		fmt.Fprintf(os.Stderr, "flows: %s: %s\n", s.name, res)
 	}
 	if o.cpuprofile != "" {
 		s.profPath = o.cpuprofile + "-" + s.name

@@ -427,11 +427,7 @@ func startLatchkey(ctx context.Context, o options, db string, filled int, tmp, b
 		if err != nil {
 			return nil, err
 		}
-		how := "written"
-		if res.Cached {
-			how = "copied from the -fill-cache"
-		}
-		fmt.Fprintf(os.Stderr, "whoami: %s: %d identities and sessions %s in %s\n", name, filled, how, res.Took.Round(time.Millisecond))
+		fmt.Fprintf(os.Stderr, "whoami: %s: %s\n", name, res)
 	}
 
 	var c *harness.Child
@@ -566,15 +562,9 @@ func printScale(w io.Writer, o options, ss []Scale) {
 	fmt.Fprintf(w, "\nscale: %d measured sessions alone, and with %d more identities and sessions (same rounds, interleaved)\n\n", o.identities, o.fill)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "conns\ttarget\treq/s\tfilled\tchange\tCPU/req\tfilled\tchange\tp50\tfilled\t")
-	pct := func(a, b float64) string {
-		if a == 0 {
-			return "-"
-		}
-		return fmt.Sprintf("%+.1f%%", (b-a)/a*100)
-	}
 	for _, s := range ss {
-		fmt.Fprintf(tw, "%d\t%s\t%.0f\t%.0f\t%s\t%.0fµs\t%.0fµs\t%s\t%.2fms\t%.2fms\t\n", s.Conns, s.Filled, s.RPS, s.FilledRPS, pct(s.RPS, s.FilledRPS),
-			s.CPUPerReq, s.FilledCPUPerReq, pct(s.CPUPerReq, s.FilledCPUPerReq), s.P50ms, s.FilledP50ms)
+		fmt.Fprintf(tw, "%d\t%s\t%.0f\t%.0f\t%s\t%.0fµs\t%.0fµs\t%s\t%.2fms\t%.2fms\t\n", s.Conns, s.Filled, s.RPS, s.FilledRPS, harness.Change(s.RPS, s.FilledRPS),
+			s.CPUPerReq, s.FilledCPUPerReq, harness.Change(s.CPUPerReq, s.FilledCPUPerReq), s.P50ms, s.FilledP50ms)
 	}
 	tw.Flush()
 }

@@ -154,7 +154,7 @@ var (
 	isInsert = regexp.MustCompile(`(?is)^\s*INSERT\b(?:.*)VALUES\s*\([^()]*\)\s*$`)
 	isRead   = regexp.MustCompile(`(?is)^\s*SELECT\b`)
 	// What a plan line says when it reads a table or an index whole.
-	scanSQLite   = regexp.MustCompile(`\bSCAN\b`)
+	scanSQLite = regexp.MustCompile(`\bSCAN\b`)
 	// On the server databases only the filled tables count: the planner
 	// rightly reads a table of a few rows (flows, counters, messages,
 	// which the fill leaves as they are) whole instead of its index.

@@ -64,3 +64,11 @@ func Percentile(d []time.Duration, q float64) time.Duration {
 
 // Ms is d in milliseconds, the unit the benchmarks report latency in.
 func Ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// Change is b's change from a as a signed percentage, or "-" without an a.
+func Change(a, b float64) string {
+	if a == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%+.1f%%", (b-a)/a*100)
+}
