@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"os"
 	"os/exec"
@@ -31,7 +30,7 @@ func startProcess(t *testing.T, vars map[string]string, args ...string) *serving
 	for k, v := range vars {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	s := &serving{done: make(chan int, 1), stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
+	s := &serving{done: make(chan int, 1), stdout: &lockedBuffer{}, stderr: &lockedBuffer{}}
 	cmd.Stdout, cmd.Stderr = s.stdout, s.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

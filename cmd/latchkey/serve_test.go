@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -38,12 +39,32 @@ func freePorts(t *testing.T, n int) []string {
 type serving struct {
 	done           chan int
 	cancel         context.CancelFunc
-	stdout, stderr *bytes.Buffer
+	stdout, stderr *lockedBuffer
+}
+
+// lockedBuffer collects what the server under test writes from its own
+// goroutines (the log writer flushes on a timer, not in the request) while
+// the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func startServe(vars map[string]string, args ...string) *serving {
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &serving{done: make(chan int, 1), cancel: cancel, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
+	s := &serving{done: make(chan int, 1), cancel: cancel, stdout: &lockedBuffer{}, stderr: &lockedBuffer{}}
 	go func() {
 		s.done <- run(ctx, args, func(k string) string { return vars[k] }, strings.NewReader(""), s.stdout, s.stderr)
 	}()
