@@ -122,7 +122,7 @@ func OpenTarget(ctx context.Context, t Target, open ...Opener) (*DB, error) {
 		}
 		c.SetMaxOpenConns(1)
 		c.SetMaxIdleConns(1)
-		out.ckpt = startCheckpointer(c, t.Path+"-wal", checkpointEvery)
+		out.ckpt = startCheckpointer(c, w, t.Path+"-wal", checkpointEvery)
 	}
 	return out, nil
 }

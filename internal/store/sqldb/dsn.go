@@ -131,6 +131,7 @@ func sqliteTarget(rest string, memory bool) (Target, error) {
 	// Requests never checkpoint the WAL (an fsync inside whichever write
 	// crossed 1000 pages): the DB's checkpointer does, in the background.
 	out.Add("_pragma", "wal_autocheckpoint(0)")
+	out.Add("_pragma", "journal_size_limit("+strconv.Itoa(walLimit)+")")
 	if q.Get("_synchronous") == "" && q.Get("_sync") == "" {
 		out.Add("_pragma", "synchronous(NORMAL)")
 	}
