@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"syscall"
 	"testing"
+
+	"github.com/latchkey/latchkey/internal/testkit"
 )
 
 // runMain makes the test binary run as latchkey itself when a test starts
@@ -30,7 +32,7 @@ func startProcess(t *testing.T, vars map[string]string, args ...string) *serving
 	for k, v := range vars {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	s := &serving{done: make(chan int, 1), stdout: &lockedBuffer{}, stderr: &lockedBuffer{}}
+	s := &serving{done: make(chan int, 1), stdout: &testkit.LockedBuffer{}, stderr: &testkit.LockedBuffer{}}
 	cmd.Stdout, cmd.Stderr = s.stdout, s.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -9,7 +8,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -39,32 +37,12 @@ func freePorts(t *testing.T, n int) []string {
 type serving struct {
 	done           chan int
 	cancel         context.CancelFunc
-	stdout, stderr *lockedBuffer
-}
-
-// lockedBuffer collects what the server under test writes from its own
-// goroutines (the log writer flushes on a timer, not in the request) while
-// the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	stdout, stderr *testkit.LockedBuffer
 }
 
 func startServe(vars map[string]string, args ...string) *serving {
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &serving{done: make(chan int, 1), cancel: cancel, stdout: &lockedBuffer{}, stderr: &lockedBuffer{}}
+	s := &serving{done: make(chan int, 1), cancel: cancel, stdout: &testkit.LockedBuffer{}, stderr: &testkit.LockedBuffer{}}
 	go func() {
 		s.done <- run(ctx, args, func(k string) string { return vars[k] }, strings.NewReader(""), s.stdout, s.stderr)
 	}()

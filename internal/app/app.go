@@ -250,7 +250,7 @@ func (a *App) Close() error {
 
 // noteWrites tells the whoami cache about each request that changes what
 // a whoami answer shows (the store notes those writes in the request's
-// context: see store.NoteChange), as the original did for every request:
+// context: see store.NoteChange), as it once did for every request:
 // before the write (the answer may leave before the handler returns) and
 // again after the handler (a whoami that caught up during the request may
 // have done so before the commit). A sign-in or a flow page changes
@@ -282,11 +282,7 @@ const whoamiEntries = 10000
 func (a *App) whoamiCache(ctx context.Context) (*whoamicache.Cache, error) {
 	switch a.DB.Dialect {
 	case sqldb.SQLite:
-		path := ""
-		if !a.DB.Target.InMemory {
-			path, _, _ = strings.Cut(strings.TrimPrefix(a.DB.Target.DriverDSN, "file:"), "?")
-		}
-		c, err := whoamicache.Polled(ctx, a.DB.SQL, a.DB.Target.DriverDSN, path, whoamiEntries)
+		c, err := whoamicache.Polled(ctx, a.DB.SQL, a.DB.Target.DriverDSN, a.DB.Target.Path, whoamiEntries)
 		if err != nil {
 			return nil, err
 		}

@@ -1,11 +1,9 @@
 package app_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -69,7 +67,7 @@ func TestCORSOptionsPassthrough(t *testing.T) {
 // TestArgon2SlowHashIsLogged: a hash slower than expected_duration plus
 // expected_deviation is logged with advice to calibrate.
 func TestArgon2SlowHashIsLogged(t *testing.T) {
-	var logs lockedBuffer
+	var logs testkit.LockedBuffer
 	cfg := testkit.Config(t, testkit.NewDatabase(t, "sqlite"), func(c *config.Config) {
 		c.Hashers.Algorithm = "argon2"
 		c.Hashers.Argon2 = config.Argon2{Memory: 1 << 20, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32,
@@ -80,21 +78,4 @@ func TestArgon2SlowHashIsLogged(t *testing.T) {
 	if !strings.Contains(logs.String(), "hashers argon2 calibrate") {
 		t.Errorf("no warning about the slow hash:\n%s", logs.String())
 	}
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
