@@ -43,6 +43,7 @@ type DB struct {
 
 	stmts  sync.Map // rebound read query text -> *sql.Stmt on SQL
 	wstmts sync.Map // rebound write query text -> *sql.Stmt on W (nil while preparing)
+	rstmts sync.Map // the same on Relaxed, when it is not W
 	ckpt   *checkpointer
 }
 
@@ -137,12 +138,14 @@ func (db *DB) Close() error {
 		v.(*sql.Stmt).Close()
 		return true
 	})
-	db.wstmts.Range(func(_, v any) bool {
-		if st := v.(*sql.Stmt); st != nil {
-			st.Close()
-		}
-		return true
-	})
+	for _, m := range []*sync.Map{&db.wstmts, &db.rstmts} {
+		m.Range(func(_, v any) bool {
+			if st := v.(*sql.Stmt); st != nil {
+				st.Close()
+			}
+			return true
+		})
+	}
 	err := db.SQL.Close()
 	if db.W != db.SQL {
 		err = errors.Join(err, db.W.Close())

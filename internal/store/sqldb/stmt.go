@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"sync"
 )
 
 // Exec runs a write as a statement prepared once on the writers' pool
@@ -15,7 +16,7 @@ import (
 // which waits its turn for the connection like any writer.
 func (db *DB) Exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
 	q := db.Q(query)
-	st := db.writeStmt(ctx, q, tx != nil)
+	st := db.writeStmt(ctx, &db.wstmts, db.W, q, tx != nil)
 	switch {
 	case st == nil && tx != nil:
 		return tx.ExecContext(ctx, q, args...)
@@ -32,7 +33,7 @@ func (db *DB) Exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (
 // QueryWrite is Exec for a write that returns rows (RETURNING).
 func (db *DB) QueryWrite(ctx context.Context, tx *sql.Tx, query string, args ...any) (*sql.Rows, error) {
 	q := db.Q(query)
-	st := db.writeStmt(ctx, q, tx != nil)
+	st := db.writeStmt(ctx, &db.wstmts, db.W, q, tx != nil)
 	switch {
 	case st == nil && tx != nil:
 		return tx.QueryContext(ctx, q, args...)
@@ -44,28 +45,43 @@ func (db *DB) QueryWrite(ctx context.Context, tx *sql.Tx, query string, args ...
 	return st.QueryContext(ctx, args...)
 }
 
-// writeStmt is q prepared on W, or nil while it is not (yet). inTx says
-// the caller holds a writer connection and must not wait for another.
-func (db *DB) writeStmt(ctx context.Context, q string, inTx bool) *sql.Stmt {
-	if v, ok := db.wstmts.Load(q); ok {
+// ExecRelaxed is Exec alone on the Relaxed pool (a write whose loss in a
+// crash of the database server costs only a retry), prepared there once.
+// Exec would run it on W, whose commits wait for the disk.
+func (db *DB) ExecRelaxed(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if db.Relaxed == db.W {
+		return db.Exec(ctx, nil, query, args...)
+	}
+	q := db.Q(query)
+	if st := db.writeStmt(ctx, &db.rstmts, db.Relaxed, q, false); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return db.Relaxed.ExecContext(ctx, q, args...)
+}
+
+// writeStmt is q prepared on pool (W or Relaxed, whose statements m
+// keeps), or nil while it is not (yet). inTx says the caller holds a
+// writer connection and must not wait for another.
+func (db *DB) writeStmt(ctx context.Context, m *sync.Map, pool *sql.DB, q string, inTx bool) *sql.Stmt {
+	if v, ok := m.Load(q); ok {
 		return v.(*sql.Stmt) // nil while being prepared
 	}
-	if _, loaded := db.wstmts.LoadOrStore(q, (*sql.Stmt)(nil)); loaded {
+	if _, loaded := m.LoadOrStore(q, (*sql.Stmt)(nil)); loaded {
 		return nil
 	}
 	if inTx {
-		go db.prepareWrite(context.WithoutCancel(ctx), q)
+		go prepareWrite(context.WithoutCancel(ctx), m, pool, q)
 		return nil
 	}
-	return db.prepareWrite(ctx, q)
+	return prepareWrite(ctx, m, pool, q)
 }
 
-func (db *DB) prepareWrite(ctx context.Context, q string) *sql.Stmt {
-	st, err := db.W.PrepareContext(ctx, q)
+func prepareWrite(ctx context.Context, m *sync.Map, pool *sql.DB, q string) *sql.Stmt {
+	st, err := pool.PrepareContext(ctx, q)
 	if err != nil {
-		db.wstmts.Delete(q) // a later call tries again
+		m.Delete(q) // a later call tries again
 		return nil
 	}
-	db.wstmts.Store(q, st)
+	m.Store(q, st)
 	return st
 }

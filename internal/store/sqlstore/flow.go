@@ -8,7 +8,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/latchkey/latchkey/internal/flow"
-	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/store/sqldb"
 )
 
@@ -35,19 +34,20 @@ func encodeFlow(f *flow.Flow) (ui, internal string, err error) {
 
 // CreateFlow implements flow.Store.
 func (s *Store) CreateFlow(ctx context.Context, f *flow.Flow) error {
-	// A flow lost in a crash of the database server is one the client
-	// begins again.
-	return s.createFlow(ctx, s.relaxed(ctx), f)
-}
-
-func (s *Store) createFlow(ctx context.Context, q store.Querier, f *flow.Flow) error {
 	ui, internal, err := encodeFlow(f)
 	if err != nil {
 		return err
 	}
-	_, err = s.exec(ctx, txOf(q), `INSERT INTO selfservice_flows (`+flowColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		f.ID.String(), string(f.Kind), string(f.Type), f.State, nullableID(f.IdentityID), f.CSRFToken, f.RequestURL, f.ReturnTo,
-		f.Forced, f.Active, ui, internal, f.IssuedAt, f.ExpiresAt, f.CreatedAt, f.UpdatedAt)
+	q := `INSERT INTO selfservice_flows (` + flowColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	args := []any{f.ID.String(), string(f.Kind), string(f.Type), f.State, nullableID(f.IdentityID), f.CSRFToken, f.RequestURL, f.ReturnTo,
+		f.Forced, f.Active, ui, internal, f.IssuedAt, f.ExpiresAt, f.CreatedAt, f.UpdatedAt}
+	if tx := s.tx(ctx); tx != nil {
+		_, err = s.db.Exec(ctx, tx, q, args...)
+	} else {
+		// A flow lost in a crash of the database server is one the
+		// client begins again: its commit need not wait for the disk.
+		_, err = s.db.ExecRelaxed(ctx, q, args...)
+	}
 	return sqldb.MapError(err)
 }
 

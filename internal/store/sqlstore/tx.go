@@ -59,16 +59,6 @@ func (s *Store) w(ctx context.Context) store.Querier {
 	return s.db.W
 }
 
-// relaxed is w for writes whose loss in a database crash costs only a
-// retry (see sqldb.DB.Relaxed): on the transaction ctx carries, if any,
-// else on the relaxed pool.
-func (s *Store) relaxed(ctx context.Context) store.Querier {
-	if tx := s.tx(ctx); tx != nil {
-		return tx
-	}
-	return s.db.Relaxed
-}
-
 // inTx runs a multi-statement change in its own transaction, or in the
 // one ctx carries (a second transaction there would wait on the first's
 // lock, forever on SQLite's single writer).
