@@ -277,8 +277,8 @@ func noteWrites(h http.Handler, c *whoamicache.Cache) http.Handler {
 const whoamiEntries = 10000
 
 // whoamiCache builds the whoami cache the database can keep honest: fed by
-// notifications on PostgreSQL, by the invalidation log on SQLite, none on
-// MariaDB (see whoamicache).
+// notifications on PostgreSQL, by the invalidation log on SQLite, checked
+// against change counters on MariaDB (see whoamicache).
 func (a *App) whoamiCache(ctx context.Context) (*whoamicache.Cache, error) {
 	switch a.DB.Dialect {
 	case sqldb.SQLite:
@@ -303,6 +303,13 @@ func (a *App) whoamiCache(ctx context.Context) (*whoamicache.Cache, error) {
 			return nil, fmt.Errorf("whoami cache: listen to PostgreSQL notifications (session.whoami_cache: false turns the cache off): %w", err)
 		}
 		a.stopCache = cancel
+		return c, nil
+	case sqldb.MySQL:
+		c, err := whoamicache.Counted(ctx, a.DB.SQL, whoamiEntries)
+		if err != nil {
+			return nil, err
+		}
+		a.stopCache = c.Close
 		return c, nil
 	}
 	return nil, nil

@@ -303,8 +303,7 @@ type Session struct {
 	Lifespan Duration      `yaml:"lifespan"`
 	Cookie   SessionCookie `yaml:"cookie"`
 	Whoami   Whoami        `yaml:"whoami"`
-	// WhoamiCache keeps whoami answers in memory on SQLite and PostgreSQL
-	// (Latchkey's own key). Turn it off behind a PostgreSQL proxy that
+	// WhoamiCache keeps whoami answers in memory (Latchkey's own key). Turn it off behind a PostgreSQL proxy that
 	// does not pass notifications on (pgbouncer in transaction mode).
 	WhoamiCache *bool `yaml:"whoami_cache"`
 }

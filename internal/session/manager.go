@@ -209,6 +209,12 @@ func (m *Manager) Whoami(r *http.Request, accept func(*Session) error) (*whoamic
 		return a, nil
 	}
 	gen := m.Cache.Gen()
+	var stamp *store.Stamp
+	if m.Cache.Stamped() {
+		var ctx context.Context
+		ctx, stamp = store.Stamping(r.Context())
+		r = r.WithContext(ctx)
+	}
 	s, err := m.FromRequest(r)
 	if err != nil {
 		return nil, err
@@ -221,7 +227,11 @@ func (m *Manager) Whoami(r *http.Request, accept func(*Session) error) (*whoamic
 		return nil, err
 	}
 	a = whoamicache.NewAnswer(body, s.Identity.ID)
-	m.Cache.Put(gen, key, a, s.ExpiresAt)
+	var st store.Stamp
+	if stamp != nil {
+		st = *stamp
+	}
+	m.Cache.Put(gen, key, a, s.ExpiresAt, st)
 	return a, nil
 }
 

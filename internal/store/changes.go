@@ -38,3 +38,29 @@ func NoteChange(ctx context.Context) {
 		c.on()
 	}
 }
+
+// A Stamp is what the whoami cache on MariaDB keeps beside an answer: the
+// change counter of the identity's bucket (table whoami_changes), read in
+// the same statement, hence the same snapshot, as the session. Every
+// write that can change the answer adds one to that counter in its own
+// transaction, so while the counter still reads N the answer is current.
+type Stamp struct {
+	Bucket int
+	N      int64
+	Set    bool // the store read one (MariaDB only)
+}
+
+type stampKey struct{}
+
+// Stamping returns a context in which a session read by token hash also
+// records, on MariaDB, the change counter it was read under.
+func Stamping(ctx context.Context) (context.Context, *Stamp) {
+	s := &Stamp{}
+	return context.WithValue(ctx, stampKey{}, s), s
+}
+
+// StampOf is the Stamp a Stamping context asks to be filled, or nil.
+func StampOf(ctx context.Context) *Stamp {
+	s, _ := ctx.Value(stampKey{}).(*Stamp)
+	return s
+}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/latchkey/latchkey/internal/store"
 )
 
 // Cache maps a session token's keyed hash to the whoami answer of its
@@ -30,6 +32,10 @@ type Cache struct {
 	wrote *atomic.Uint64
 	// close, when set, releases what sync reads (SQLite's WAL index).
 	close func()
+	// check, when set, reads the change counter of a bucket, which an
+	// answer's Stamp must still match for it to be served (MariaDB's
+	// counters); answers without a Stamp are then not kept.
+	check func(ctx context.Context, bucket int) (int64, error)
 }
 
 // Close releases the cache's own hold on the database, if any; after it,
@@ -52,6 +58,7 @@ func (c *Cache) Wrote() {
 type entry struct {
 	answer    *Answer
 	expiresAt time.Time
+	stamp     store.Stamp
 }
 
 // Answer is a whoami answer as it is sent, header values included, so
@@ -79,7 +86,8 @@ func New(max int) *Cache {
 
 // Get returns the answer kept for a token hash if its session has not
 // expired at now. It first brings the cache up to date where the database
-// is polled; an error there is returned and nothing is served from memory.
+// is polled, or checks the answer's change counter; an error there is
+// returned and nothing is served from memory.
 func (c *Cache) Get(ctx context.Context, key string, now time.Time) (*Answer, error) {
 	if c.sync != nil {
 		if err := c.sync(ctx); err != nil {
@@ -87,13 +95,27 @@ func (c *Cache) Get(ctx context.Context, key string, now time.Time) (*Answer, er
 		}
 	}
 	c.mu.RLock()
-	defer c.mu.RUnlock()
 	e, found := c.entries[key]
-	if !found || c.off || !now.Before(e.expiresAt) {
+	off := c.off
+	c.mu.RUnlock()
+	if !found || off || !now.Before(e.expiresAt) {
 		return nil, nil
+	}
+	if c.check != nil {
+		n, err := c.check(ctx, e.stamp.Bucket)
+		if err != nil {
+			return nil, err
+		}
+		if n != e.stamp.N {
+			return nil, nil // changed since: read again, and Put replaces it
+		}
 	}
 	return e.answer, nil
 }
+
+// Stamped reports whether answers are kept only with a Stamp, which the
+// caller asks the store for (store.Stamping) when it reads the session.
+func (c *Cache) Stamped() bool { return c.check != nil }
 
 // Gen is the invalidation generation. Read it before the database read
 // whose answer Put keeps: Put refuses the answer if anything was
@@ -104,21 +126,26 @@ func (c *Cache) Gen() uint64 {
 	return c.gen
 }
 
-// Put keeps a whoami answer read at generation gen.
-func (c *Cache) Put(gen uint64, key string, a *Answer, expiresAt time.Time) {
+// Put keeps a whoami answer read at generation gen, under stamp when the
+// cache is Stamped.
+func (c *Cache) Put(gen uint64, key string, a *Answer, expiresAt time.Time, stamp store.Stamp) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.off || gen != c.gen {
+	if c.off || gen != c.gen || (c.check != nil && !stamp.Set) {
 		return
 	}
-	if _, dup := c.entries[key]; dup {
+	if old, dup := c.entries[key]; dup {
+		if c.check != nil && old.answer.IdentityID == a.IdentityID {
+			// Get found it stale; a token's session never changes identity.
+			c.entries[key] = entry{answer: a, expiresAt: expiresAt, stamp: stamp}
+		}
 		return
 	}
 	if len(c.entries) >= c.max {
 		clear(c.entries)
 		clear(c.byIdentity)
 	}
-	c.entries[key] = entry{answer: a, expiresAt: expiresAt}
+	c.entries[key] = entry{answer: a, expiresAt: expiresAt, stamp: stamp}
 	c.byIdentity[a.IdentityID] = append(c.byIdentity[a.IdentityID], key)
 }
 

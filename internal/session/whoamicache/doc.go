@@ -7,7 +7,11 @@
 // code path or instance made it. On PostgreSQL they NOTIFY the identity's
 // id and every instance LISTENs; on SQLite they append the id to
 // session_invalidations, which each instance checks before it answers from
-// memory (one indexed read of the highest sequence number). MariaDB has no
-// cache: every answer there needs a round trip either way, and the joined
-// read costs little more than the check would.
+// memory (one indexed read of the highest sequence number). MariaDB has
+// neither notifications nor a log a poller can trust (auto-increment ids
+// are taken at insert, not commit, so a poller can skip a late commit),
+// and triggers there need a privilege of their own: the store itself bumps
+// a change counter of the identity's bucket in the transaction of every
+// such write (migration 00007), and an answer from memory is served after
+// one primary-key read shows its counter unchanged (Counted).
 package whoamicache

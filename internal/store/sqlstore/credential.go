@@ -61,11 +61,15 @@ func (s *Store) SetCredentialConfig(ctx context.Context, identityID uuid.UUID, c
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil || n > 0 {
+		if n, err := res.RowsAffected(); err != nil {
 			return err
+		} else if n == 0 {
+			_, err = tx.ExecContext(ctx, s.db.Q(`INSERT INTO identity_credentials (id, identity_id, type, config, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`),
+				uuid.NewString(), identityID.String(), string(ctype), string(config), now, now)
+			if err != nil {
+				return sqldb.MapError(err)
+			}
 		}
-		_, err = tx.ExecContext(ctx, s.db.Q(`INSERT INTO identity_credentials (id, identity_id, type, config, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`),
-			uuid.NewString(), identityID.String(), string(ctype), string(config), now, now)
-		return sqldb.MapError(err)
+		return s.bumpIdentity(ctx, tx, identityID)
 	})
 }

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 
 	"github.com/google/uuid"
@@ -29,11 +30,15 @@ func (s *Store) Credential(ctx context.Context, identityID uuid.UUID, ctype iden
 // one-time code only one wins. It reports whether it did.
 func (s *Store) SwapCredentialConfig(ctx context.Context, identityID uuid.UUID, ctype identity.CredentialType, old, next json.RawMessage) (bool, error) {
 	store.NoteChange(ctx)
-	res, err := s.w(ctx).ExecContext(ctx, s.db.Q(`UPDATE identity_credentials SET config = ?, updated_at = ? WHERE identity_id = ? AND type = ? AND config = ?`),
-		string(next), s.clock.Now(), identityID.String(), string(ctype), string(old))
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
+	var n int64
+	err := s.changing(ctx, func(q store.Querier) error {
+		res, err := q.ExecContext(ctx, s.db.Q(`UPDATE identity_credentials SET config = ?, updated_at = ? WHERE identity_id = ? AND type = ? AND config = ?`),
+			string(next), s.clock.Now(), identityID.String(), string(ctype), string(old))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	}, func(tx *sql.Tx) error { return s.bumpIdentity(ctx, tx, identityID) })
 	return n == 1, err
 }

@@ -122,7 +122,7 @@ func (s *Store) UpdateIdentity(ctx context.Context, i *identity.Identity) error 
 				return err
 			}
 		}
-		return nil
+		return s.bumpIdentity(ctx, tx, i.ID)
 	})
 }
 
@@ -307,5 +307,7 @@ func scanVerifiable(row scanner, owner *uuid.UUID) (identity.VerifiableAddress, 
 // DeleteIdentity implements identity.Store.
 func (s *Store) DeleteIdentity(ctx context.Context, id uuid.UUID) error {
 	store.NoteChange(ctx)
-	return sqldb.Affected(s.w(ctx).ExecContext(ctx, s.db.Q(`DELETE FROM identities WHERE id = ?`), id.String()))
+	return s.changing(ctx, func(q store.Querier) error {
+		return sqldb.Affected(q.ExecContext(ctx, s.db.Q(`DELETE FROM identities WHERE id = ?`), id.String()))
+	}, func(tx *sql.Tx) error { return s.bumpIdentity(ctx, tx, id) })
 }

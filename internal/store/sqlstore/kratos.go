@@ -71,7 +71,11 @@ func (s *Store) ImportIdentities(ctx context.Context, batch []kratos.IdentityRec
 				return err
 			}
 		}
-		return nil
+		ids := make([]string, len(batch))
+		for k, r := range batch {
+			ids[k] = r.Identity.ID.String()
+		}
+		return s.bump(ctx, tx, ids...)
 	})
 }
 
@@ -96,7 +100,11 @@ func (s *Store) ImportSessions(ctx context.Context, batch []kratos.SessionRecord
 				return err
 			}
 		}
-		return nil
+		ids := make([]string, len(batch))
+		for k, r := range batch {
+			ids[k] = r.IdentityID.String()
+		}
+		return s.bump(ctx, tx, ids...)
 	})
 }
 
@@ -118,6 +126,13 @@ func (s *Store) ForgetImported(ctx context.Context, kind string, ids []string) e
 				return err
 			}
 		}
-		return nil
+		if kind == kratos.KindIdentity || len(ids) == 0 {
+			return s.bump(ctx, tx, ids...)
+		}
+		args := make([]any, len(ids))
+		for k, id := range ids {
+			args[k] = id
+		}
+		return s.bumpSessions(ctx, tx, `s.id IN (`+placeholders(len(ids))+`)`, args...)
 	})
 }

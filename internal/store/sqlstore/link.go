@@ -90,8 +90,12 @@ WHERE kind = ? AND used = ? AND token_hash IN (`+placeholders(len(hashes))+`)`),
 		if err != nil || kind != token.Verification || t.AddressID == uuid.Nil {
 			return err
 		}
-		return sqldb.Affected(tx.ExecContext(ctx, s.db.Q(`UPDATE identity_verifiable_addresses SET verified = ?, status = ?, verified_at = ?, updated_at = ? WHERE id = ?`),
+		err = sqldb.Affected(tx.ExecContext(ctx, s.db.Q(`UPDATE identity_verifiable_addresses SET verified = ?, status = ?, verified_at = ?, updated_at = ? WHERE id = ?`),
 			true, identity.StatusCompleted, at, at, t.AddressID.String()))
+		if err != nil {
+			return err
+		}
+		return s.bumpIdentity(ctx, tx, t.IdentityID)
 	})
 	if err != nil {
 		return nil, err

@@ -95,13 +95,18 @@ WHERE c.identity_id = ? ORDER BY c.type, ci.identifier`), identityID.String())
 func (s *Store) SetCredential(ctx context.Context, identityID uuid.UUID, c *identity.Credential) error {
 	store.NoteChange(ctx)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		return s.writeCredential(ctx, tx, identityID, c)
+		if err := s.writeCredential(ctx, tx, identityID, c); err != nil {
+			return err
+		}
+		return s.bumpIdentity(ctx, tx, identityID)
 	})
 }
 
 // DeleteCredential implements oidc.Store; its identifiers go by cascade.
 func (s *Store) DeleteCredential(ctx context.Context, identityID uuid.UUID, ctype identity.CredentialType) error {
 	store.NoteChange(ctx)
-	_, err := s.w(ctx).ExecContext(ctx, s.db.Q(`DELETE FROM identity_credentials WHERE identity_id = ? AND type = ?`), identityID.String(), string(ctype))
-	return sqldb.MapError(err)
+	return s.changing(ctx, func(q store.Querier) error {
+		_, err := q.ExecContext(ctx, s.db.Q(`DELETE FROM identity_credentials WHERE identity_id = ? AND type = ?`), identityID.String(), string(ctype))
+		return sqldb.MapError(err)
+	}, func(tx *sql.Tx) error { return s.bumpIdentity(ctx, tx, identityID) })
 }

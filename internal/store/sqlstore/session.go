@@ -35,7 +35,10 @@ func (s *Store) CreateSessionWithRehash(ctx context.Context, ss *session.Session
 		}
 		_, err := tx.ExecContext(ctx, s.db.Q(`UPDATE identity_credentials SET config = ?, updated_at = ? WHERE identity_id = ? AND type = ? AND config = ?`),
 			string(r.New), ss.IssuedAt, ss.IdentityID.String(), string(r.Type), string(r.Old))
-		return err // no row: another sign-in rehashed it first
+		if err != nil {
+			return err // no row is no error: another sign-in rehashed it first
+		}
+		return s.bumpIdentity(ctx, tx, ss.IdentityID)
 	})
 }
 
@@ -54,11 +57,19 @@ func (s *Store) SessionByTokenHash(ctx context.Context, hashes []string) (*sessi
 	var (
 		ss               session.Session
 		devices, methods sql.NullString
+		bucket, n        int64
 	)
-	i, err := s.readIdentity(ctx, whoamiQuery+placeholders(len(hashes))+`)`, args,
-		[]any{&ss.ID, &ss.Active, &ss.IssuedAt, &ss.ExpiresAt, &ss.AuthenticatedAt, &devices, &methods}, nil)
+	query, lead := whoamiQuery, []any{&ss.ID, &ss.Active, &ss.IssuedAt, &ss.ExpiresAt, &ss.AuthenticatedAt, &devices, &methods}
+	stamped := s.counted() && store.StampOf(ctx) != nil
+	if stamped {
+		query, lead = whoamiStampedQuery, append([]any{&bucket, &n}, lead...)
+	}
+	i, err := s.readIdentity(ctx, query+placeholders(len(hashes))+`)`, args, lead, nil)
 	if err != nil {
 		return nil, err
+	}
+	if stamped {
+		stamp(ctx, bucket, n)
 	}
 	normalizeTimes(&ss.IssuedAt, &ss.ExpiresAt, &ss.AuthenticatedAt)
 	ss.Identity, ss.IdentityID = i, i.ID
@@ -74,22 +85,29 @@ func (s *Store) RevokeSessionByTokenHash(ctx context.Context, hashes []string) e
 	for _, h := range hashes {
 		args = append(args, h)
 	}
-	return sqldb.Affected(s.w(ctx).ExecContext(ctx, s.db.Q(`UPDATE sessions SET active = ?, updated_at = ? WHERE token_hash IN (`+placeholders(len(hashes))+`)`), args...))
+	in := `token_hash IN (` + placeholders(len(hashes)) + `)`
+	return s.changing(ctx, func(q store.Querier) error {
+		return sqldb.Affected(q.ExecContext(ctx, s.db.Q(`UPDATE sessions SET active = ?, updated_at = ? WHERE `+in), args...))
+	}, func(tx *sql.Tx) error { return s.bumpSessions(ctx, tx, `s.`+in, args[2:]...) })
 }
 
 // RevokeIdentitySessions implements session.Store.
 func (s *Store) RevokeIdentitySessions(ctx context.Context, identityID, keep uuid.UUID) error {
 	store.NoteChange(ctx)
-	_, err := s.w(ctx).ExecContext(ctx, s.db.Q(`UPDATE sessions SET active = ?, updated_at = ? WHERE identity_id = ? AND id <> ? AND active = ?`),
-		false, s.clock.Now(), identityID.String(), keep.String(), true)
-	return sqldb.MapError(err)
+	return s.changing(ctx, func(q store.Querier) error {
+		_, err := q.ExecContext(ctx, s.db.Q(`UPDATE sessions SET active = ?, updated_at = ? WHERE identity_id = ? AND id <> ? AND active = ?`),
+			false, s.clock.Now(), identityID.String(), keep.String(), true)
+		return sqldb.MapError(err)
+	}, func(tx *sql.Tx) error { return s.bumpIdentity(ctx, tx, identityID) })
 }
 
 // UpdateSessionMethods implements session.Store.
 func (s *Store) UpdateSessionMethods(ctx context.Context, ss *session.Session) error {
 	store.NoteChange(ctx)
-	return sqldb.Affected(s.w(ctx).ExecContext(ctx, s.db.Q(`UPDATE sessions SET aal = ?, authentication_methods = ?, authenticated_at = ?, updated_at = ? WHERE id = ?`),
-		string(ss.AAL), methodsJSON(ss.AMR), ss.AuthenticatedAt, s.clock.Now(), ss.ID.String()))
+	return s.changing(ctx, func(q store.Querier) error {
+		return sqldb.Affected(q.ExecContext(ctx, s.db.Q(`UPDATE sessions SET aal = ?, authentication_methods = ?, authenticated_at = ?, updated_at = ? WHERE id = ?`),
+			string(ss.AAL), methodsJSON(ss.AMR), ss.AuthenticatedAt, s.clock.Now(), ss.ID.String()))
+	}, func(tx *sql.Tx) error { return s.bumpSessions(ctx, tx, `s.id = ?`, ss.ID.String()) })
 }
 
 func methodsJSON(m []session.AuthenticationMethod) any {

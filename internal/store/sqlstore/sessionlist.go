@@ -107,36 +107,48 @@ func (s *Store) RevokeSession(ctx context.Context, identityID, id uuid.UUID, now
 	if identityID != uuid.Nil {
 		q, args = q+` AND identity_id = ?`, append(args, identityID.String())
 	}
-	return sqldb.Affected(s.w(ctx).ExecContext(ctx, s.db.Q(q), args...))
+	return s.changing(ctx, func(w store.Querier) error {
+		return sqldb.Affected(w.ExecContext(ctx, s.db.Q(q), args...))
+	}, func(tx *sql.Tx) error { return s.bumpSessions(ctx, tx, `s.id = ?`, id.String()) })
 }
 
 // RevokeOtherSessions implements session.ListStore: deactivates every
 // active session of an identity but keep, and says how many.
 func (s *Store) RevokeOtherSessions(ctx context.Context, identityID, keep uuid.UUID, now time.Time) (int, error) {
 	store.NoteChange(ctx)
-	res, err := s.w(ctx).ExecContext(ctx, s.db.Q(`UPDATE sessions SET active = ?, updated_at = ? WHERE identity_id = ? AND id <> ? AND active = ?`),
-		false, now.UTC(), identityID.String(), keep.String(), true)
-	if err != nil {
-		return 0, sqldb.MapError(err)
-	}
-	n, err := res.RowsAffected()
-	return int(n), sqldb.MapError(err)
+	var n int64
+	err := s.changing(ctx, func(q store.Querier) error {
+		res, err := q.ExecContext(ctx, s.db.Q(`UPDATE sessions SET active = ?, updated_at = ? WHERE identity_id = ? AND id <> ? AND active = ?`),
+			false, now.UTC(), identityID.String(), keep.String(), true)
+		if err != nil {
+			return sqldb.MapError(err)
+		}
+		n, err = res.RowsAffected()
+		return sqldb.MapError(err)
+	}, func(tx *sql.Tx) error { return s.bumpIdentity(ctx, tx, identityID) })
+	return int(n), err
 }
 
 // DeleteIdentitySessions implements session.ListStore: removes the rows;
 // how many there were.
 func (s *Store) DeleteIdentitySessions(ctx context.Context, identityID uuid.UUID) (int, error) {
 	store.NoteChange(ctx)
-	res, err := s.w(ctx).ExecContext(ctx, s.db.Q(`DELETE FROM sessions WHERE identity_id = ?`), identityID.String())
-	if err != nil {
-		return 0, sqldb.MapError(err)
-	}
-	n, err := res.RowsAffected()
-	return int(n), sqldb.MapError(err)
+	var n int64
+	err := s.changing(ctx, func(q store.Querier) error {
+		res, err := q.ExecContext(ctx, s.db.Q(`DELETE FROM sessions WHERE identity_id = ?`), identityID.String())
+		if err != nil {
+			return sqldb.MapError(err)
+		}
+		n, err = res.RowsAffected()
+		return sqldb.MapError(err)
+	}, func(tx *sql.Tx) error { return s.bumpIdentity(ctx, tx, identityID) })
+	return int(n), err
 }
 
 // ExtendSession implements session.ListStore.
 func (s *Store) ExtendSession(ctx context.Context, id uuid.UUID, expiresAt, now time.Time) error {
 	store.NoteChange(ctx)
-	return sqldb.Affected(s.w(ctx).ExecContext(ctx, s.db.Q(`UPDATE sessions SET expires_at = ?, updated_at = ? WHERE id = ?`), expiresAt.UTC(), now.UTC(), id.String()))
+	return s.changing(ctx, func(q store.Querier) error {
+		return sqldb.Affected(q.ExecContext(ctx, s.db.Q(`UPDATE sessions SET expires_at = ?, updated_at = ? WHERE id = ?`), expiresAt.UTC(), now.UTC(), id.String()))
+	}, func(tx *sql.Tx) error { return s.bumpSessions(ctx, tx, `s.id = ?`, id.String()) })
 }
