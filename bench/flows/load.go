@@ -111,6 +111,11 @@ type Phase struct {
 	HashP50ms     float64 // the hash alone, measured in-process
 	OverheadP50ms float64 // P50ms - HashP50ms
 	CommitP50ms   float64 // a one-row INSERT+commit on the same database, for scale
+	// CPUms is the server's CPU time (user + system, all threads) from the
+	// window's start to the end of its last flow, per successful flow:
+	// unlike latency it hardly moves when other work shares the machine.
+	// OwnCPUms is CPUms minus the hash alone.
+	CPUms, OwnCPUms float64
 	RSSKiB        RSS
 	FirstError    string `json:",omitempty"`
 }
@@ -155,6 +160,11 @@ func drive(ctx context.Context, n int, warmup, duration time.Duration, pid int, 
 
 	rss := make(chan RSS, 1)
 	go func() { rss <- sampleRSS(pid, from, to) }()
+	cpu0 := make(chan int64, 1)
+	go func() {
+		time.Sleep(time.Until(from))
+		cpu0 <- harness.CPUTicks(pid)
+	}()
 
 	per := make([][]sample, n)
 	var wg sync.WaitGroup
@@ -176,6 +186,7 @@ func drive(ctx context.Context, n int, warmup, duration time.Duration, pid int, 
 		}()
 	}
 	wg.Wait()
+	cpu := harness.CPUTicks(pid) - <-cpu0
 
 	p := Phase{Clients: n, Seconds: duration.Seconds(), RSSKiB: <-rss}
 	var durs, inits, submits []time.Duration
@@ -195,6 +206,9 @@ func drive(ctx context.Context, n int, warmup, duration time.Duration, pid int, 
 		}
 	}
 	p.PerSec = float64(p.Ops-p.Errors) / p.Seconds
+	if ok := p.Ops - p.Errors; ok > 0 {
+		p.CPUms = float64(cpu) / harness.TicksPerSecond * 1000 / float64(ok)
+	}
 	p.P50ms, p.P99ms = harness.Ms(harness.Percentile(durs, 0.50)), harness.Ms(harness.Percentile(durs, 0.99))
 	p.InitP50ms, p.SubmitP50ms = harness.Ms(harness.Percentile(inits, 0.50)), harness.Ms(harness.Percentile(submits, 0.50))
 	return p

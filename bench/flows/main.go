@@ -4,12 +4,13 @@
 //	go run ./bench/flows -db all -clients 8 -duration 60s
 //
 // It builds ./cmd/latchkey and runs the real binary as a child process on
-// 127.0.0.1 (as bench/whoami does), with bcrypt at cost 4, one database
+// 127.0.0.1 (as bench/whoami does), with bcrypt at cost 4 (or, with
+// -hasher argon2, a cheap argon2id), one database
 // per run (a SQLite file, or a fresh database on the PostgreSQL or MariaDB
 // server that LATCHKEY_TEST_POSTGRES_DSN or LATCHKEY_TEST_MYSQL_DSN names). Per database it drives, in order:
 //
 //  1. registration, then login, from one client: latency without queueing,
-//     so p50 minus the in-process bcrypt time is Latchkey's own overhead;
+//     so p50 minus the in-process hash time is Latchkey's own overhead;
 //  2. registration, then login, from -clients clients in a closed loop for
 //     -duration each: throughput, errors, and the server's resident memory
 //     at the start, middle and end of the window.
@@ -32,9 +33,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"github.com/latchkey/latchkey/bench/internal/harness"
+	"github.com/latchkey/latchkey/internal/hasher"
 )
 
 type options struct {
@@ -43,6 +43,7 @@ type options struct {
 	duration        time.Duration
 	latencyDuration time.Duration
 	warmup          time.Duration
+	hasher          string
 	bcryptCost      int
 	latchkeyBin     string
 	jsonOut         string
@@ -59,7 +60,8 @@ func main() {
 	fs.DurationVar(&o.duration, "duration", 60*time.Second, "measured time of each load phase (registration, then login)")
 	fs.DurationVar(&o.latencyDuration, "latency-duration", 10*time.Second, "measured time of each single-client latency phase")
 	fs.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured load before each phase")
-	fs.IntVar(&o.bcryptCost, "bcrypt-cost", 4, "hashers.bcrypt.cost of the server, and of the in-process hash measurement")
+	fs.StringVar(&o.hasher, "hasher", "bcrypt", "the server's hasher, and the in-process hash measurement's: bcrypt (at -bcrypt-cost) or argon2 (argon2id, 1 MiB, 1 iteration, 1 lane: the cheapest the config accepts)")
+	fs.IntVar(&o.bcryptCost, "bcrypt-cost", 4, "hashers.bcrypt.cost of the server, and of the in-process hash measurement (-hasher bcrypt)")
 	fs.StringVar(&o.latchkeyBin, "latchkey-bin", "", "use this latchkey binary instead of building ./cmd/latchkey")
 	fs.StringVar(&o.jsonOut, "json", "", "also write the results as JSON to this file")
 	fs.IntVar(&o.fill, "fill", 0, "also measure, next to each Latchkey, a second one whose database holds this many more identities (password, email, one session each) written in bulk before it starts, e.g. 1000000; every phase runs on both, one after the other")
@@ -93,7 +95,10 @@ func run(ctx context.Context, o options) error {
 	if o.clients < 1 || o.duration <= 0 || o.latencyDuration <= 0 || o.warmup < 0 || o.fill < 0 {
 		return errors.New("-clients, -duration and -latency-duration must be positive, -warmup and -fill not negative")
 	}
-	if o.fill > 0 && o.bcryptCost != 4 {
+	if o.hasher != "bcrypt" && o.hasher != "argon2" {
+		return fmt.Errorf("-hasher %q: want bcrypt or argon2", o.hasher)
+	}
+	if o.fill > 0 && o.hasher == "bcrypt" && o.bcryptCost != 4 {
 		return errors.New("-fill writes passwords hashed at bcrypt cost 4: use -bcrypt-cost 4")
 	}
 	self, err := os.Executable()
@@ -112,9 +117,12 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 	}
-	gen, cmp := hashTimes(o.bcryptCost, 300)
-	fmt.Fprintf(os.Stderr, "flows: %d CPUs, %s; bcrypt cost %d in-process: hash p50 %.3fms, compare p50 %.3fms\n",
-		runtime.NumCPU(), runtime.Version(), o.bcryptCost, harness.Ms(gen), harness.Ms(cmp))
+	gen, cmp, err := hashTimes(o.hashParams(), 300)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "flows: %d CPUs, %s; %s in-process: hash p50 %.3fms, compare p50 %.3fms\n",
+		runtime.NumCPU(), runtime.Version(), o.hasherName(), harness.Ms(gen), harness.Ms(cmp))
 
 	var results []Phase
 	for _, db := range dbs {
@@ -131,12 +139,13 @@ func run(ctx context.Context, o options) error {
 			r.HashP50ms = harness.Ms(cmp)
 		}
 		r.OverheadP50ms = r.P50ms - r.HashP50ms
+		r.OwnCPUms = r.CPUms - r.HashP50ms
 	}
 	report(os.Stdout, o, results)
 	scale := compareFilled(results)
 	printScale(os.Stdout, o, scale)
 	if o.jsonOut != "" {
-		doc := map[string]any{"cpus": runtime.NumCPU(), "go": runtime.Version(), "bcrypt_cost": o.bcryptCost, "filled": o.fill,
+		doc := map[string]any{"cpus": runtime.NumCPU(), "go": runtime.Version(), "hasher": o.hasherName(), "bcrypt_cost": o.bcryptCost, "filled": o.fill,
 			"clients": o.clients, "duration_s": o.duration.Seconds(), "latency_duration_s": o.latencyDuration.Seconds(), "results": results, "scale": scale}
 		return harness.WriteJSON(o.jsonOut, doc)
 	}
@@ -224,32 +233,70 @@ func benchDB(ctx context.Context, o options, db, tmp, bin, self string) ([]Phase
 			}
 			r := drive(ctx, ph.clients, o.warmup, ph.dur, srv.pid(), ph.fn, mark)
 			r.DB, r.Filled, r.Op, r.CommitP50ms = srv.name, srv.filled, ph.op, harness.Ms(srv.commit)
-			fmt.Fprintf(os.Stderr, "flows: %s %s x%d: %.0f/s, p50 %.2fms, p99 %.2fms, %d errors, RSS %.1f→%.1f→%.1f MiB\n",
-				r.DB, r.Op, r.Clients, r.PerSec, r.P50ms, r.P99ms, r.Errors, mib(r.RSSKiB.Start), mib(r.RSSKiB.Middle), mib(r.RSSKiB.End))
+			fmt.Fprintf(os.Stderr, "flows: %s %s x%d: %.0f/s, p50 %.2fms, p99 %.2fms, server CPU %.2fms/flow, %d errors, RSS %.1f→%.1f→%.1f MiB\n",
+				r.DB, r.Op, r.Clients, r.PerSec, r.P50ms, r.P99ms, r.CPUms, r.Errors, mib(r.RSSKiB.Start), mib(r.RSSKiB.Middle), mib(r.RSSKiB.End))
 			out = append(out, r)
 		}
 	}
 	return out, nil
 }
 
-// hashTimes measures bcrypt alone, in this process, one at a time: the
-// median time to hash a password and to compare one against its hash.
-func hashTimes(cost, n int) (hash, compare time.Duration) {
+// argon2Params is -hasher argon2: argon2id at the least memory
+// hashers.argon2.memory accepts (1MB, that is 1 MiB), one pass, one lane.
+var argon2Params = hasher.Argon2Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+
+// hashParams are the server's hasher settings as the hasher package
+// takes them, so the in-process measurement runs the server's own code.
+func (o options) hashParams() hasher.Params {
+	if o.hasher == "argon2" {
+		return hasher.Params{Algorithm: "argon2", Argon2: argon2Params}
+	}
+	return hasher.Params{Algorithm: "bcrypt", BcryptCost: o.bcryptCost}
+}
+
+func (o options) hasherName() string {
+	if o.hasher == "argon2" {
+		p := argon2Params
+		return fmt.Sprintf("argon2id m=%dKiB t=%d p=%d", p.Memory, p.Iterations, p.Parallelism)
+	}
+	return fmt.Sprintf("bcrypt cost %d", o.bcryptCost)
+}
+
+// hasherConfig is the hashers section of the server's config for -hasher.
+func (o options) hasherConfig() string {
+	if o.hasher == "argon2" {
+		p := argon2Params
+		return fmt.Sprintf("hashers:\n  algorithm: argon2\n  argon2:\n    memory: %dMB\n    iterations: %d\n    parallelism: %d\n    salt_length: %d\n    key_length: %d\n",
+			p.Memory/1024, p.Iterations, p.Parallelism, p.SaltLength, p.KeyLength)
+	}
+	return fmt.Sprintf("hashers:\n  algorithm: bcrypt\n  bcrypt:\n    cost: %d\n", o.bcryptCost)
+}
+
+// hashTimes measures the hash alone, in this process, one at a time, with
+// the hasher package the server uses: the median time to hash a password
+// and to compare one against its hash.
+func hashTimes(p hasher.Params, n int) (hash, compare time.Duration, err error) {
+	ctx := context.Background()
+	h := hasher.New(p, 1)
 	pw := []byte(benchPassword)
-	h, err := bcrypt.GenerateFromPassword(pw, cost)
+	enc, err := h.Hash(ctx, pw)
 	if err != nil {
-		panic(err)
+		return 0, 0, err
 	}
 	gen, cmp := make([]time.Duration, n), make([]time.Duration, n)
 	for k := range n {
 		t := time.Now()
-		_, _ = bcrypt.GenerateFromPassword(pw, cost)
+		if _, err := h.Hash(ctx, pw); err != nil {
+			return 0, 0, err
+		}
 		gen[k] = time.Since(t)
 		t = time.Now()
-		_ = bcrypt.CompareHashAndPassword(h, pw)
+		if err := h.Compare(ctx, pw, enc); err != nil {
+			return 0, 0, err
+		}
 		cmp[k] = time.Since(t)
 	}
-	return harness.Percentile(gen, 0.5), harness.Percentile(cmp, 0.5)
+	return harness.Percentile(gen, 0.5), harness.Percentile(cmp, 0.5), nil
 }
 
 func mib(kib int64) float64 { return float64(kib) / 1024 }
@@ -260,16 +307,16 @@ var rateGoals = map[string]float64{"login": 1000, "registration": 500}
 // report prints the table and the goals with verdicts. Overhead is
 // only meaningful without queueing, so it is judged on the one-client rows.
 func report(w io.Writer, o options, rs []Phase) {
-	fmt.Fprintf(w, "\nnative-app flows (init + submit), bcrypt cost %d, %d CPUs shared by load generator and server\n\n", o.bcryptCost, runtime.NumCPU())
+	fmt.Fprintf(w, "\nnative-app flows (init + submit), %s, %d CPUs shared by load generator and server\n\n", o.hasherName(), runtime.NumCPU())
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "db\tflow\tclients\tper s\tp50\tp99\tinit p50\tsubmit p50\terrors\thash p50\toverhead p50\tcommit p50\tRSS start\tmiddle\tend\tpeak\t")
+	fmt.Fprintln(tw, "db\tflow\tclients\tper s\tp50\tp99\tinit p50\tsubmit p50\terrors\thash p50\toverhead p50\tCPU/flow\town CPU\tcommit p50\tRSS start\tmiddle\tend\tpeak\t")
 	for _, r := range rs {
 		over := "-"
 		if r.Clients == 1 {
 			over = fmt.Sprintf("%.2fms", r.OverheadP50ms)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%.2fms\t%.2fms\t%.2fms\t%.2fms\t%d\t%.2fms\t%s\t%.2fms\t%.1f MiB\t%.1f MiB\t%.1f MiB\t%.1f MiB\t\n",
-			r.DB, r.Op, r.Clients, r.PerSec, r.P50ms, r.P99ms, r.InitP50ms, r.SubmitP50ms, r.Errors, r.HashP50ms, over, r.CommitP50ms,
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%.2fms\t%.2fms\t%.2fms\t%.2fms\t%d\t%.2fms\t%s\t%.2fms\t%.2fms\t%.2fms\t%.1f MiB\t%.1f MiB\t%.1f MiB\t%.1f MiB\t\n",
+			r.DB, r.Op, r.Clients, r.PerSec, r.P50ms, r.P99ms, r.InitP50ms, r.SubmitP50ms, r.Errors, r.HashP50ms, over, r.CPUms, r.OwnCPUms, r.CommitP50ms,
 			mib(r.RSSKiB.Start), mib(r.RSSKiB.Middle), mib(r.RSSKiB.End), mib(r.RSSKiB.Peak))
 	}
 	tw.Flush()

@@ -21,18 +21,15 @@ import (
 // is the shipped server.
 
 // flowsConfig is what this benchmark adds to the harness's production-style
-// config: the issue's cheap hasher (bcrypt at -bcrypt-cost), no
+// config, after the hashers section (options.hasherConfig: the issue's
+// cheap hasher, bcrypt at -bcrypt-cost or a cheap argon2id), no
 // breached-password lookups (a network call would be measured instead of
 // Latchkey), the session hook after registration so that sign-up answers a
 // session token, as native apps configure it, and brute-force limits far
 // above what one load generator's address sends: the throttle still
 // reserves every attempt in the database, so its cost is measured, but it
 // never refuses one.
-const flowsConfig = `hashers:
-  algorithm: bcrypt
-  bcrypt:
-    cost: %d
-selfservice:
+const flowsConfig = `selfservice:
   methods:
     password:
       config:
@@ -109,7 +106,7 @@ func startServer(ctx context.Context, o options, db string, filled int, tmp, bin
 	inst, err := harness.Prepare(ctx, harness.Setup{
 		Prog: "flows", DB: db, Dir: dir, Tmp: tmp, Bin: bin,
 		DBPrefix: "lk_bench_flows_",
-		Config:   fmt.Sprintf(flowsConfig, o.bcryptCost),
+		Config:   o.hasherConfig() + flowsConfig,
 	})
 	if err != nil {
 		return nil, err
