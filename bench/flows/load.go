@@ -116,8 +116,8 @@ type Phase struct {
 	// unlike latency it hardly moves when other work shares the machine.
 	// OwnCPUms is CPUms minus the hash alone.
 	CPUms, OwnCPUms float64
-	RSSKiB        RSS
-	FirstError    string `json:",omitempty"`
+	RSSKiB          RSS
+	FirstError      string `json:",omitempty"`
 }
 
 // RSS is the server's resident memory over the measured window (VmRSS),
