@@ -41,6 +41,12 @@ type DB struct {
 	Dialect Dialect
 	Target  Target
 
+	// batch is, on MariaDB/MySQL, a small pool whose connections accept
+	// several statements in one query (see Run); nil elsewhere, and when
+	// the DSN does not interpolate arguments in the client. Only Run uses
+	// it, so no other query can carry a second statement.
+	batch *sql.DB
+
 	stmts  sync.Map // rebound read query text -> *sql.Stmt on SQL
 	wstmts sync.Map // rebound write query text -> *sql.Stmt on W (nil while preparing)
 	rstmts sync.Map // the same on Relaxed, when it is not W
@@ -100,6 +106,20 @@ func OpenTarget(ctx context.Context, t Target, open ...Opener) (*DB, error) {
 		}
 		out.Relaxed = r
 	}
+	if dsn := batchDSN(t.DriverDSN); t.Dialect == MySQL && dsn != "" {
+		b, err := opener(t.Driver, dsn)
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open %s database: %w", t.Dialect, err)
+		}
+		n := min(batchConns, t.MaxOpenConns)
+		b.SetMaxOpenConns(n)
+		b.SetMaxIdleConns(min(n, t.MaxIdleConns))
+		if t.ConnLifetime > 0 {
+			b.SetConnMaxLifetime(t.ConnLifetime)
+		}
+		out.batch = b
+	}
 	if t.Dialect == SQLite && !t.InMemory {
 		w, err := opener(t.Driver, t.DriverDSN)
 		if err != nil {
@@ -153,11 +173,18 @@ func (db *DB) Close() error {
 	if db.Relaxed != db.SQL && db.Relaxed != db.W {
 		err = errors.Join(err, db.Relaxed.Close())
 	}
+	if db.batch != nil {
+		err = errors.Join(err, db.batch.Close())
+	}
 	return err
 }
 
 // relaxedConns bounds the Relaxed pool on PostgreSQL.
 const relaxedConns = 4
+
+// batchConns bounds the batch pool on MariaDB/MySQL: each batch holds its
+// connection for one or two round trips.
+const batchConns = 8
 
 // relaxedDSN asks PostgreSQL for synchronous_commit off on every
 // connection of the DSN (pgx sends unknown parameters as run-time settings

@@ -41,13 +41,14 @@ func (s *Store) CreateFlow(ctx context.Context, f *flow.Flow) error {
 	q := `INSERT INTO selfservice_flows (` + flowColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	args := []any{f.ID.String(), string(f.Kind), string(f.Type), f.State, nullableID(f.IdentityID), f.CSRFToken, f.RequestURL, f.ReturnTo,
 		f.Forced, f.Active, ui, internal, f.IssuedAt, f.ExpiresAt, f.CreatedAt, f.UpdatedAt}
-	if tx := s.tx(ctx); tx != nil {
-		_, err = s.db.Exec(ctx, tx, q, args...)
-	} else {
-		// A flow lost in a crash of the database server is one the
-		// client begins again: its commit need not wait for the disk.
-		_, err = s.db.ExecRelaxed(ctx, q, args...)
+	if s.state(ctx) != nil {
+		var b sqldb.Batch
+		b.Add(q, args...)
+		return s.write(ctx, &b)
 	}
+	// A flow lost in a crash of the database server is one the client
+	// begins again: its commit need not wait for the disk.
+	_, err = s.db.ExecRelaxed(ctx, q, args...)
 	return sqldb.MapError(err)
 }
 
@@ -86,8 +87,13 @@ func (s *Store) UpdateFlow(ctx context.Context, f *flow.Flow) error {
 		return err
 	}
 	f.UpdatedAt = s.clock.Now()
-	return sqldb.Affected(s.exec(ctx, nil, `UPDATE selfservice_flows SET kind = ?, type = ?, state = ?, identity_id = ?, csrf_token = ?, request_url = ?, return_to = ?,
+	// In a transaction the update waits for its commit, so that it goes
+	// with the session it completes in one round trip; a flow deleted
+	// meanwhile fails the commit with ErrNotFound.
+	var b sqldb.Batch
+	b.AddMustTouch(`UPDATE selfservice_flows SET kind = ?, type = ?, state = ?, identity_id = ?, csrf_token = ?, request_url = ?, return_to = ?,
  forced = ?, active_method = ?, ui = ?, internal = ?, issued_at = ?, expires_at = ?, updated_at = ? WHERE id = ?`,
 		string(f.Kind), string(f.Type), f.State, nullableID(f.IdentityID), f.CSRFToken, f.RequestURL, f.ReturnTo,
-		f.Forced, f.Active, ui, internal, f.IssuedAt, f.ExpiresAt, f.UpdatedAt, f.ID.String()))
+		f.Forced, f.Active, ui, internal, f.IssuedAt, f.ExpiresAt, f.UpdatedAt, f.ID.String())
+	return s.write(ctx, &b)
 }

@@ -13,70 +13,70 @@ import (
 	"github.com/latchkey/latchkey/internal/store/sqldb"
 )
 
-// CreateIdentity implements identity.Store.
+// CreateIdentity implements identity.Store: its rows go as one batch,
+// queued in the transaction ctx carries (registration's, with the session
+// and the flow) or alone, in one round trip where the database allows.
 func (s *Store) CreateIdentity(ctx context.Context, i *identity.Identity) error {
 	// A new identity has nothing kept about it, but its addresses and
 	// credentials fire the change triggers; noting it lets this instance's
 	// next whoami see those notifications through before it keeps an answer.
 	store.NoteChange(ctx)
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := s.exec(ctx, tx, `INSERT INTO identities (id, schema_id, traits, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
-			i.ID.String(), i.SchemaID, string(i.Traits), i.CreatedAt, i.UpdatedAt)
-		if err != nil {
-			return sqldb.MapError(err)
-		}
-		if err := s.insertAddresses(ctx, tx, i.ID, i.VerifiableAddresses, i.RecoveryAddresses); err != nil {
-			return err
-		}
-		for _, c := range i.Credentials {
-			if err := s.insertCredential(ctx, tx, i.ID, c); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	var b sqldb.Batch
+	b.Add(`INSERT INTO identities (id, schema_id, traits, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
+		i.ID.String(), i.SchemaID, string(i.Traits), i.CreatedAt, i.UpdatedAt)
+	addAddresses(&b, i.ID, i.VerifiableAddresses, i.RecoveryAddresses)
+	for _, c := range i.Credentials {
+		addCredential(&b, i.ID, c)
+	}
+	return s.write(ctx, &b)
 }
 
-// insertCredential writes a credential of a new identity: nothing to look
-// up or replace.
+// insertCredential writes a credential of an existing identity that has
+// none of its type: nothing to look up or replace.
 func (s *Store) insertCredential(ctx context.Context, tx *sql.Tx, identityID uuid.UUID, c *identity.Credential) error {
+	var b sqldb.Batch
+	addCredential(&b, identityID, c)
+	return s.db.RunIn(ctx, tx, &b)
+}
+
+func (s *Store) insertIdentifiers(ctx context.Context, tx *sql.Tx, identityID, credentialID uuid.UUID, c *identity.Credential) error {
+	var b sqldb.Batch
+	addIdentifiers(&b, identityID, credentialID, c)
+	return s.db.RunIn(ctx, tx, &b)
+}
+
+func (s *Store) insertAddresses(ctx context.Context, tx *sql.Tx, id uuid.UUID, ver []identity.VerifiableAddress, rec []identity.RecoveryAddress) error {
+	var b sqldb.Batch
+	addAddresses(&b, id, ver, rec)
+	return s.db.RunIn(ctx, tx, &b)
+}
+
+func addCredential(b *sqldb.Batch, identityID uuid.UUID, c *identity.Credential) {
 	cfg := c.Config
 	if cfg == nil {
 		cfg = []byte("{}")
 	}
-	if _, err := s.exec(ctx, tx, `INSERT INTO identity_credentials (id, identity_id, type, config, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		c.ID.String(), identityID.String(), string(c.Type), string(cfg), c.CreatedAt, c.UpdatedAt); err != nil {
-		return sqldb.MapError(err)
-	}
-	return s.insertIdentifiers(ctx, tx, identityID, c.ID, c)
+	b.Add(`INSERT INTO identity_credentials (id, identity_id, type, config, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		c.ID.String(), identityID.String(), string(c.Type), string(cfg), c.CreatedAt, c.UpdatedAt)
+	addIdentifiers(b, identityID, c.ID, c)
 }
 
-func (s *Store) insertIdentifiers(ctx context.Context, tx *sql.Tx, identityID, credentialID uuid.UUID, c *identity.Credential) error {
+func addIdentifiers(b *sqldb.Batch, identityID, credentialID uuid.UUID, c *identity.Credential) {
 	for _, ident := range c.Identifiers {
-		if _, err := s.exec(ctx, tx, `INSERT INTO identity_credential_identifiers (id, identity_id, credential_id, type, identifier, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			uuid.NewString(), identityID.String(), credentialID.String(), string(c.Type), ident, c.UpdatedAt, c.UpdatedAt); err != nil {
-			return sqldb.MapError(err)
-		}
+		b.Add(`INSERT INTO identity_credential_identifiers (id, identity_id, credential_id, type, identifier, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			uuid.NewString(), identityID.String(), credentialID.String(), string(c.Type), ident, c.UpdatedAt, c.UpdatedAt)
 	}
-	return nil
 }
 
-func (s *Store) insertAddresses(ctx context.Context, tx *sql.Tx, id uuid.UUID, ver []identity.VerifiableAddress, rec []identity.RecoveryAddress) error {
+func addAddresses(b *sqldb.Batch, id uuid.UUID, ver []identity.VerifiableAddress, rec []identity.RecoveryAddress) {
 	for _, a := range ver {
-		_, err := s.exec(ctx, tx, `INSERT INTO identity_verifiable_addresses (id, identity_id, via, value, verified, status, verified_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		b.Add(`INSERT INTO identity_verifiable_addresses (id, identity_id, via, value, verified, status, verified_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			a.ID.String(), id.String(), a.Via, a.Value, a.Verified, a.Status, a.VerifiedAt, a.CreatedAt, a.UpdatedAt)
-		if err != nil {
-			return sqldb.MapError(err)
-		}
 	}
 	for _, a := range rec {
-		_, err := s.exec(ctx, tx, `INSERT INTO identity_recovery_addresses (id, identity_id, via, value, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		b.Add(`INSERT INTO identity_recovery_addresses (id, identity_id, via, value, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			a.ID.String(), id.String(), a.Via, a.Value, a.CreatedAt, a.UpdatedAt)
-		if err != nil {
-			return sqldb.MapError(err)
-		}
 	}
-	return nil
 }
 
 // writeCredential upserts a credential of an existing identity and

@@ -17,12 +17,18 @@ const insertSession = `INSERT INTO sessions (id, token_hash, identity_id, active
 
 // CreateSession implements session.Store.
 func (s *Store) CreateSession(ctx context.Context, ss *session.Session, tokenHash string) error {
-	return s.createSession(ctx, s.w(ctx), ss, tokenHash)
+	// In a transaction it waits for the commit, with the flow it completes.
+	var b sqldb.Batch
+	b.Add(insertSession, sessionArgs(ss, tokenHash)...)
+	return s.write(ctx, &b)
+}
+
+func sessionArgs(ss *session.Session, tokenHash string) []any {
+	return []any{ss.ID.String(), tokenHash, ss.IdentityID.String(), ss.Active, ss.IssuedAt, ss.ExpiresAt, ss.AuthenticatedAt, ss.IssuedAt, ss.IssuedAt, devicesJSON(ss.Devices), string(ss.AAL), methodsJSON(ss.AMR)}
 }
 
 func (s *Store) createSession(ctx context.Context, q store.Querier, ss *session.Session, tokenHash string) error {
-	_, err := s.exec(ctx, txOf(q), insertSession,
-		ss.ID.String(), tokenHash, ss.IdentityID.String(), ss.Active, ss.IssuedAt, ss.ExpiresAt, ss.AuthenticatedAt, ss.IssuedAt, ss.IssuedAt, devicesJSON(ss.Devices), string(ss.AAL), methodsJSON(ss.AMR))
+	_, err := s.exec(ctx, txOf(q), insertSession, sessionArgs(ss, tokenHash)...)
 	return sqldb.MapError(err)
 }
 

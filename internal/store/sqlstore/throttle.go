@@ -25,7 +25,11 @@ func (s *Store) ReserveAttempts(ctx context.Context, now time.Time, keys []strin
 	values := strings.TrimSuffix(strings.Repeat("(?, 1, ?, ?), ", len(keys)), ", ")
 	insert := `INSERT INTO throttle_counters (throttle_key, hits, window_end, updated_at) VALUES ` + values
 	if s.db.Dialect != sqldb.MySQL {
-		rows, err := s.db.QueryWrite(ctx, s.tx(ctx), insert+` ON CONFLICT (throttle_key) DO UPDATE SET
+		tx, err := s.tx(ctx)
+		if err != nil {
+			return nil, err
+		}
+		rows, err := s.db.QueryWrite(ctx, tx, insert+` ON CONFLICT (throttle_key) DO UPDATE SET
  hits = CASE WHEN throttle_counters.window_end <= ? THEN 1 ELSE throttle_counters.hits + 1 END,
  window_end = CASE WHEN throttle_counters.window_end <= ? THEN excluded.window_end ELSE throttle_counters.window_end END,
  updated_at = excluded.updated_at
@@ -114,8 +118,10 @@ func (s *Store) ReleaseAttempts(ctx context.Context, now time.Time, releases []t
 		// locks them in key order: lock them in key order first.
 		match = `throttle_key IN (SELECT throttle_key FROM throttle_counters WHERE ` + match + ` ORDER BY throttle_key FOR UPDATE)`
 	}
-	_, err := s.exec(ctx, nil, `UPDATE throttle_counters SET hits = `+set+`, updated_at = ? WHERE `+match, args...)
-	return sqldb.MapError(err)
+	// In a sign-in's closing transaction it goes with the session.
+	var b sqldb.Batch
+	b.Add(`UPDATE throttle_counters SET hits = `+set+`, updated_at = ? WHERE `+match, args...)
+	return s.write(ctx, &b)
 }
 
 // DeleteExpiredAttempts removes counters whose window has ended.
