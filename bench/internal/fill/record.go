@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"strings"
 	"sync"
 )
 
@@ -31,7 +32,35 @@ type recorder struct {
 func (r *recorder) add(query string, args []driver.NamedValue) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.calls = append(r.calls, call{query: query, args: append([]driver.NamedValue(nil), args...)})
+	r.calls = append(r.calls, splitBatch(query, args)...)
+}
+
+// splitBatch undoes sqldb's MariaDB batch, which sends a transaction's
+// writes as one multi-statement query ("START TRANSACTION;\n...;\nCOMMIT")
+// with every statement's arguments in one list: the fill repeats each
+// INSERT on its own, so it takes them apart again, handing each statement
+// the arguments of its own placeholders. The store's batched statements
+// hold no '?' but their placeholders.
+func splitBatch(query string, args []driver.NamedValue) []call {
+	if !strings.Contains(query, ";\n") {
+		return []call{{query: query, args: append([]driver.NamedValue(nil), args...)}}
+	}
+	var out []call
+	k := 0
+	for _, q := range strings.Split(query, ";\n") {
+		if q == "START TRANSACTION" || q == "COMMIT" {
+			continue
+		}
+		n := min(strings.Count(q, "?"), len(args)-k)
+		a := make([]driver.NamedValue, n)
+		for j := range a {
+			a[j] = args[k+j]
+			a[j].Ordinal = j + 1
+		}
+		k += n
+		out = append(out, call{query: q, args: a})
+	}
+	return out
 }
 
 func (r *recorder) addQuery(query string, args []driver.NamedValue) {
