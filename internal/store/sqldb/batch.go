@@ -239,3 +239,92 @@ func batchDSN(driverDSN string) string {
 	cfg.MultiStatements = true
 	return cfg.FormatDSN()
 }
+
+// QueryAfter runs b's writes and then query, in one transaction that
+// commits after query's rows are read, so the rows reflect the writes
+// while their locks are still held; scan reads them. On MariaDB/MySQL it
+// is one multi-statement query on the batch pool: one round trip instead
+// of START TRANSACTION, one per statement and COMMIT. Elsewhere it is a
+// transaction statement by statement.
+func (db *DB) QueryAfter(ctx context.Context, b *Batch, scan func(*sql.Rows) error, query string, args ...any) error {
+	if db.Dialect == MySQL && db.batch != nil {
+		return MapError(db.queryMulti(ctx, b, scan, query, args))
+	}
+	return db.InTx(ctx, func(tx *sql.Tx) error {
+		if err := db.RunIn(ctx, tx, b); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, db.Q(query), args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		if err := scan(rows); err != nil {
+			return err
+		}
+		return rows.Err()
+	})
+}
+
+// queryMulti is QueryAfter as START TRANSACTION; writes; query; COMMIT.
+// Each statement's answer is a result set of its own, the writes' and
+// the transaction statements' without columns; the one with columns is
+// query's. Must-touch writes are not supported here.
+func (db *DB) queryMulti(ctx context.Context, b *Batch, scan func(*sql.Rows) error, query string, qargs []any) error {
+	var q strings.Builder
+	var args []any
+	q.WriteString("START TRANSACTION")
+	for _, st := range b.stmts {
+		if st.mustTouch {
+			return errors.New("sqldb: QueryAfter cannot check a must-touch write")
+		}
+		q.WriteString(";\n")
+		q.WriteString(st.query)
+		args = append(args, st.args...)
+	}
+	q.WriteString(";\n")
+	q.WriteString(query)
+	q.WriteString(";\nCOMMIT")
+	args = append(args, qargs...)
+	conn, err := db.batch.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	err = func() error {
+		rows, err := conn.QueryContext(ctx, q.String(), args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		scanned := false
+		for {
+			if cols, _ := rows.Columns(); len(cols) > 0 && !scanned {
+				if err := scan(rows); err != nil {
+					return err
+				}
+				scanned = true
+			}
+			for rows.Next() {
+			}
+			if !rows.NextResultSet() {
+				break
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if !scanned {
+			return errors.New("sqldb: the multi-statement query returned no rows to read")
+		}
+		return nil
+	}()
+	if err != nil {
+		// A failed statement stops the rest: the transaction may still be
+		// open on this connection.
+		if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {
+			return errors.Join(err, driver.ErrBadConn)
+		}
+	}
+	return err
+}

@@ -2,7 +2,9 @@ package sqldb_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -82,6 +84,64 @@ func TestBatchCommitsWholeOrNothing(t *testing.T) {
 		one.AddMustTouch(`UPDATE batch_probe SET v = ? WHERE id = ?`, "x", 99)
 		if err := db.Run(ctx, &one); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("one must-touch write on no row: %v, want ErrNotFound", err)
+		}
+	})
+}
+
+// TestQueryAfterReadsItsWrites: the query sees the writes before them, in
+// their transaction; when a write fails, nothing is kept, the query's rows
+// are not read, and the connection serves the next call.
+func TestQueryAfterReadsItsWrites(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db, err := sqldb.Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		if _, err := db.W.ExecContext(ctx, `CREATE TABLE after_probe (id INTEGER PRIMARY KEY, v VARCHAR(64) NOT NULL)`); err != nil {
+			t.Fatal(err)
+		}
+		insert := func(b *sqldb.Batch, id int, v string) {
+			b.Add(`INSERT INTO after_probe (id, v) VALUES (?, ?)`, id, v)
+		}
+		read := func(first int) (got []string, err error) {
+			var b sqldb.Batch
+			insert(&b, first, "a")
+			insert(&b, first+1, "it's b")
+			err = db.QueryAfter(ctx, &b, func(rows *sql.Rows) error {
+				for rows.Next() {
+					var v string
+					if err := rows.Scan(&v); err != nil {
+						return err
+					}
+					got = append(got, v)
+				}
+				return nil
+			}, `SELECT v FROM after_probe WHERE id >= ? ORDER BY id`, first)
+			return got, err
+		}
+		count := func() (n int) {
+			t.Helper()
+			if err := db.SQL.QueryRowContext(ctx, `SELECT count(*) FROM after_probe`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if got, err := read(1); err != nil || !slices.Equal(got, []string{"a", "it's b"}) {
+			t.Fatalf("read back %q (%v), want the two rows just written", got, err)
+		}
+		for range 3 {
+			got, err := read(2) // id 2 is taken: the second insert fails
+			if !errors.Is(err, store.ErrConflict) || got != nil {
+				t.Fatalf("a duplicate write: %q, %v; want no rows read and ErrConflict", got, err)
+			}
+			if n := count(); n != 2 {
+				t.Fatalf("%d rows after the failed call, want the 2 from before", n)
+			}
+		}
+		if got, err := read(10); err != nil || len(got) != 2 || count() != 4 {
+			t.Fatalf("after the failures: %q (%v), %d rows; want 2 read and 4 kept", got, err, count())
 		}
 	})
 }

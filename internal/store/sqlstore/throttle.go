@@ -37,36 +37,50 @@ func (s *Store) ReserveAttempts(ctx context.Context, now time.Time, keys []strin
 		if err != nil {
 			return nil, sqldb.MapError(err)
 		}
+		defer rows.Close()
 		return scanCounters(rows, keys)
 	}
 	// MariaDB has no UPDATE ... RETURNING: read the rows back in the same
-	// transaction, which still holds their locks. The assignments run left
-	// to right, so hits is decided before window_end moves.
-	var out []throttle.Counter
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, insert+` ON DUPLICATE KEY UPDATE
+	// transaction, which still holds their locks, all in one round trip
+	// outside a caller's transaction (sqldb.DB.QueryAfter). The
+	// assignments run left to right, so hits is decided before window_end
+	// moves.
+	upsert := insert + ` ON DUPLICATE KEY UPDATE
  hits = IF(window_end <= ?, 1, hits + 1),
  window_end = IF(window_end <= ?, VALUES(window_end), window_end),
- updated_at = VALUES(updated_at)`, args...); err != nil {
+ updated_at = VALUES(updated_at)`
+	kargs := make([]any, len(keys))
+	for i, k := range keys {
+		kargs[i] = k
+	}
+	readBack := `SELECT throttle_key, hits, window_end FROM throttle_counters WHERE throttle_key IN (` + placeholders(len(keys)) + `)`
+	var out []throttle.Counter
+	scan := func(rows *sql.Rows) (err error) {
+		out, err = scanCounters(rows, keys)
+		return err
+	}
+	if s.state(ctx) == nil {
+		var b sqldb.Batch
+		b.Add(upsert, args...)
+		return out, s.db.QueryAfter(ctx, &b, scan, readBack, kargs...)
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, upsert, args...); err != nil {
 			return sqldb.MapError(err)
 		}
-		kargs := make([]any, len(keys))
-		for i, k := range keys {
-			kargs[i] = k
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT throttle_key, hits, window_end FROM throttle_counters WHERE throttle_key IN (`+placeholders(len(keys))+`)`, kargs...)
+		rows, err := tx.QueryContext(ctx, readBack, kargs...)
 		if err != nil {
 			return err
 		}
-		out, err = scanCounters(rows, keys)
-		return err
+		defer rows.Close()
+		return scan(rows)
 	})
 	return out, err
 }
 
-// scanCounters returns the counters in the order of keys.
+// scanCounters returns the counters in the order of keys; the caller
+// closes rows.
 func scanCounters(rows *sql.Rows, keys []string) ([]throttle.Counter, error) {
-	defer rows.Close()
 	byKey := make(map[string]throttle.Counter, len(keys))
 	for rows.Next() {
 		var c throttle.Counter
