@@ -55,9 +55,7 @@ func (b *Batch) Reset() { b.stmts = b.stmts[:0] }
 // Run commits b's writes together, outside any transaction of the
 // caller's: on PostgreSQL as one pipeline ending in one Sync, which the
 // server runs as one implicit transaction; on MariaDB/MySQL as one
-// multi-statement query between START TRANSACTION and COMMIT (with a
-// second round trip for COMMIT when a write must touch a row, since that is
-// known only once the rows are counted); elsewhere, or when the connection
+// multi-statement query between START TRANSACTION and COMMIT; elsewhere, or when the connection
 // is wrapped by something else than the driver (tracing), in a transaction
 // statement by statement.
 func (db *DB) Run(ctx context.Context, b *Batch) error {
@@ -156,8 +154,10 @@ func (db *DB) runPipeline(ctx context.Context, b *Batch) error {
 // runMulti sends b to MariaDB/MySQL as one multi-statement query on the
 // batch pool (the only one whose connections accept several statements in
 // one query; the driver interpolates the arguments), inside START
-// TRANSACTION and COMMIT. After a failure the connection's transaction is
-// rolled back before the connection goes back to the pool.
+// TRANSACTION and COMMIT. A must-touch write is followed by a check that
+// raises noRowSignal when it touched nothing, which stops the statements
+// after it, COMMIT included. After a failure the connection's transaction
+// is rolled back before the connection goes back to the pool.
 func (db *DB) runMulti(ctx context.Context, b *Batch) error {
 	if db.batch == nil {
 		return errNoBatch
@@ -165,7 +165,6 @@ func (db *DB) runMulti(ctx context.Context, b *Batch) error {
 	var q strings.Builder
 	q.WriteString("START TRANSACTION")
 	var args []driver.NamedValue
-	check := false
 	for _, st := range b.stmts {
 		q.WriteString(";\n")
 		q.WriteString(st.query)
@@ -176,11 +175,11 @@ func (db *DB) runMulti(ctx context.Context, b *Batch) error {
 			}
 			args = append(args, driver.NamedValue{Ordinal: len(args) + 1, Value: v})
 		}
-		check = check || st.mustTouch
+		if st.mustTouch {
+			q.WriteString(";\nIF ROW_COUNT() = 0 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '" + noRowSignal + "'; END IF")
+		}
 	}
-	if !check {
-		q.WriteString(";\nCOMMIT")
-	}
+	q.WriteString(";\nCOMMIT")
 	conn, err := db.batch.Conn(ctx)
 	if err != nil {
 		return err
@@ -191,42 +190,25 @@ func (db *DB) runMulti(ctx context.Context, b *Batch) error {
 		if !ok {
 			return errNoBatch
 		}
-		res, err := ex.ExecContext(ctx, q.String(), args)
-		if err == nil && check {
-			err = touched(res, b)
-			if err == nil {
-				_, err = ex.ExecContext(ctx, "COMMIT", nil)
-			}
-		}
+		_, err := ex.ExecContext(ctx, q.String(), args)
 		if err != nil {
 			// The statements after a failed one did not run, and the
 			// transaction is still open on this connection.
 			if _, rerr := ex.ExecContext(context.WithoutCancel(ctx), "ROLLBACK", nil); rerr != nil {
 				return errors.Join(err, driver.ErrBadConn) // the pool drops the connection
 			}
+			var me *mysql.MySQLError
+			if errors.As(err, &me) && string(me.SQLState[:]) == "45000" && me.Message == noRowSignal {
+				return store.ErrNotFound
+			}
 		}
 		return err
 	})
 }
 
-// touched checks the must-touch writes of a multi-statement result, whose
-// first count is START TRANSACTION's.
-func touched(res driver.Result, b *Batch) error {
-	mr, ok := res.(mysql.Result)
-	if !ok {
-		return errors.New("sqldb: multi-statement result without per-statement counts")
-	}
-	n := mr.AllRowsAffected()
-	if len(n) < len(b.stmts)+1 {
-		return fmt.Errorf("sqldb: %d counts for %d statements", len(n), len(b.stmts)+1)
-	}
-	for k, st := range b.stmts {
-		if st.mustTouch && n[k+1] == 0 {
-			return store.ErrNotFound
-		}
-	}
-	return nil
-}
+// noRowSignal is the message of the error runMulti's check raises after a
+// must-touch write that touched no row.
+const noRowSignal = "latchkey: a must-touch write touched no row"
 
 // batchDSN is a MariaDB/MySQL driver DSN that accepts several statements
 // in one query, or "" when the DSN does not interpolate arguments in the

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"sync"
 
 	_ "github.com/go-sql-driver/mysql" // registers "mysql"
@@ -106,7 +107,10 @@ func OpenTarget(ctx context.Context, t Target, open ...Opener) (*DB, error) {
 		}
 		out.Relaxed = r
 	}
-	if dsn := batchDSN(t.DriverDSN); t.Dialect == MySQL && dsn != "" {
+	// The batch pool's multi-statement writes check must-touch writes with
+	// an IF outside a stored program, which MariaDB has and MySQL has not:
+	// on MySQL every transaction goes statement by statement.
+	if dsn := batchDSN(t.DriverDSN); t.Dialect == MySQL && dsn != "" && isMariaDB(ctx, db) {
 		b, err := opener(t.Driver, dsn)
 		if err != nil {
 			db.Close()
@@ -182,8 +186,8 @@ func (db *DB) Close() error {
 // relaxedConns bounds the Relaxed pool on PostgreSQL.
 const relaxedConns = 4
 
-// batchConns bounds the batch pool on MariaDB/MySQL: each batch holds its
-// connection for one or two round trips.
+// batchConns bounds the batch pool on MariaDB: each batch holds its
+// connection for one round trip (two when it fails and rolls back).
 const batchConns = 8
 
 // relaxedDSN asks PostgreSQL for synchronous_commit off on every
@@ -246,4 +250,11 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 		return MapError(fmt.Errorf("commit: %w", err))
 	}
 	return nil
+}
+
+// isMariaDB says whether the server db reaches is MariaDB (its version
+// says so), not MySQL.
+func isMariaDB(ctx context.Context, db *sql.DB) bool {
+	var v string
+	return db.QueryRowContext(ctx, "SELECT VERSION()").Scan(&v) == nil && strings.Contains(v, "MariaDB")
 }
