@@ -62,7 +62,8 @@ func (s *Store) ReserveAttempts(ctx context.Context, now time.Time, keys []strin
 	if s.state(ctx) == nil {
 		var b sqldb.Batch
 		b.Add(upsert, args...)
-		return out, s.db.QueryAfter(ctx, &b, scan, readBack, kargs...)
+		err := s.db.QueryAfter(ctx, &b, scan, readBack, kargs...) // sets out
+		return out, err
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, upsert, args...); err != nil {
