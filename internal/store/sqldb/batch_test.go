@@ -19,11 +19,7 @@ import (
 func TestBatchCommitsWholeOrNothing(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
-		db, err := sqldb.Open(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
+		db := openDSN(t, dsn)
 		ts := "TIMESTAMP(6)" // microseconds, as the migrations store them
 		if db.Dialect == sqldb.SQLite {
 			ts = "TIMESTAMP"
@@ -94,11 +90,7 @@ func TestBatchCommitsWholeOrNothing(t *testing.T) {
 func TestQueryAfterReadsItsWrites(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
-		db, err := sqldb.Open(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
+		db := openDSN(t, dsn)
 		if _, err := db.W.ExecContext(ctx, `CREATE TABLE after_probe (id INTEGER PRIMARY KEY, v VARCHAR(64) NOT NULL)`); err != nil {
 			t.Fatal(err)
 		}

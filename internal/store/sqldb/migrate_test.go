@@ -16,9 +16,15 @@ var dialects = []string{"sqlite", "postgres", "mysql"}
 
 func open(t *testing.T, dialect string) *sqldb.DB {
 	t.Helper()
-	db, err := sqldb.Open(context.Background(), testdb.New(t, dialect))
+	return openDSN(t, testdb.New(t, dialect))
+}
+
+// openDSN opens a test's own database, closed when the test ends.
+func openDSN(t *testing.T, dsn string) *sqldb.DB {
+	t.Helper()
+	db, err := sqldb.Open(context.Background(), dsn)
 	if err != nil {
-		t.Fatalf("open %s: %v", dialect, err)
+		t.Fatalf("open the test database: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
