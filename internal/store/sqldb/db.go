@@ -42,7 +42,7 @@ type DB struct {
 	Dialect Dialect
 	Target  Target
 
-	// batch is, on MariaDB/MySQL, a small pool whose connections accept
+	// batch is, on MariaDB, a small pool whose connections accept
 	// several statements in one query (see Run); nil elsewhere, and when
 	// the DSN does not interpolate arguments in the client. Only Run uses
 	// it, so no other query can carry a second statement.
@@ -52,6 +52,15 @@ type DB struct {
 	wstmts sync.Map // rebound write query text -> *sql.Stmt on W (nil while preparing)
 	rstmts sync.Map // the same on Relaxed, when it is not W
 	ckpt   *checkpointer
+
+	// preparing counts the write statements being prepared in the
+	// background (writeStmt), each holding a connection; Close cancels
+	// them with stopPreparing and waits, so that no connection outlives
+	// it (a SQLite connection closing later would checkpoint into
+	// whatever file has taken the database's place by then).
+	preparing     sync.WaitGroup
+	prepareCtx    context.Context
+	stopPreparing context.CancelFunc
 }
 
 // Open connects to the database a DSN names. It does not migrate.
@@ -91,6 +100,7 @@ func OpenTarget(ctx context.Context, t Target, open ...Opener) (*DB, error) {
 		return nil, fmt.Errorf("connect to %s database: %w", t.Dialect, err)
 	}
 	out := &DB{SQL: db, W: db, Relaxed: db, Dialect: t.Dialect, Target: t}
+	out.prepareCtx, out.stopPreparing = context.WithCancel(context.Background())
 	if t.Dialect == Postgres {
 		r, err := opener(t.Driver, relaxedDSN(t.DriverDSN))
 		if err != nil {
@@ -155,6 +165,8 @@ func OpenTarget(ctx context.Context, t Target, open ...Opener) (*DB, error) {
 // Close stops the checkpointer, closes the prepared statements and the
 // pools. SQLite checkpoints the WAL as the last connection closes.
 func (db *DB) Close() error {
+	db.stopPreparing()
+	db.preparing.Wait()
 	if db.ckpt != nil {
 		db.ckpt.close()
 	}

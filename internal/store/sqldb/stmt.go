@@ -70,7 +70,11 @@ func (db *DB) writeStmt(ctx context.Context, m *sync.Map, pool *sql.DB, q string
 		return nil
 	}
 	if inTx {
-		go prepareWrite(context.WithoutCancel(ctx), m, pool, q)
+		db.preparing.Add(1)
+		go func() {
+			defer db.preparing.Done()
+			prepareWrite(db.prepareCtx, m, pool, q)
+		}()
 		return nil
 	}
 	return prepareWrite(ctx, m, pool, q)
