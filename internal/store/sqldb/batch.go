@@ -54,10 +54,10 @@ func (b *Batch) Reset() { b.stmts = b.stmts[:0] }
 
 // Run commits b's writes together, outside any transaction of the
 // caller's: on PostgreSQL as one pipeline ending in one Sync, which the
-// server runs as one implicit transaction; on MariaDB/MySQL as one
-// multi-statement query between START TRANSACTION and COMMIT; elsewhere, or when the connection
-// is wrapped by something else than the driver (tracing), in a transaction
-// statement by statement.
+// server runs as one implicit transaction; on MariaDB as one
+// multi-statement query between START TRANSACTION and COMMIT; elsewhere,
+// or when the connection is wrapped by something else than the driver
+// (tracing), in a transaction statement by statement.
 func (db *DB) Run(ctx context.Context, b *Batch) error {
 	switch {
 	case len(b.stmts) == 0:
@@ -154,32 +154,22 @@ func (db *DB) runPipeline(ctx context.Context, b *Batch) error {
 // runMulti sends b to MariaDB/MySQL as one multi-statement query on the
 // batch pool (the only one whose connections accept several statements in
 // one query; the driver interpolates the arguments), inside START
-// TRANSACTION and COMMIT. A must-touch write is followed by a check that
-// raises noRowSignal when it touched nothing, which stops the statements
-// after it, COMMIT included. After a failure the connection's transaction
-// is rolled back before the connection goes back to the pool.
+// TRANSACTION and COMMIT (multiStatement). After a failure the
+// connection's transaction is rolled back before the connection goes back
+// to the pool.
 func (db *DB) runMulti(ctx context.Context, b *Batch) error {
 	if db.batch == nil {
 		return errNoBatch
 	}
-	var q strings.Builder
-	q.WriteString("START TRANSACTION")
-	var args []driver.NamedValue
-	for _, st := range b.stmts {
-		q.WriteString(";\n")
-		q.WriteString(st.query)
-		for _, a := range st.args {
-			v, err := driver.DefaultParameterConverter.ConvertValue(a)
-			if err != nil {
-				return fmt.Errorf("batch argument %d: %w", len(args)+1, err)
-			}
-			args = append(args, driver.NamedValue{Ordinal: len(args) + 1, Value: v})
+	q, plain := multiStatement(b, "")
+	args := make([]driver.NamedValue, len(plain))
+	for k, a := range plain {
+		v, err := driver.DefaultParameterConverter.ConvertValue(a)
+		if err != nil {
+			return fmt.Errorf("batch argument %d: %w", k+1, err)
 		}
-		if st.mustTouch {
-			q.WriteString(";\nIF ROW_COUNT() = 0 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '" + noRowSignal + "'; END IF")
-		}
+		args[k] = driver.NamedValue{Ordinal: k + 1, Value: v}
 	}
-	q.WriteString(";\nCOMMIT")
 	conn, err := db.batch.Conn(ctx)
 	if err != nil {
 		return err
@@ -190,7 +180,7 @@ func (db *DB) runMulti(ctx context.Context, b *Batch) error {
 		if !ok {
 			return errNoBatch
 		}
-		_, err := ex.ExecContext(ctx, q.String(), args)
+		_, err := ex.ExecContext(ctx, q, args)
 		if err != nil {
 			// The statements after a failed one did not run, and the
 			// transaction is still open on this connection.
@@ -204,6 +194,31 @@ func (db *DB) runMulti(ctx context.Context, b *Batch) error {
 		}
 		return err
 	})
+}
+
+// multiStatement is b's writes as one MariaDB query, START TRANSACTION
+// first, then last (when not empty), then COMMIT, with their arguments in
+// order. Each must-touch write is followed by an IF that raises
+// noRowSignal when it touched no row, which stops the statements after
+// it, COMMIT included.
+func multiStatement(b *Batch, last string) (string, []any) {
+	var q strings.Builder
+	var args []any
+	q.WriteString("START TRANSACTION")
+	for _, st := range b.stmts {
+		q.WriteString(";\n")
+		q.WriteString(st.query)
+		args = append(args, st.args...)
+		if st.mustTouch {
+			q.WriteString(";\nIF ROW_COUNT() = 0 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '" + noRowSignal + "'; END IF")
+		}
+	}
+	if last != "" {
+		q.WriteString(";\n")
+		q.WriteString(last)
+	}
+	q.WriteString(";\nCOMMIT")
+	return q.String(), args
 }
 
 // noRowSignal is the message of the error runMulti's check raises after a
@@ -253,20 +268,12 @@ func (db *DB) QueryAfter(ctx context.Context, b *Batch, scan func(*sql.Rows) err
 // the transaction statements' without columns; the one with columns is
 // query's. Must-touch writes are not supported here.
 func (db *DB) queryMulti(ctx context.Context, b *Batch, scan func(*sql.Rows) error, query string, qargs []any) error {
-	var q strings.Builder
-	var args []any
-	q.WriteString("START TRANSACTION")
 	for _, st := range b.stmts {
 		if st.mustTouch {
 			return errors.New("sqldb: QueryAfter cannot check a must-touch write")
 		}
-		q.WriteString(";\n")
-		q.WriteString(st.query)
-		args = append(args, st.args...)
 	}
-	q.WriteString(";\n")
-	q.WriteString(query)
-	q.WriteString(";\nCOMMIT")
+	q, args := multiStatement(b, query)
 	args = append(args, qargs...)
 	conn, err := db.batch.Conn(ctx)
 	if err != nil {
@@ -274,7 +281,7 @@ func (db *DB) queryMulti(ctx context.Context, b *Batch, scan func(*sql.Rows) err
 	}
 	defer conn.Close()
 	err = func() error {
-		rows, err := conn.QueryContext(ctx, q.String(), args...)
+		rows, err := conn.QueryContext(ctx, q, args...)
 		if err != nil {
 			return err
 		}

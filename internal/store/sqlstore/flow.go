@@ -78,6 +78,14 @@ func (s *Store) Flow(ctx context.Context, kind flow.Kind, id uuid.UUID) (*flow.F
 	return &f, nil
 }
 
+// The columns UpdateFlow writes besides the indexed identity_id and
+// expires_at, in the order of its arguments.
+const (
+	flowUnindexedSet    = `kind = ?, type = ?, state = ?, csrf_token = ?, request_url = ?, return_to = ?, forced = ?, active_method = ?, ui = ?, internal = ?, issued_at = ?, updated_at = ?`
+	updateFlowUnindexed = `UPDATE selfservice_flows SET ` + flowUnindexedSet + ` WHERE id = ?`
+	updateFlowAll       = `UPDATE selfservice_flows SET identity_id = ?, expires_at = ?, ` + flowUnindexedSet + ` WHERE id = ?`
+)
+
 // UpdateFlow implements flow.Store. It writes every column but id and
 // created_at, and stamps updated_at with the store's clock (on f too), so
 // updated_at moves on every update whoever the caller is.
@@ -90,24 +98,19 @@ func (s *Store) UpdateFlow(ctx context.Context, f *flow.Flow) error {
 	// In a transaction the update waits for its commit, so that it goes
 	// with the session it completes in one round trip; a flow deleted
 	// meanwhile fails the commit with ErrNotFound.
+	args := []any{string(f.Kind), string(f.Type), f.State, f.CSRFToken, f.RequestURL, f.ReturnTo, f.Forced, f.Active, ui, internal, f.IssuedAt, f.UpdatedAt}
 	var b sqldb.Batch
 	if s.db.Dialect == sqldb.SQLite {
 		// SQLite rewrites an index entry whenever its column is SET, even
 		// to the same value: the indexed identity_id and expires_at, which
 		// seldom change, are set only where they differ, which saves the
-		// two index pages of most updates (PostgreSQL and InnoDB compare
-		// the values themselves).
-		b.AddMustTouch(`UPDATE selfservice_flows SET kind = ?, type = ?, state = ?, csrf_token = ?, request_url = ?, return_to = ?,
- forced = ?, active_method = ?, ui = ?, internal = ?, issued_at = ?, updated_at = ? WHERE id = ?`,
-			string(f.Kind), string(f.Type), f.State, f.CSRFToken, f.RequestURL, f.ReturnTo,
-			f.Forced, f.Active, ui, internal, f.IssuedAt, f.UpdatedAt, f.ID.String())
+		// index pages of most updates (PostgreSQL and InnoDB compare the
+		// values themselves).
+		b.AddMustTouch(updateFlowUnindexed, append(args, f.ID.String())...)
 		b.Add(`UPDATE selfservice_flows SET identity_id = ?1, expires_at = ?2 WHERE id = ?3 AND (identity_id IS NOT ?1 OR expires_at IS NOT ?2)`,
 			nullableID(f.IdentityID), f.ExpiresAt, f.ID.String())
-		return s.write(ctx, &b)
+	} else {
+		b.AddMustTouch(updateFlowAll, append(append([]any{nullableID(f.IdentityID), f.ExpiresAt}, args...), f.ID.String())...)
 	}
-	b.AddMustTouch(`UPDATE selfservice_flows SET kind = ?, type = ?, state = ?, identity_id = ?, csrf_token = ?, request_url = ?, return_to = ?,
- forced = ?, active_method = ?, ui = ?, internal = ?, issued_at = ?, expires_at = ?, updated_at = ? WHERE id = ?`,
-		string(f.Kind), string(f.Type), f.State, nullableID(f.IdentityID), f.CSRFToken, f.RequestURL, f.ReturnTo,
-		f.Forced, f.Active, ui, internal, f.IssuedAt, f.ExpiresAt, f.UpdatedAt, f.ID.String())
 	return s.write(ctx, &b)
 }
